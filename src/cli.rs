@@ -1,0 +1,154 @@
+//! The command line: every subcommand, flag and its help text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Result;
+use crate::intercom::{ApiVersion, ClientOptions, Endpoint, Region, RetryPolicy, Token};
+use crate::output::Verbosity;
+
+/// Take an Intercom Help Center out of Intercom and back in.
+///
+/// `pull` copies every help center, collection, section and article (all languages) into a
+/// local snapshot of raw API JSON. The access token is read from INTERCOM_TOKEN.
+#[derive(Debug, Parser)]
+#[command(
+    name = "helpcenter",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 failure, 2 usage or configuration error \
+                        (including a missing or rejected token), 3 push conflict."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print only warnings and errors (no progress, no summary line).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// More logs on stderr: -v for info, -vv for debug (HELPCENTER_LOG overrides).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print the summary as one JSON object on stdout (for CI).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+impl Cli {
+    /// The output settings the global flags ask for.
+    pub fn verbosity(&self) -> Verbosity {
+        Verbosity {
+            quiet: self.quiet,
+            verbose: self.verbose,
+            json: self.json,
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch help centers, collections, sections and articles into a snapshot.
+    ///
+    /// The snapshot is written next to the old one and swapped into place only when
+    /// complete: a pull that fails or is interrupted leaves the previous snapshot as it was.
+    Pull(PullArgs),
+}
+
+/// `helpcenter pull`
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Directory of the snapshot to create or replace.
+    #[arg(long, default_value = "snapshot", env = "HELPCENTER_SNAPSHOT")]
+    pub snapshot: PathBuf,
+
+    /// Pull only this help center (its collection tree and the articles in it).
+    #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
+    pub help_center: Option<String>,
+
+    /// Connection settings.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How to reach Intercom; shared by every command that talks to it.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// The region your workspace is hosted in.
+    #[arg(long, value_enum, default_value_t = Region::Us, env = "HELPCENTER_REGION")]
+    pub region: Region,
+
+    /// API base URL, overriding the region's host (for proxies and tests).
+    #[arg(long, value_name = "URL", env = "HELPCENTER_API_BASE")]
+    pub api_base: Option<String>,
+
+    /// Intercom API version to request (2.9 to 2.15). 2.9 has sections; 2.10+ nests collections.
+    #[arg(long, value_name = "VERSION", default_value_t = ApiVersion::default(), env = "HELPCENTER_API_VERSION")]
+    pub api_version: ApiVersion,
+
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Items to ask for per page of a list (the API may give fewer).
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub per_page: u16,
+
+    /// Tries per request before giving up (429, 5xx, timeouts and dropped connections are retried).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_tries: u32,
+
+    /// Base of the exponential backoff between tries, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub retry_delay: u64,
+
+    /// Time limit for one request, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+}
+
+impl ConnectionArgs {
+    /// Client options from these flags and the token in the environment.
+    pub fn client_options(&self) -> Result<ClientOptions> {
+        Ok(ClientOptions {
+            endpoint: Endpoint::new(self.region, self.api_base.as_deref())?,
+            version: self.api_version,
+            token: Token::from_env()?,
+            concurrency: usize::from(self.concurrency),
+            per_page: usize::from(self.per_page),
+            retry: RetryPolicy {
+                max_attempts: self.max_tries,
+                base_delay: Duration::from_millis(self.retry_delay),
+                ..RetryPolicy::default()
+            },
+            timeout: Duration::from_secs(self.timeout.max(1)),
+        })
+    }
+}
+
+impl clap::builder::ValueParserFactory for ApiVersion {
+    type Parser = clap::builder::ValueParser;
+
+    fn value_parser() -> Self::Parser {
+        clap::builder::ValueParser::new(|s: &str| s.parse::<ApiVersion>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

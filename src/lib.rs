@@ -1,0 +1,12 @@
+//! helpcenter: take an Intercom Help Center out of Intercom and back in.
+//!
+//! Data flows one way: loaders (`snapshot`, later the Markdown tree) build one in-memory
+//! [`model`]; renderers ([`site`]) and the pusher only read it. Only [`intercom`] talks to the API.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod intercom;
+pub mod output;
+pub mod pull;
+pub mod snapshot;

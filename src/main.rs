@@ -1,0 +1,27 @@
+//! The `helpcenter` binary: parse the command line, run the command, map errors to exit codes.
+
+use clap::Parser;
+
+use helpcenter::cli::{Cli, Command};
+use helpcenter::error::{exit, Result};
+use helpcenter::output::Ui;
+
+fn main() {
+    let cli = Cli::parse();
+    let ui = Ui::new(cli.verbosity());
+    ui.init_logging();
+    let code = match run(cli, &ui) {
+        Ok(()) => exit::OK,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli, ui: &Ui) -> Result<()> {
+    match cli.command {
+        Command::Pull(args) => helpcenter::commands::pull(args, ui),
+    }
+}

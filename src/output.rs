@@ -1,0 +1,115 @@
+//! What the user sees: progress bars on a terminal, logs on stderr, one summary at the end.
+
+use std::io::{IsTerminal, Write};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::EnvFilter;
+
+/// How chatty a command is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verbosity {
+    /// `--quiet`: warnings and errors only, no summary line.
+    pub quiet: bool,
+    /// `-v` count: 1 for info, 2 or more for debug logs.
+    pub verbose: u8,
+    /// `--json`: the summary as JSON on stdout instead of a line.
+    pub json: bool,
+}
+
+/// The terminal side of a command: progress display and the final summary.
+#[derive(Clone)]
+pub struct Ui {
+    verbosity: Verbosity,
+    progress: MultiProgress,
+}
+
+impl Ui {
+    /// Progress bars show only when stderr is a terminal and the user did not ask for quiet.
+    pub fn new(verbosity: Verbosity) -> Ui {
+        let show = std::io::stderr().is_terminal() && !verbosity.quiet;
+        let target = if show {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        Ui {
+            verbosity,
+            progress: MultiProgress::with_draw_target(target),
+        }
+    }
+
+    /// Sends `tracing` logs to stderr without tearing the progress bars.
+    pub fn init_logging(&self) {
+        let default = match (self.verbosity.quiet, self.verbosity.verbose) {
+            (true, _) => "warn",
+            (false, 0) => "warn",
+            (false, 1) => "helpcenter=info",
+            (false, _) => "helpcenter=debug",
+        };
+        let filter = EnvFilter::try_from_env("HELPCENTER_LOG").unwrap_or_else(|_| default.into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .without_time()
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(BarSafeStderr(self.progress.clone()))
+            .try_init();
+    }
+
+    /// A bar counting pages of one list, labelled e.g. `articles`.
+    pub fn pages_bar(&self, label: &str) -> ProgressBar {
+        let style = ProgressStyle::with_template("{prefix:>14} {bar:30} {pos}/{len} pages")
+            .expect("template is valid");
+        let bar = self.progress.add(ProgressBar::new(0).with_style(style));
+        bar.set_prefix(label.to_string());
+        bar
+    }
+
+    /// A bar counting items, labelled e.g. `rendering`.
+    pub fn items_bar(&self, label: &str, total: u64) -> ProgressBar {
+        let style = ProgressStyle::with_template("{prefix:>14} {bar:30} {pos}/{len} {msg}")
+            .expect("template is valid");
+        let bar = self.progress.add(ProgressBar::new(total).with_style(style));
+        bar.set_prefix(label.to_string());
+        bar
+    }
+
+    /// Prints the command's result: the line, or with `--json` the JSON, on stdout.
+    pub fn summary<T: Serialize>(&self, line: &str, report: &T) {
+        let mut out = std::io::stdout().lock();
+        if self.verbosity.json {
+            let json = serde_json::to_string(report).expect("reports serialise");
+            let _ = writeln!(out, "{json}");
+        } else if !self.verbosity.quiet {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// A `MakeWriter` that hides the progress bars while a log line is written.
+#[derive(Clone)]
+struct BarSafeStderr(MultiProgress);
+
+/// One log record's writer.
+struct BarSafeWriter(MultiProgress);
+
+impl Write for BarSafeWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.suspend(|| std::io::stderr().write_all(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+impl<'a> MakeWriter<'a> for BarSafeStderr {
+    type Writer = BarSafeWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        BarSafeWriter(self.0.clone())
+    }
+}

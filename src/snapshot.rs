@@ -1,0 +1,506 @@
+//! The snapshot: a directory of raw API objects plus a manifest, written atomically.
+//!
+//! ```text
+//! snapshot/
+//!   manifest.json           tool and API version, region, pulled_at, counts, sha256 of every file
+//!   help_centers/<id>.json  raw API objects, byte for byte as received
+//!   collections/<id>.json
+//!   sections/<id>.json      API 2.9 only
+//!   articles/<id>.json
+//! ```
+//! A new snapshot is written into a hidden sibling directory and swapped into place only when
+//! complete, so a pull that fails or is killed leaves the previous snapshot untouched.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Name of the manifest file at the root of a snapshot.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// Format tag written into every manifest; bumped on incompatible layout changes.
+pub const FORMAT: &str = "helpcenter-snapshot/1";
+
+/// The kinds of API object a snapshot stores, one directory each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// `help_centers/`
+    HelpCenter,
+    /// `collections/`
+    Collection,
+    /// `sections/` (API 2.9)
+    Section,
+    /// `articles/`
+    Article,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order a snapshot lists them.
+    pub const ALL: [ObjectKind; 4] = [
+        ObjectKind::HelpCenter,
+        ObjectKind::Collection,
+        ObjectKind::Section,
+        ObjectKind::Article,
+    ];
+
+    /// The directory this kind lives in.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            ObjectKind::HelpCenter => "help_centers",
+            ObjectKind::Collection => "collections",
+            ObjectKind::Section => "sections",
+            ObjectKind::Article => "articles",
+        }
+    }
+}
+
+/// The manifest: what was pulled, from where, when, and the checksum of every file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The tool that wrote the snapshot.
+    pub tool: ToolInfo,
+    /// Where the data came from.
+    pub api: ApiInfo,
+    /// When the pull finished, RFC 3339 UTC.
+    pub pulled_at: String,
+    /// The help center the pull was limited to, if any.
+    pub help_center: Option<String>,
+    /// Objects per kind (`help_centers`, `collections`, `sections`, `articles`).
+    pub counts: BTreeMap<String, usize>,
+    /// Per locale: how many articles and collections have content in it.
+    pub locales: BTreeMap<String, LocaleCounts>,
+    /// Every data file (path relative to the snapshot root, `/`-separated) and its checksum.
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+/// Name and version of the tool that wrote a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// `helpcenter`
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// The API a snapshot was pulled from. Never holds credentials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiInfo {
+    /// The `Intercom-Version` used.
+    pub version: String,
+    /// `us`, `eu`, `au`, or `custom` for an `--api-base` override.
+    pub region: String,
+    /// The base URL, with any user information removed.
+    pub base_url: String,
+}
+
+/// Content counts of one locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocaleCounts {
+    /// Articles with content in this locale.
+    pub articles: usize,
+    /// Collections and sections with content in this locale.
+    pub collections: usize,
+}
+
+/// Checksum and size of one snapshot file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Lowercase hex sha256 of the file's bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// An object id that is safe to use as a file name.
+///
+/// Intercom ids are digits; anything outside `[A-Za-z0-9_-]` (or empty, or over 128 bytes) is
+/// refused so that API data can never name a path outside the snapshot.
+pub fn checked_id(id: &str) -> std::result::Result<&str, String> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(format!("unsafe object id {id:?}"))
+    }
+}
+
+/// The `id` of a raw API object, whether the API sent it as a string or a number.
+pub fn object_id(object: &Value) -> Option<String> {
+    match object.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Writes a new snapshot beside the target and swaps it into place on [`SnapshotWriter::commit`].
+///
+/// Dropping the writer without committing removes the partial directory.
+pub struct SnapshotWriter {
+    target: PathBuf,
+    staging: PathBuf,
+    files: BTreeMap<String, FileEntry>,
+    counts: BTreeMap<String, usize>,
+    locales: BTreeMap<String, LocaleCounts>,
+    _lock: File,
+    committed: bool,
+}
+
+impl SnapshotWriter {
+    /// Starts a snapshot that will replace `target` (which may or may not exist yet).
+    pub fn create(target: &Path) -> Result<SnapshotWriter> {
+        let target = absolute(target)?;
+        let parent = target
+            .parent()
+            .ok_or_else(|| Error::usage(format!("{} has no parent directory", target.display())))?
+            .to_path_buf();
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, "create directory", e))?;
+        let name = file_name(&target)?;
+        let lock = lock_file(&parent.join(format!(".{name}.lock")))?;
+        recover_interrupted_swap(&target, &parent, &name)?;
+        remove_stale_partials(&parent, &name)?;
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create directory", e))?;
+        for kind in ObjectKind::ALL {
+            let dir = staging.join(kind.dir_name());
+            fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
+        }
+        Ok(SnapshotWriter {
+            target,
+            staging,
+            files: BTreeMap::new(),
+            counts: ObjectKind::ALL
+                .iter()
+                .map(|kind| (kind.dir_name().to_string(), 0))
+                .collect(),
+            locales: BTreeMap::new(),
+            _lock: lock,
+            committed: false,
+        })
+    }
+
+    /// Stores one raw object, byte for byte, as `<kind>/<id>.json`.
+    pub fn write_object(&mut self, kind: ObjectKind, id: &str, raw: &[u8]) -> Result<()> {
+        let id =
+            checked_id(id).map_err(|why| Error::data(format!("{}: {why}", kind.dir_name())))?;
+        let relative = format!("{}/{id}.json", kind.dir_name());
+        if self.files.contains_key(&relative) {
+            return Err(Error::data(format!(
+                "the API returned {} {id} twice",
+                kind.dir_name()
+            )));
+        }
+        let locales = content_locales(raw)
+            .map_err(|e| Error::data(format!("{relative}: invalid JSON: {e}")))?;
+        let path = self.staging.join(&relative);
+        fs::write(&path, raw).map_err(|e| Error::io(&path, "write", e))?;
+        self.files.insert(relative, file_entry(raw));
+        self.count(kind, locales);
+        Ok(())
+    }
+
+    fn count(&mut self, kind: ObjectKind, locales: Vec<String>) {
+        *self.counts.entry(kind.dir_name().to_string()).or_default() += 1;
+        for locale in locales {
+            let counts = self.locales.entry(locale).or_default();
+            match kind {
+                ObjectKind::Article => counts.articles += 1,
+                ObjectKind::Collection | ObjectKind::Section => counts.collections += 1,
+                ObjectKind::HelpCenter => {}
+            }
+        }
+    }
+
+    /// Writes the manifest, flushes everything to disk and swaps the snapshot into place.
+    pub fn commit(mut self, api: ApiInfo, help_center: Option<String>) -> Result<Manifest> {
+        let manifest = Manifest {
+            format: FORMAT.to_string(),
+            tool: ToolInfo {
+                name: env!("CARGO_PKG_NAME").to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            api,
+            pulled_at: now_rfc3339(),
+            help_center,
+            counts: std::mem::take(&mut self.counts),
+            locales: std::mem::take(&mut self.locales),
+            files: std::mem::take(&mut self.files),
+        };
+        let manifest_path = self.staging.join(MANIFEST_FILE);
+        let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+        json.push(b'\n');
+        write_synced(&manifest_path, &json)?;
+        sync_tree(&self.staging)?;
+        swap_into_place(&self.staging, &self.target)?;
+        self.committed = true;
+        Ok(manifest)
+    }
+}
+
+impl Drop for SnapshotWriter {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// A snapshot on disk, opened for reading.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The snapshot's root directory.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+/// One raw object read back from a snapshot.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    /// The object's id (its file stem).
+    pub id: String,
+    /// The file it was read from, for error messages.
+    pub path: PathBuf,
+    /// The parsed JSON.
+    pub value: Value,
+}
+
+impl Snapshot {
+    /// Opens the snapshot at `dir`, reading and checking its manifest.
+    pub fn open(dir: &Path) -> Result<Snapshot> {
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let bytes = fs::read(&manifest_path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::usage(format!(
+                    "{} is not a snapshot: it has no {MANIFEST_FILE} (run `helpcenter pull` first)",
+                    dir.display()
+                ))
+            } else {
+                Error::io(&manifest_path, "read", e)
+            }
+        })?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::data(format!(
+                "{}: invalid manifest: {e}",
+                manifest_path.display()
+            ))
+        })?;
+        if manifest.format != FORMAT {
+            return Err(Error::data(format!(
+                "{}: unsupported snapshot format {:?} (this helpcenter reads {FORMAT:?})",
+                manifest_path.display(),
+                manifest.format
+            )));
+        }
+        Ok(Snapshot {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// Every object of one kind listed in the manifest, sorted by file name.
+    pub fn objects(&self, kind: ObjectKind) -> Result<Vec<StoredObject>> {
+        let prefix = format!("{}/", kind.dir_name());
+        self.manifest
+            .files
+            .keys()
+            .filter_map(|name| name.strip_prefix(&prefix).map(|rest| (name, rest)))
+            .filter_map(|(name, rest)| rest.strip_suffix(".json").map(|id| (name, id)))
+            .map(|(name, id)| self.read_object(name, id))
+            .collect()
+    }
+
+    fn read_object(&self, relative: &str, id: &str) -> Result<StoredObject> {
+        checked_id(id).map_err(|why| Error::data(format!("{}: {why}", self.manifest_path())))?;
+        let path = self.dir.join(relative);
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::data(format!("{}: invalid JSON: {e}", path.display())))?;
+        Ok(StoredObject {
+            id: id.to_string(),
+            path,
+            value,
+        })
+    }
+
+    fn manifest_path(&self) -> String {
+        self.dir.join(MANIFEST_FILE).display().to_string()
+    }
+}
+
+/// The locales in which an object has content: the non-null keys of its `translated_content`
+/// (minus `type`), or none for an object without translations.
+fn content_locales(raw: &[u8]) -> serde_json::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Translated {
+        translated_content: Option<BTreeMap<String, Value>>,
+    }
+    let parsed: Translated = serde_json::from_slice(raw)?;
+    Ok(parsed
+        .translated_content
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(key, value)| key != "type" && value.is_object())
+        .map(|(key, _)| key)
+        .collect())
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("zero is valid");
+    now.format(&time::format_description::well_known::Rfc3339)
+        .expect("UTC time formats")
+}
+
+/// Checksum and size of a byte string.
+pub fn file_entry(bytes: &[u8]) -> FileEntry {
+    FileEntry {
+        sha256: hex::encode(Sha256::digest(bytes)),
+        bytes: bytes.len() as u64,
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))
+}
+
+fn file_name(target: &Path) -> Result<String> {
+    target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "{} is not a usable directory name",
+                target.display()
+            ))
+        })
+}
+
+/// Holds an exclusive lock so two pulls into the same snapshot cannot interleave.
+/// The OS releases it when the process dies, so a killed pull never leaves it stuck.
+fn lock_file(path: &Path) -> Result<File> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, "open lock file", e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::usage(format!(
+            "another helpcenter process is writing this snapshot (lock {} is held)",
+            path.display()
+        ))),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(path, "lock", e)),
+    }
+}
+
+/// Partial directories left by killed pulls are ours to remove: we hold the lock.
+fn remove_stale_partials(parent: &Path, name: &str) -> Result<()> {
+    let prefix = format!(".{name}.partial-");
+    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, "list", e))?;
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            tracing::debug!("removing partial snapshot {}", entry.path().display());
+            fs::remove_dir_all(entry.path()).map_err(|e| Error::io(&entry.path(), "remove", e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the swap keeps the previous snapshot while it moves the new one in.
+fn previous_path(parent: &Path, name: &str) -> PathBuf {
+    parent.join(format!(".{name}.previous"))
+}
+
+/// If a swap was interrupted between its two renames (only possible where the OS lacks an
+/// atomic exchange), the previous snapshot is put back.
+fn recover_interrupted_swap(target: &Path, parent: &Path, name: &str) -> Result<()> {
+    let previous = previous_path(parent, name);
+    if previous.exists() {
+        if target.exists() {
+            fs::remove_dir_all(&previous).map_err(|e| Error::io(&previous, "remove", e))?;
+        } else {
+            fs::rename(&previous, target).map_err(|e| Error::io(target, "restore", e))?;
+        }
+    }
+    Ok(())
+}
+
+fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
+    if !target.exists() {
+        fs::rename(staging, target).map_err(|e| Error::io(target, "move snapshot into", e))?;
+        return sync_parent(target);
+    }
+    if !target.join(MANIFEST_FILE).exists()
+        && fs::read_dir(target).is_ok_and(|mut d| d.next().is_some())
+    {
+        return Err(Error::usage(format!(
+            "{} exists and is not a snapshot; refusing to replace it",
+            target.display()
+        )));
+    }
+    let parent = target.parent().expect("absolute target has a parent");
+    let previous = previous_path(parent, &file_name(target)?);
+    fs::rename(target, &previous).map_err(|e| Error::io(target, "move old snapshot aside", e))?;
+    fs::rename(staging, target).map_err(|e| Error::io(target, "move snapshot into", e))?;
+    sync_parent(target)?;
+    fs::remove_dir_all(&previous).map_err(|e| Error::io(&previous, "remove old snapshot", e))
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = File::create(path).map_err(|e| Error::io(path, "create", e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io(path, "write", e))?;
+    file.sync_all().map_err(|e| Error::io(path, "sync", e))
+}
+
+/// Flushes every file of the staged snapshot, so the rename never exposes unwritten data.
+fn sync_tree(root: &Path) -> Result<()> {
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.map_err(|e| Error::io(root, "walk", e.into()))?;
+        let file = File::open(entry.path()).map_err(|e| Error::io(entry.path(), "open", e))?;
+        file.sync_all()
+            .map_err(|e| Error::io(entry.path(), "sync", e))?;
+    }
+    Ok(())
+}
+
+fn sync_parent(target: &Path) -> Result<()> {
+    if let Some(parent) = target.parent() {
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// Checks every file listed in a manifest against its checksum; returns the problems found.
+pub fn verify_files(snapshot: &Snapshot) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, expected) in &snapshot.manifest.files {
+        let path = snapshot.dir.join(name);
+        match fs::read(&path) {
+            Ok(bytes) if file_entry(&bytes) == *expected => {}
+            Ok(_) => problems.push(format!("{name}: checksum mismatch")),
+            Err(e) => problems.push(format!("{name}: {e}")),
+        }
+    }
+    problems
+}

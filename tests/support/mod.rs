@@ -1,0 +1,10 @@
+//! Test support shared by the integration tests and the benchmarks: a fake Intercom API server
+//! ([`fake_intercom`]) and the help center content it serves ([`workspace`]).
+//!
+//! Tests include it with `mod support;`, benchmarks with
+//! `#[path = "../tests/support/mod.rs"] mod support;`, so it may depend on dev-dependencies only.
+//! Every binary uses a different part of it, hence the blanket `dead_code` allowance.
+#![allow(dead_code)]
+
+pub mod fake_intercom;
+pub mod workspace;
