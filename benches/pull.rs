@@ -60,9 +60,10 @@ fn main() {
     .expect("client");
     let ui = Ui::new(Verbosity {
         quiet: true,
-        verbose: 0,
+        verbose: 1,
         json: false,
     });
+    ui.init_logging();
     let options = PullOptions {
         snapshot: dir.path().join("snapshot"),
         help_center: None,

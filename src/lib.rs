@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod html;
 pub mod intercom;
 pub mod output;
 pub mod pull;

@@ -106,11 +106,21 @@ struct Fetched {
 pub async fn pull(client: &Client, options: &PullOptions, ui: &Ui) -> Result<PullReport> {
     let started = Instant::now();
     let fetched = fetch_everything(client, ui).await?;
+    tracing::info!(
+        "fetched {} objects in {:.2} s",
+        fetched.len(),
+        started.elapsed().as_secs_f64()
+    );
     let kept = match &options.help_center {
         Some(id) => limit_to_help_center(fetched, id)?,
         None => fetched,
     };
+    let writing = Instant::now();
     let manifest = write_snapshot(client, options, &kept)?;
+    tracing::info!(
+        "wrote the snapshot in {:.2} s",
+        writing.elapsed().as_secs_f64()
+    );
     let count = |kind: ObjectKind| manifest.counts.get(kind.dir_name()).copied().unwrap_or(0);
     Ok(PullReport {
         snapshot: options.snapshot.clone(),

@@ -341,21 +341,78 @@ impl Snapshot {
     }
 }
 
-/// The locales in which an object has content: the non-null keys of its `translated_content`
-/// (minus `type`), or none for an object without translations.
+/// The locales in which an object has content: the keys of its `translated_content` whose
+/// value is an object (not null, not the `type` tag), or none for an object without
+/// translations. Skims the JSON without building the bodies.
 fn content_locales(raw: &[u8]) -> serde_json::Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Translated {
-        translated_content: Option<BTreeMap<String, Value>>,
+        translated_content: Option<BTreeMap<String, Presence>>,
     }
     let parsed: Translated = serde_json::from_slice(raw)?;
     Ok(parsed
         .translated_content
         .unwrap_or_default()
         .into_iter()
-        .filter(|(key, value)| key != "type" && value.is_object())
+        .filter(|(_, presence)| matches!(presence, Presence::Object))
         .map(|(key, _)| key)
         .collect())
+}
+
+/// Whether a JSON value is an object, found without keeping any of it.
+enum Presence {
+    Object,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Presence {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Presence;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Presence, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Presence::Object)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Presence, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Presence::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Presence, E> {
+                Ok(Presence::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Presence, E> {
+                Ok(Presence::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Presence, E> {
+                Ok(Presence::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Presence, E> {
+                Ok(Presence::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Presence, E> {
+                Ok(Presence::Other)
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Presence, E> {
+                Ok(Presence::Other)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// The current time as RFC 3339 UTC, to the second.
@@ -472,14 +529,25 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Flushes every file of the staged snapshot, so the rename never exposes unwritten data.
+///
+/// On Linux one `syncfs` flushes the whole file system at once, which is many times faster
+/// than an `fsync` per file for thousands of small files; elsewhere each file is synced.
 fn sync_tree(root: &Path) -> Result<()> {
-    for entry in walkdir::WalkDir::new(root) {
-        let entry = entry.map_err(|e| Error::io(root, "walk", e.into()))?;
-        let file = File::open(entry.path()).map_err(|e| Error::io(entry.path(), "open", e))?;
-        file.sync_all()
-            .map_err(|e| Error::io(entry.path(), "sync", e))?;
+    #[cfg(target_os = "linux")]
+    {
+        let dir = File::open(root).map_err(|e| Error::io(root, "open", e))?;
+        rustix::fs::syncfs(&dir).map_err(|e| Error::io(root, "sync", e.into()))
     }
-    Ok(())
+    #[cfg(not(target_os = "linux"))]
+    {
+        for entry in walkdir::WalkDir::new(root) {
+            let entry = entry.map_err(|e| Error::io(root, "walk", e.into()))?;
+            let file = File::open(entry.path()).map_err(|e| Error::io(entry.path(), "open", e))?;
+            file.sync_all()
+                .map_err(|e| Error::io(entry.path(), "sync", e))?;
+        }
+        Ok(())
+    }
 }
 
 fn sync_parent(target: &Path) -> Result<()> {
@@ -503,4 +571,137 @@ pub fn verify_files(snapshot: &Snapshot) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api() -> ApiInfo {
+        ApiInfo {
+            version: "2.15".into(),
+            region: "us".into(),
+            base_url: "https://api.intercom.io".into(),
+        }
+    }
+
+    #[test]
+    fn ids_that_could_escape_are_refused() {
+        assert_eq!(checked_id("12345"), Ok("12345"));
+        for bad in ["", "../x", "a/b", "a\\b", ".", "..", "1.json", "a b"] {
+            assert!(checked_id(bad).is_err(), "{bad:?}");
+        }
+        assert!(checked_id(&"9".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn locales_are_the_object_valued_translations() {
+        let raw = br#"{"id":"1","translated_content":{"type":"article_translated_content",
+            "en":{"title":"Hi","body":"<p>x</p>"},"fr":null,"de":{"title":"Hallo"}}}"#;
+        assert_eq!(content_locales(raw).unwrap(), vec!["de", "en"]);
+        assert_eq!(
+            content_locales(br#"{"id":"1"}"#).unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            content_locales(br#"{"translated_content":null}"#).unwrap(),
+            Vec::<String>::new()
+        );
+        assert!(content_locales(br#"{"translated_content":{"en":{"#).is_err());
+    }
+
+    #[test]
+    fn commit_writes_manifest_and_replaces_the_old_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut first = SnapshotWriter::create(&target).unwrap();
+        first
+            .write_object(ObjectKind::Article, "1", br#"{"id":"1"}"#)
+            .unwrap();
+        first.commit(api(), None).unwrap();
+
+        let mut second = SnapshotWriter::create(&target).unwrap();
+        let raw = br#"{"id":"2","translated_content":{"en":{"title":"x"}}}"#;
+        second.write_object(ObjectKind::Article, "2", raw).unwrap();
+        let manifest = second.commit(api(), Some("7".into())).unwrap();
+
+        assert!(!target.join("articles/1.json").exists());
+        assert_eq!(fs::read(target.join("articles/2.json")).unwrap(), raw);
+        assert_eq!(manifest.counts["articles"], 1);
+        assert_eq!(manifest.locales["en"].articles, 1);
+        assert_eq!(manifest.help_center.as_deref(), Some("7"));
+        let reopened = Snapshot::open(&target).unwrap();
+        assert_eq!(reopened.manifest, manifest);
+        assert_eq!(verify_files(&reopened), Vec::<String>::new());
+        let ids: Vec<String> = reopened
+            .objects(ObjectKind::Article)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(ids, vec!["2"]);
+    }
+
+    #[test]
+    fn an_abandoned_writer_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        writer
+            .write_object(ObjectKind::Article, "1", br#"{"id":"1"}"#)
+            .unwrap();
+        drop(writer);
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec![".snap.lock"]);
+    }
+
+    #[test]
+    fn duplicates_and_bad_json_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = SnapshotWriter::create(&dir.path().join("snap")).unwrap();
+        writer
+            .write_object(ObjectKind::Article, "1", br#"{"id":"1"}"#)
+            .unwrap();
+        let twice = writer
+            .write_object(ObjectKind::Article, "1", br#"{"id":"1"}"#)
+            .unwrap_err();
+        assert_eq!(twice.to_string(), "the API returned articles 1 twice");
+        let broken = writer
+            .write_object(ObjectKind::Article, "2", br#"{"id":"#)
+            .unwrap_err();
+        assert!(broken
+            .to_string()
+            .starts_with("articles/2.json: invalid JSON:"));
+        let unsafe_id = writer
+            .write_object(ObjectKind::Article, "../x", b"{}")
+            .unwrap_err();
+        assert_eq!(unsafe_id.to_string(), "articles: unsafe object id \"../x\"");
+    }
+
+    #[test]
+    fn a_directory_that_is_not_a_snapshot_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("docs");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("precious.txt"), "keep me").unwrap();
+        let writer = SnapshotWriter::create(&target).unwrap();
+        let err = writer.commit(api(), None).unwrap_err();
+        assert!(err.to_string().contains("exists and is not a snapshot"));
+        assert_eq!(
+            fs::read_to_string(target.join("precious.txt")).unwrap(),
+            "keep me"
+        );
+    }
+
+    #[test]
+    fn opening_a_non_snapshot_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Snapshot::open(dir.path()).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("is not a snapshot: it has no manifest.json (run `helpcenter pull` first)"));
+    }
 }

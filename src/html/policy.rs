@@ -1,0 +1,428 @@
+//! The one ammonia policy, and the per-call state its attribute filter needs.
+//!
+//! ammonia's `attribute_filter` is a `'static` callback fixed when the builder is built, yet
+//! link rewriting depends on the page being rendered. The builder is therefore built once and
+//! the page (link map, locale, depth) is put in a thread-local for the duration of one
+//! `clean` call: ammonia cleans synchronously on the calling thread, so every callback of that
+//! call sees exactly that page's state.
+//!
+//! Two decisions need to see more than one attribute of an element, and ammonia filters one
+//! attribute at a time. Both rely on an attribute that ammonia itself appends *after* the
+//! element's own attributes, so the filter sees it last:
+//! - `a`: `link_rel` appends `rel` to every link. The filter remembers whether `href` was
+//!   external and turns that `rel` into `noopener noreferrer` or drops it.
+//! - `iframe`: a `hidden` attribute is set on every iframe. The filter remembers whether `src`
+//!   was an allowed video embed and drops `hidden` if so. ammonia cannot remove an element
+//!   based on an attribute value, so a rejected iframe is left inert: no `src`, `hidden`.
+//!
+//! The case tests pin this ordering; an ammonia upgrade that changed it would fail them.
+//!
+//! ammonia removes the attributes the filter rejects with `swap_remove`, which moves the last
+//! attribute (possibly a marker) into the gap. Such output would change again on a second
+//! pass, so whenever the filter rejected an attribute the output is cleaned once more: the
+//! second pass rejects nothing, so its output is a fixed point (`sanitize` is idempotent,
+//! which lets push compare sanitised bodies byte for byte).
+
+use super::links::{up_prefix, Dep, LinkMap};
+use super::style::filter_style;
+use super::urls::{classify, is_raster_data_url, is_video_embed, Target};
+use ammonia::{Builder, UrlRelative};
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// Prefix given to every element `id` that lacks it. Intercom's heading anchors (`h_...`)
+/// already have it, so they survive unchanged; other ids cannot clobber the page's globals.
+pub(crate) const ID_PREFIX: &str = "h_";
+
+/// The `rel` given to links that leave the help center.
+const EXTERNAL_REL: &str = "noopener noreferrer";
+
+/// Attribute ammonia sets on every iframe; the filter keeps it only on rejected ones.
+const IFRAME_MARKER: &str = "hidden";
+
+/// Elements kept (with the attributes of [`tag_attributes`]).
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "iframe",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// Elements removed together with everything inside them: their content is code, markup of
+/// another language, or form/embedding machinery, never article text. Other unknown elements
+/// (`form`, `button`, `font`, `section`, ...) are unwrapped: they go, their text stays.
+const DROP_WITH_CONTENT: &[&str] = &[
+    "script", "style", "svg", "math", "template", "noscript", "textarea", "select", "title",
+    "noembed", "noframes", "object", "embed", "applet", "frameset", "frame", "head", "base",
+    "meta", "link", "param",
+];
+
+/// Attributes every kept element may carry.
+const GENERIC_ATTRIBUTES: &[&str] = &["id", "class", "title", "lang", "dir"];
+
+/// Elements on which Intercom's callouts and tables put inline styles.
+const STYLED: &[&str] = &[
+    "div", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "col", "colgroup", "caption",
+];
+
+/// Schemes ammonia lets through to the filter; `data:` is narrowed there to raster images.
+const URL_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "data"];
+
+/// Features an embedded player may ask for; nothing that reaches camera, microphone or location.
+const IFRAME_FEATURES: &[&str] = &[
+    "accelerometer",
+    "autoplay",
+    "clipboard-write",
+    "encrypted-media",
+    "fullscreen",
+    "gyroscope",
+    "picture-in-picture",
+    "web-share",
+];
+
+/// Per-element attributes beyond [`GENERIC_ATTRIBUTES`].
+fn tag_attributes() -> HashMap<&'static str, HashSet<&'static str>> {
+    let mut map: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut add = |tag, attrs: &[&'static str]| map.entry(tag).or_default().extend(attrs);
+    add("a", &["href", "target"]);
+    add("img", &["src", "alt", "width", "height"]);
+    add(
+        "iframe",
+        &[
+            "src",
+            "width",
+            "height",
+            "allow",
+            "allowfullscreen",
+            "frameborder",
+        ],
+    );
+    add("table", &["role", "width", "height"]);
+    add("td", &["colspan", "rowspan", "width", "height"]);
+    add("th", &["colspan", "rowspan", "width", "height", "scope"]);
+    add("col", &["span", "width"]);
+    add("colgroup", &["span", "width"]);
+    add("ol", &["start", "reversed", "type"]);
+    add("li", &["value"]);
+    add("details", &["open"]);
+    for tag in STYLED {
+        add(tag, &["style"]);
+    }
+    map
+}
+
+/// The builder, built once and shared by every thread.
+static BUILDER: LazyLock<Builder<'static>> = LazyLock::new(build);
+
+fn build() -> Builder<'static> {
+    let mut b = Builder::default();
+    b.tags(TAGS.iter().copied().collect())
+        .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(tag_attributes())
+        .url_schemes(URL_SCHEMES.iter().copied().collect())
+        .url_relative(UrlRelative::PassThrough)
+        .link_rel(Some(EXTERNAL_REL))
+        .id_prefix(Some(ID_PREFIX))
+        .strip_comments(true)
+        .set_tag_attribute_value("iframe", IFRAME_MARKER, "")
+        .attribute_filter(filter);
+    b
+}
+
+/// The page a body is being cleaned for, plus the cross-attribute memory of the filter.
+struct State {
+    links: LinkMap,
+    page_locale: String,
+    up: String,
+    external_link: Cell<bool>,
+    iframe_allowed: Cell<bool>,
+    /// The filter rejected an attribute, so the output needs a normalising second pass.
+    rejected: Cell<bool>,
+    deps: RefCell<Vec<Dep>>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+/// Clears the thread-local even if ammonia panics, so no state leaks into the next call.
+struct Installed;
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        STATE.with(|s| s.borrow_mut().take());
+    }
+}
+
+/// Cleans `html` for the page at `page_site_path`; also returns the link lookups it made.
+pub(crate) fn clean(
+    html: &str,
+    links: &LinkMap,
+    page_locale: &str,
+    page_site_path: &str,
+) -> (String, Vec<Dep>) {
+    let state = State {
+        links: links.clone(),
+        page_locale: page_locale.to_owned(),
+        up: up_prefix(page_site_path),
+        external_link: Cell::new(false),
+        iframe_allowed: Cell::new(false),
+        rejected: Cell::new(false),
+        deps: RefCell::new(Vec::new()),
+    };
+    STATE.with(|s| *s.borrow_mut() = Some(state));
+    let _guard = Installed;
+    let first = run(html);
+    let (deps, rejected) = STATE.with(|s| {
+        let s = s.borrow();
+        let st = s.as_ref().expect("installed above");
+        (st.deps.take(), st.rejected.get())
+    });
+    let out = if rejected { run(&first) } else { first };
+    (out, deps)
+}
+
+/// One ammonia pass with the shared builder.
+fn run(html: &str) -> String {
+    let mut out = Vec::with_capacity(html.len() + html.len() / 8);
+    BUILDER
+        .clean(html)
+        .write_to(&mut out)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("html5ever serialises UTF-8")
+}
+
+/// ammonia's attribute callback: `None` drops the attribute, `Some` keeps or replaces it.
+fn filter<'u>(element: &str, attr: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    let kept = decide(element, attr, value);
+    let marker = matches!((element, attr), ("a", "rel") | ("iframe", IFRAME_MARKER));
+    if kept.is_none() && !marker {
+        STATE.with(|s| s.borrow().as_ref().map(|st| st.rejected.set(true)));
+    }
+    kept
+}
+
+/// The per-attribute decision of [`filter`].
+fn decide<'u>(element: &str, attr: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    match (element, attr) {
+        ("a", "href") => with_state(|s| s.href(value)),
+        ("a", "rel") => with_state(|s| s.rel()),
+        ("a", "target") => value
+            .eq_ignore_ascii_case("_blank")
+            .then_some(Cow::Borrowed("_blank")),
+        ("img", "src") => image_src(value),
+        ("iframe", "src") => with_state(|s| s.iframe_src(value)),
+        ("iframe", IFRAME_MARKER) => with_state(|s| s.iframe_marker()),
+        ("iframe", "allow") => iframe_allow(value),
+        ("table", "role") => value
+            .eq_ignore_ascii_case("presentation")
+            .then_some(Cow::Borrowed("presentation")),
+        (_, "style") => filter_style(value),
+        (_, "class") => filter_classes(element, value),
+        (_, "dir") => ["ltr", "rtl", "auto"]
+            .into_iter()
+            .find(|d| value.eq_ignore_ascii_case(d))
+            .map(Cow::Borrowed),
+        _ => Some(Cow::Borrowed(value)),
+    }
+}
+
+/// Runs `f` with the current call's state; without one (impossible through [`clean`]) the
+/// attribute is dropped, the safe answer.
+fn with_state<'u>(f: impl FnOnce(&State) -> Option<Cow<'u, str>>) -> Option<Cow<'u, str>> {
+    STATE.with(|s| s.borrow().as_ref().and_then(f))
+}
+
+impl State {
+    /// Keeps safe link targets, rewrites help-center links, and notes if the link leaves.
+    fn href<'u>(&self, value: &'u str) -> Option<Cow<'u, str>> {
+        match classify(value) {
+            Target::Web(url)
+                if url
+                    .host_str()
+                    .is_some_and(|h| self.links.is_help_center_host(h)) =>
+            {
+                Some(self.rewrite(&url).map_or(Cow::Borrowed(value), Cow::Owned))
+            }
+            Target::Web(_) => {
+                self.external_link.set(true);
+                Some(Cow::Borrowed(value))
+            }
+            Target::Relative => Some(same_page_fragment(value)),
+            Target::Contact => Some(Cow::Borrowed(value)),
+            Target::Data(_) | Target::Denied => None,
+        }
+    }
+
+    fn rewrite(&self, url: &url::Url) -> Option<String> {
+        let mut deps = self.deps.borrow_mut();
+        self.links
+            .rewrite_url(url, &self.page_locale, &self.up, &mut |d| deps.push(d))
+    }
+
+    /// The `rel` ammonia appended after the link's other attributes: only external links keep it.
+    fn rel<'u>(&self) -> Option<Cow<'u, str>> {
+        self.external_link
+            .replace(false)
+            .then_some(Cow::Borrowed(EXTERNAL_REL))
+    }
+
+    fn iframe_src<'u>(&self, value: &'u str) -> Option<Cow<'u, str>> {
+        let allowed = is_video_embed(value);
+        self.iframe_allowed.set(allowed);
+        allowed.then_some(Cow::Borrowed(value))
+    }
+
+    /// The marker ammonia set after the iframe's other attributes: kept only when `src` was not.
+    fn iframe_marker<'u>(&self) -> Option<Cow<'u, str>> {
+        (!self.iframe_allowed.replace(false)).then_some(Cow::Borrowed(""))
+    }
+}
+
+/// Images: http(s), relative, or inline raster data.
+fn image_src(value: &str) -> Option<Cow<'_, str>> {
+    let ok = match classify(value) {
+        Target::Web(_) | Target::Relative => true,
+        Target::Data(url) => is_raster_data_url(&url),
+        Target::Contact | Target::Denied => false,
+    };
+    ok.then_some(Cow::Borrowed(value))
+}
+
+/// `#anchor` links follow the ids they point at, which the policy prefixes.
+fn same_page_fragment(value: &str) -> Cow<'_, str> {
+    match value.strip_prefix('#') {
+        Some(fragment) => match map_fragment(fragment) {
+            Cow::Borrowed(_) => Cow::Borrowed(value),
+            Cow::Owned(f) => Cow::Owned(format!("#{f}")),
+        },
+        None => Cow::Borrowed(value),
+    }
+}
+
+/// The fragment that reaches an element whose id went through the policy. Empty and `top`
+/// (which browsers scroll to the top for) are left alone.
+pub(crate) fn map_fragment(fragment: &str) -> Cow<'_, str> {
+    if fragment.is_empty()
+        || fragment.starts_with(ID_PREFIX)
+        || fragment.eq_ignore_ascii_case("top")
+    {
+        Cow::Borrowed(fragment)
+    } else {
+        Cow::Owned(format!("{ID_PREFIX}{fragment}"))
+    }
+}
+
+/// Keeps Intercom's classes (`intercom-*`, `no-margin`) and, on code, Markdown's `language-*`.
+fn filter_classes<'u>(element: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    let keep = |c: &&str| is_intercom_class(c) || (element == "code" && is_language_class(c));
+    let classes: Vec<&str> = value.split_ascii_whitespace().collect();
+    let kept: Vec<&str> = classes.iter().copied().filter(keep).collect();
+    if kept.is_empty() {
+        None
+    } else if kept.len() == classes.len() {
+        Some(Cow::Borrowed(value))
+    } else {
+        Some(Cow::Owned(kept.join(" ")))
+    }
+}
+
+fn is_intercom_class(class: &str) -> bool {
+    class == "no-margin"
+        || class.strip_prefix("intercom-").is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+fn is_language_class(class: &str) -> bool {
+    class.strip_prefix("language-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'#' | b'.'))
+    })
+}
+
+/// Keeps the `allow` directives whose feature is harmless for a video player.
+fn iframe_allow(value: &str) -> Option<Cow<'_, str>> {
+    let directives: Vec<&str> = value
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    let allowed = |d: &&str| {
+        let feature = d.split_ascii_whitespace().next().unwrap_or("");
+        IFRAME_FEATURES
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(feature))
+    };
+    let kept: Vec<&str> = directives.iter().copied().filter(allowed).collect();
+    if kept.is_empty() {
+        None
+    } else if kept.len() == directives.len() {
+        Some(Cow::Borrowed(value))
+    } else {
+        Some(Cow::Owned(kept.join("; ")))
+    }
+}
