@@ -30,15 +30,15 @@ pub struct Cli {
     pub command: Command,
 
     /// Print only warnings and errors (no progress, no summary line).
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Output")]
     pub quiet: bool,
 
     /// More logs on stderr: -v for info, -vv for debug (HELPCENTER_LOG overrides).
-    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    #[arg(long, short, global = true, action = clap::ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 
     /// Print the summary as one JSON object on stdout (for CI).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Output")]
     pub json: bool,
 }
 
@@ -60,7 +60,66 @@ pub enum Command {
     ///
     /// The snapshot is written next to the old one and swapped into place only when
     /// complete: a pull that fails or is interrupted leaves the previous snapshot as it was.
+    #[command(after_help = "Examples:
+  INTERCOM_TOKEN=... helpcenter pull
+  helpcenter pull --region eu --snapshot backups/2026-11-25
+  helpcenter pull --help-center 123 --api-version 2.9 --json")]
     Pull(PullArgs),
+
+    /// Build a static, multilingual HTML site from a snapshot.
+    ///
+    /// Every locale with content gets its pages under Intercom's own URL shapes
+    /// (/<locale>/articles/<id>-<slug>/), with a language switcher and hreflang links that offer
+    /// only the translations that exist. Bodies are sanitised; links to the original help
+    /// center become relative links. Unchanged files are not rewritten.
+    #[command(after_help = "Examples:
+  helpcenter build --snapshot examples/demo --out site
+  helpcenter build --base-url https://help.example.com --locales en,fr
+  helpcenter build --theme ./my-theme --drafts")]
+    Build(BuildArgs),
+}
+
+/// `helpcenter build`
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The snapshot to build from (made by `helpcenter pull`).
+    #[arg(long, default_value = "snapshot", env = "HELPCENTER_SNAPSHOT")]
+    pub snapshot: PathBuf,
+
+    /// Output directory for the site.
+    #[arg(long, short, default_value = "site", env = "HELPCENTER_OUT")]
+    pub out: PathBuf,
+
+    /// A built-in theme name (default) or a folder whose templates/ and static/ files override
+    /// the built-in ones file by file.
+    #[arg(long, value_name = "NAME|PATH", env = "HELPCENTER_THEME")]
+    pub theme: Option<String>,
+
+    /// The URL the site will be published at: enables the sitemap, canonical links and
+    /// absolute Open Graph URLs.
+    #[arg(long, value_name = "URL", env = "HELPCENTER_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Build only these locales (comma-separated, e.g. en,fr).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LOCALES",
+        env = "HELPCENTER_LOCALES"
+    )]
+    pub locales: Option<Vec<String>>,
+
+    /// Include draft articles and translations.
+    #[arg(long)]
+    pub drafts: bool,
+
+    /// The help center to build, when the snapshot holds several.
+    #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
+    pub help_center: Option<String>,
+
+    /// Where to keep sanitised bodies between builds (default: a hidden file beside --out).
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
 }
 
 /// `helpcenter pull`
@@ -75,7 +134,7 @@ pub struct PullArgs {
     pub help_center: Option<String>,
 
     /// Connection settings.
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Connection")]
     pub connection: ConnectionArgs,
 }
 

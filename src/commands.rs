@@ -1,10 +1,11 @@
 //! Each subcommand's glue: turn parsed flags into options, run, print the summary.
 
-use crate::cli::PullArgs;
+use crate::cli::{BuildArgs, PullArgs};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
 use crate::pull::{self, PullOptions};
+use crate::site::{self, BuildOptions, BuildReport};
 
 /// `helpcenter pull`
 pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
@@ -16,6 +17,43 @@ pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
     let report = runtime()?.block_on(pull::pull(&client, &options, ui))?;
     ui.summary(&report.summary_line(), &report);
     Ok(())
+}
+
+/// `helpcenter build`
+pub fn build(args: BuildArgs, ui: &Ui) -> Result<()> {
+    let options = BuildOptions {
+        snapshot: args.snapshot,
+        out: args.out,
+        theme: args.theme,
+        base_url: args.base_url,
+        locales: args.locales,
+        drafts: args.drafts,
+        cache: args.cache,
+        help_center: args.help_center,
+    };
+    let report = site::build(&options)?;
+    ui.summary(&build_summary(&report), &report);
+    Ok(())
+}
+
+/// `built 63 pages (14 article pages) in 5 locales into site in 0.3 s (63 written, 0 unchanged)`
+fn build_summary(report: &BuildReport) -> String {
+    format!(
+        "built {} pages ({} article pages) in {} {} into {} in {:.1} s ({} written, {} unchanged{})",
+        report.pages,
+        report.article_pages,
+        report.locales.len(),
+        if report.locales.len() == 1 { "locale" } else { "locales" },
+        report.out.display(),
+        report.duration_ms as f64 / 1000.0,
+        report.files_written,
+        report.files_unchanged,
+        if report.files_removed > 0 {
+            format!(", {} removed", report.files_removed)
+        } else {
+            String::new()
+        }
+    )
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -8,6 +8,8 @@ pub mod commands;
 pub mod error;
 pub mod html;
 pub mod intercom;
+pub mod model;
 pub mod output;
 pub mod pull;
+pub mod site;
 pub mod snapshot;

@@ -23,5 +23,6 @@ fn main() {
 fn run(cli: Cli, ui: &Ui) -> Result<()> {
     match cli.command {
         Command::Pull(args) => helpcenter::commands::pull(args, ui),
+        Command::Build(args) => helpcenter::commands::build(args, ui),
     }
 }

@@ -1,0 +1,393 @@
+//! Site build benchmark: a generated snapshot of realistic help-center articles, then a cold
+//! build, a rebuild into an empty directory with the body cache warm, and an unchanged rebuild.
+//! Prints pages per second, wall time and peak RSS (VmHWM) of each phase.
+//!
+//! `cargo bench --bench build` (settings through the environment): `BENCH_ARTICLES` (10000),
+//! `BENCH_LOCALES` (`en,fr,de,ar,ja`), `BENCH_SEED` (1), `BENCH_DIR` (a temporary directory;
+//! set it to keep the snapshot and site for inspection).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use helpcenter::site::{build, BuildOptions, BuildReport};
+use helpcenter::snapshot::{ApiInfo, ObjectKind, SnapshotWriter};
+use serde_json::{json, Value};
+
+const HOST: &str = "https://help.bench.example";
+
+fn setting(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// A small deterministic generator (xorshift64*), so every run builds the same snapshot.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Words per locale, so bodies have each script's byte profile.
+fn vocabulary(locale: &str) -> &'static [&'static str] {
+    match locale {
+        "fr" => &[
+            "votre",
+            "compte",
+            "paramètres",
+            "équipe",
+            "facture",
+            "créer",
+            "modifier",
+            "accès",
+            "données",
+            "sécurité",
+            "synchronisation",
+            "appareil",
+            "cliquez",
+            "ensuite",
+            "disponible",
+        ],
+        "de" => &[
+            "Ihr",
+            "Konto",
+            "Einstellungen",
+            "Team",
+            "Rechnung",
+            "erstellen",
+            "ändern",
+            "Zugriff",
+            "Daten",
+            "Sicherheit",
+            "Synchronisierung",
+            "Gerät",
+            "klicken",
+            "danach",
+            "verfügbar",
+        ],
+        "ar" => &[
+            "حسابك",
+            "الإعدادات",
+            "الفريق",
+            "الفاتورة",
+            "إنشاء",
+            "تعديل",
+            "الوصول",
+            "البيانات",
+            "الأمان",
+            "المزامنة",
+            "الجهاز",
+            "انقر",
+            "ثم",
+            "متاح",
+            "الملاحظات",
+        ],
+        "ja" => &[
+            "アカウント",
+            "設定",
+            "チーム",
+            "請求書",
+            "作成する",
+            "変更する",
+            "アクセス",
+            "データ",
+            "セキュリティ",
+            "同期",
+            "デバイス",
+            "クリック",
+            "次に",
+            "利用できます",
+            "ノート",
+        ],
+        _ => &[
+            "your",
+            "account",
+            "settings",
+            "team",
+            "invoice",
+            "create",
+            "change",
+            "access",
+            "data",
+            "security",
+            "sync",
+            "device",
+            "click",
+            "then",
+            "available",
+        ],
+    }
+}
+
+fn sentence(rng: &mut Rng, locale: &str, min_words: usize) -> String {
+    let vocab = vocabulary(locale);
+    let words = min_words + rng.below(min_words.max(2));
+    let sep = if locale == "ja" { "" } else { " " };
+    let mut s: Vec<&str> = (0..words).map(|_| rng.pick(vocab)).collect();
+    s.push(if locale == "ja" { "。" } else { "." });
+    s.join(sep)
+}
+
+/// One Intercom block of the kinds the editor produces.
+fn block(rng: &mut Rng, locale: &str, article_count: usize, n: usize) -> String {
+    let text = sentence(rng, locale, 12);
+    match rng.below(12) {
+        0 => format!("<h2 id=\"h_{:010x}\">{}</h2>", rng.next() & 0xff_ffff_ffff, sentence(rng, locale, 4)),
+        1 => format!(
+            "<div class=\"intercom-container\"><img src=\"https://downloads.intercomcdn.com/i/o/{}/image.png\" width=\"1200\" height=\"800\"></div>",
+            rng.next() % 1_000_000
+        ),
+        2 => format!(
+            "<div class=\"intercom-interblocks-callout\" style=\"background-color: #feedaf80; border-color: #fbc91633;\"><p class=\"no-margin\">{text}</p></div>"
+        ),
+        3 => {
+            let mut table = String::from("<div class=\"intercom-interblocks-table-container\"><table role=\"presentation\"><tbody>");
+            for _ in 0..3 {
+                table.push_str("<tr>");
+                for _ in 0..3 {
+                    let _ = write!(table, "<td style=\"border: 1px solid #dde0e4; padding: 6px 10px;\"><p class=\"no-margin\">{}</p></td>", rng.pick(vocabulary(locale)));
+                }
+                table.push_str("</tr>");
+            }
+            table + "</tbody></table></div>"
+        }
+        4 => format!(
+            "<div class=\"intercom-h2b-video\"><iframe src=\"https://www.youtube.com/embed/{:011x}\" frameborder=\"0\" allowfullscreen></iframe></div>",
+            rng.next() & 0xfff_ffff_ffff
+        ),
+        5 => format!("<p class=\"no-margin\"><a class=\"intercom-h2b-button\" href=\"https://app.bench.example/settings\" target=\"_blank\">{}</a></p>", rng.pick(vocabulary(locale))),
+        6 => format!("<details><summary>{}</summary><p class=\"no-margin\">{text}</p></details>", sentence(rng, locale, 3)),
+        7 => "<pre><code>curl -H \"Authorization: Bearer $TOKEN\" https://api.bench.example/v1/notes?limit=50</code></pre>".to_string(),
+        8 => {
+            let target = 1 + rng.below(article_count);
+            format!("<p class=\"no-margin\">{text} <a href=\"{HOST}/{locale}/articles/{target}-see-also#h_{n:010}\">{}</a></p>", rng.pick(vocabulary(locale)))
+        }
+        9 => format!("<ul><li><p class=\"no-margin\">{text}</p></li><li><p class=\"no-margin\">{}</p></li></ul>", sentence(rng, locale, 10)),
+        10 => "<hr>".to_string(),
+        _ => format!("<p class=\"intercom-align-left\">{text} <b>{}</b> <i>{}</i></p>", rng.pick(vocabulary(locale)), rng.pick(vocabulary(locale))),
+    }
+}
+
+fn body(rng: &mut Rng, locale: &str, article_count: usize) -> String {
+    let target = 3_000 + rng.below(3_000);
+    let mut html = String::with_capacity(target + 600);
+    let mut n = 0;
+    while html.len() < target {
+        html.push_str(&block(rng, locale, article_count, n));
+        n += 1;
+    }
+    html
+}
+
+/// 20 top-level collections, each with 5 children, each with 2 grandchildren.
+fn collections(locales: &[String]) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut id = 10_000;
+    let group = |id: usize, parent: Option<usize>, order: usize| {
+        let mut translated = serde_json::Map::new();
+        translated.insert("type".into(), json!("group_translated_content"));
+        for l in locales {
+            translated.insert(l.clone(), json!({"type": "group_content", "name": format!("Collection {id} {l}"), "description": format!("About {id} in {l}")}));
+        }
+        json!({"id": id.to_string(), "type": "collection", "name": format!("Collection {id}"),
+               "order": order, "parent_id": parent.map(|p| p.to_string()), "help_center_id": 1,
+               "default_locale": "en", "created_at": 1_600_000_000, "updated_at": 1_700_000_000,
+               "url": format!("{HOST}/en/collections/{id}"), "icon": "book", "translated_content": translated})
+    };
+    for top in 0..20 {
+        id += 1;
+        let top_id = id;
+        out.push(group(top_id, None, top));
+        for child in 0..5 {
+            id += 1;
+            let child_id = id;
+            out.push(group(child_id, Some(top_id), child));
+            for grand in 0..2 {
+                id += 1;
+                out.push(group(id, Some(child_id), grand));
+            }
+        }
+    }
+    out
+}
+
+fn article(rng: &mut Rng, id: usize, parent: &str, locales: &[String], count: usize) -> Value {
+    let mut translated = serde_json::Map::new();
+    translated.insert("type".into(), json!("article_translated_content"));
+    for l in locales {
+        let title = sentence(rng, l, 3);
+        translated.insert(
+            l.clone(),
+            json!({
+            "type": "article_content", "title": title, "description": sentence(rng, l, 8),
+            "body": body(rng, l, count), "author_id": 42, "state": "published",
+            "created_at": 1_600_000_000 + id, "updated_at": 1_700_000_000 + id,
+            "url": format!("{HOST}/{l}/articles/{id}")}),
+        );
+    }
+    json!({"id": id.to_string(), "type": "article", "parent_id": parent, "parent_type": "collection",
+           "default_locale": "en", "translated_content": translated})
+}
+
+fn generate(dir: &Path, articles: usize, locales: &[String], seed: u64) -> PathBuf {
+    let target = dir.join("snapshot");
+    let _ = std::fs::remove_dir_all(&target);
+    let mut writer = SnapshotWriter::create(&target).expect("snapshot writer");
+    let hc = json!({"id": "1", "identifier": "bench", "display_name": "Bench Help", "url": HOST});
+    writer
+        .write_object(ObjectKind::HelpCenter, "1", hc.to_string().as_bytes())
+        .unwrap();
+    let groups = collections(locales);
+    for g in &groups {
+        let id = g["id"].as_str().unwrap();
+        writer
+            .write_object(ObjectKind::Collection, id, g.to_string().as_bytes())
+            .unwrap();
+    }
+    let mut rng = Rng(seed.max(1));
+    for id in 1..=articles {
+        let parent = groups[rng.below(groups.len())]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let a = article(&mut rng, id, &parent, locales, articles);
+        writer
+            .write_object(
+                ObjectKind::Article,
+                &id.to_string(),
+                a.to_string().as_bytes(),
+            )
+            .unwrap();
+    }
+    let api = ApiInfo {
+        version: "2.15".into(),
+        region: "us".into(),
+        base_url: "https://api.intercom.io".into(),
+    };
+    writer.commit(api, None).expect("commit");
+    target
+}
+
+/// Peak resident set size of this process in MiB, from /proc (Linux only).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// User plus system CPU seconds this process has used, from /proc (Linux, 100 ticks a second).
+/// On a shared machine wall time depends on the neighbours; CPU time does not.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Runs one build and prints its figures. Each phase runs in its own process (see `main`), so
+/// its peak RSS is its own, as it would be for the CLI.
+fn phase(name: &str, options: &BuildOptions) -> BuildReport {
+    let started = Instant::now();
+    let cpu_before = cpu_seconds().unwrap_or(f64::NAN);
+    let report = build(options).expect("build");
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu_before;
+    println!(
+        "{name:<26} {:>6} pages {:>6.2} s wall {:>6.0} pages/s {:>6.2} s CPU  written {:>6} unchanged {:>6}  cache hits {:>6} misses {:>6}  peak RSS {:>4.0} MiB",
+        report.pages,
+        wall,
+        report.pages as f64 / wall,
+        cpu,
+        report.files_written,
+        report.files_unchanged,
+        report.cache_hits,
+        report.cache_misses,
+        peak_rss_mib().unwrap_or(f64::NAN)
+    );
+    report
+}
+
+fn options(dir: &Path) -> BuildOptions {
+    BuildOptions {
+        snapshot: dir.join("snapshot"),
+        out: dir.join("site"),
+        base_url: Some("https://help.bench.example/".into()),
+        cache: Some(dir.join("body.cache")),
+        ..BuildOptions::default()
+    }
+}
+
+/// Runs `phase` of this benchmark in a child process.
+fn child(dir: &Path, phase: &str) {
+    let status = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .arg("--phase")
+        .arg(phase)
+        .env("BENCH_DIR", dir)
+        .status()
+        .expect("run phase");
+    assert!(status.success(), "phase {phase} failed");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--test" || a == "--list") {
+        return; // `cargo test --benches` runs harness-less benches with --test: nothing to do.
+    }
+    if let Some(at) = args.iter().position(|a| a == "--phase") {
+        let dir = PathBuf::from(std::env::var_os("BENCH_DIR").expect("BENCH_DIR"));
+        let report = match args[at + 1].as_str() {
+            "cold" => phase("cold (no cache, empty out)", &options(&dir)),
+            "warm" => phase("warm cache, empty out", &options(&dir)),
+            _ => phase("unchanged rebuild", &options(&dir)),
+        };
+        if args[at + 1] == "unchanged" {
+            assert_eq!(
+                report.files_written, 0,
+                "an unchanged rebuild writes nothing"
+            );
+        }
+        return;
+    }
+    let articles: usize = setting("BENCH_ARTICLES", "10000")
+        .parse()
+        .expect("BENCH_ARTICLES");
+    let locales: Vec<String> = setting("BENCH_LOCALES", "en,fr,de,ar,ja")
+        .split(',')
+        .map(String::from)
+        .collect();
+    let seed: u64 = setting("BENCH_SEED", "1").parse().expect("BENCH_SEED");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = std::env::var_os("BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let started = Instant::now();
+    generate(&dir, articles, &locales, seed);
+    println!(
+        "generated {articles} articles x {} locales in {:.1} s; {} threads; output in {}",
+        locales.len(),
+        started.elapsed().as_secs_f64(),
+        rayon::current_num_threads(),
+        dir.display()
+    );
+    let _ = std::fs::remove_dir_all(dir.join("site"));
+    let _ = std::fs::remove_file(dir.join("body.cache"));
+    child(&dir, "cold");
+    std::fs::remove_dir_all(dir.join("site")).unwrap();
+    child(&dir, "warm");
+    child(&dir, "unchanged");
+}

@@ -1,0 +1,378 @@
+//! `helpcenter build`: renders a snapshot into a static, multilingual HTML site.
+//!
+//! ```text
+//! /index.html                                  language chooser (redirects to the visitor's)
+//! /<locale>/index.html                         home: top-level collections
+//! /<locale>/collections/<id>-<slug>/index.html collection or section
+//! /<locale>/articles/<id>-<slug>/index.html    article
+//! /404.html, /robots.txt, /sitemap.xml (with --base-url), /static/...
+//! ```
+//! Output is deterministic (two builds of one snapshot are byte-identical), unchanged files are
+//! not rewritten, and files of earlier builds that are no longer produced are removed, but
+//! only files this tool wrote (see [`output`]). Sanitised bodies are cached between builds in
+//! a file beside the output directory (see [`default_cache_path`]).
+
+pub mod i18n;
+pub mod output;
+mod plan;
+mod render;
+mod sitemap;
+mod templates;
+pub mod theme;
+pub mod urls;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::html::BodyCache;
+use crate::model::{self, LoadOptions};
+use crate::snapshot::Snapshot;
+use output::{OutDir, Written};
+use plan::{Page, Plan};
+use render::Renderer;
+use templates::Templates;
+use theme::Theme;
+use urls::BaseUrl;
+
+/// What to build, from where, and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The snapshot directory to read.
+    pub snapshot: PathBuf,
+    /// The output directory (created if needed).
+    pub out: PathBuf,
+    /// A built-in theme name (`default`) or a theme folder; `None` is `default`.
+    pub theme: Option<String>,
+    /// The absolute URL the site will be published at; enables the sitemap, canonical links
+    /// and absolute Open Graph URLs.
+    pub base_url: Option<String>,
+    /// Build only these locales (each must have content).
+    pub locales: Option<Vec<String>>,
+    /// Include draft translations.
+    pub drafts: bool,
+    /// Where to keep sanitised bodies between builds; `None` is [`default_cache_path`].
+    pub cache: Option<PathBuf>,
+    /// The help center to build, required when the snapshot holds several.
+    pub help_center: Option<String>,
+}
+
+/// What a build did (`--json` prints it).
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// The output directory.
+    pub out: PathBuf,
+    /// The help center built, if the snapshot has one.
+    pub help_center: Option<String>,
+    /// The locales built.
+    pub locales: Vec<String>,
+    /// The locale `/` leads to.
+    pub default_locale: String,
+    /// HTML pages produced (written or unchanged).
+    pub pages: usize,
+    /// Article pages among them.
+    pub article_pages: usize,
+    /// Collection and section pages among them.
+    pub collection_pages: usize,
+    /// Files written because they were new or changed.
+    pub files_written: usize,
+    /// Files left alone because their bytes were already right.
+    pub files_unchanged: usize,
+    /// Files of earlier builds removed because this build no longer produces them.
+    pub files_removed: usize,
+    /// Whether a sitemap was written (it needs `--base-url`).
+    pub sitemap: bool,
+    /// The body cache file.
+    pub cache: PathBuf,
+    /// Bodies and descriptions taken from the cache.
+    pub cache_hits: u64,
+    /// Bodies and descriptions sanitised in this build.
+    pub cache_misses: u64,
+    /// Problems the build carried on after.
+    pub warnings: Vec<String>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Logs how long the build has taken so far (`-v` shows it), to see where time goes.
+fn timing(phase: &str, started: Instant) {
+    tracing::debug!(
+        "build: {phase} after {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Builds the site described by `options`.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let setup = Setup::new(options)?;
+    // Loading the cache briefly takes about twice its size; doing it before the workspace is
+    // loaded keeps that peak from coming on top of every raw body.
+    let cache = BodyCache::load(&setup.cache_path);
+    timing("cache loaded", started);
+    let load = LoadOptions {
+        help_center: options.help_center.clone(),
+        ..LoadOptions::default()
+    };
+    let mut ws = model::load_snapshot(&setup.snapshot, &load)?;
+    let bodies = take_bodies(&mut ws);
+    timing("snapshot loaded", started);
+    let plan = Plan::new(&ws, options.drafts, options.locales.as_deref())?;
+    if plan.locales.is_empty() {
+        let what = if options.drafts { "" } else { "published " };
+        return Err(Error::usage(format!(
+            "{} has no {what}articles to build",
+            options.snapshot.display()
+        )));
+    }
+    let links = plan.link_map();
+    let renderer = setup.renderer(&plan, &links, &cache);
+    let out = OutDir::open(&setup.out)?;
+    let written = write_site(&out, &renderer, bodies, &setup.theme, setup.base.as_ref())?;
+    timing("site written", started);
+    let mut warnings = ws.warnings.clone();
+    warnings.extend(setup.finish(&cache));
+    Ok(report(&setup, &plan, &written, &cache, warnings, started))
+}
+
+/// Everything checked and prepared from the options before any content is read.
+struct Setup {
+    base: Option<BaseUrl>,
+    theme: Theme,
+    templates: Templates,
+    out: PathBuf,
+    snapshot: Snapshot,
+    cache_path: PathBuf,
+}
+
+impl Setup {
+    fn new(options: &BuildOptions) -> Result<Setup> {
+        let base = options
+            .base_url
+            .as_deref()
+            .map(BaseUrl::parse)
+            .transpose()?;
+        let theme = Theme::resolve(options.theme.as_deref())?;
+        let templates = Templates::compile(&theme)?;
+        let out = absolute(&options.out)?;
+        check_separate(&absolute(&options.snapshot)?, &out)?;
+        let snapshot = Snapshot::open(&options.snapshot)?;
+        let cache_path = match &options.cache {
+            Some(path) => path.clone(),
+            None => default_cache_path(&out)?,
+        };
+        Ok(Setup {
+            base,
+            theme,
+            templates,
+            out,
+            snapshot,
+            cache_path,
+        })
+    }
+
+    fn renderer<'a>(
+        &'a self,
+        plan: &'a Plan<'a>,
+        links: &'a crate::html::LinkMap,
+        cache: &'a BodyCache,
+    ) -> Renderer<'a> {
+        let i18n = &self.theme.i18n;
+        Renderer {
+            plan,
+            templates: &self.templates,
+            links,
+            cache,
+            base: self.base.as_ref(),
+            strings: plan.locales.iter().map(|l| i18n.strings(l)).collect(),
+            names: plan.locales.iter().map(|l| i18n.language_name(l)).collect(),
+            css: asset_href(&self.theme, "style.css"),
+        }
+    }
+
+    /// Saves the cache when it learned something; returns the warnings of the build itself.
+    fn finish(&self, cache: &BodyCache) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.base.is_none() {
+            warnings.push(
+                "no --base-url: sitemap.xml is not written (sitemaps need absolute URLs), and \
+                 pages have no canonical link"
+                    .to_string(),
+            );
+        }
+        if cache.misses() > 0 {
+            if let Err(e) = cache.save(&self.cache_path) {
+                let path = self.cache_path.display();
+                warnings.push(format!("could not save the body cache {path}: {e}"));
+            }
+        }
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        warnings
+    }
+}
+
+fn report(
+    setup: &Setup,
+    plan: &Plan,
+    written: &WriteSummary,
+    cache: &BodyCache,
+    warnings: Vec<String>,
+    started: Instant,
+) -> BuildReport {
+    let count = |want: fn(&Page) -> bool| written.pages.iter().filter(|p| want(p)).count();
+    BuildReport {
+        out: setup.out.clone(),
+        help_center: plan.help_center.map(|h| h.id.clone()),
+        locales: plan.locales.iter().map(|l| l.to_string()).collect(),
+        default_locale: plan.locales[plan.default].to_string(),
+        pages: written.pages.len(),
+        article_pages: count(|p| matches!(p, Page::Article(..))),
+        collection_pages: count(|p| matches!(p, Page::Group(..))),
+        files_written: written.written,
+        files_unchanged: written.unchanged,
+        files_removed: written.removed,
+        sitemap: setup.base.is_some(),
+        cache: setup.cache_path.clone(),
+        cache_hits: cache.hits(),
+        cache_misses: cache.misses(),
+        warnings,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// The default body cache: a hidden file beside the output directory (`site/` gets
+/// `.site.helpcenter-cache`), so it survives `rm -rf site` and is never deployed with it.
+pub fn default_cache_path(out: &Path) -> Result<PathBuf> {
+    let out = absolute(out)?;
+    match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => {
+            Ok(parent.join(format!(".{}.helpcenter-cache", name.to_string_lossy())))
+        }
+        _ => Err(Error::usage(format!(
+            "--out {} cannot be a root directory",
+            out.display()
+        ))),
+    }
+}
+
+/// Totals of the writing phase.
+struct WriteSummary {
+    pages: Vec<Page>,
+    written: usize,
+    unchanged: usize,
+    removed: usize,
+}
+
+/// Moves every article body out of the workspace. Each body is needed by one page only; the
+/// page that renders it consumes it, so raw bodies are freed while sanitised ones accumulate
+/// in the cache, instead of both being held for the whole build.
+fn take_bodies(ws: &mut model::Workspace) -> Vec<BTreeMap<model::Locale, String>> {
+    ws.articles
+        .iter_mut()
+        .map(|article| {
+            let content = article.content.iter_mut();
+            content
+                .map(|(locale, c)| (locale.clone(), std::mem::take(&mut c.body)))
+                .collect()
+        })
+        .collect()
+}
+
+fn write_site(
+    out: &OutDir,
+    renderer: &Renderer,
+    mut bodies: Vec<BTreeMap<model::Locale, String>>,
+    theme: &Theme,
+    base: Option<&BaseUrl>,
+) -> Result<WriteSummary> {
+    let pages = renderer.plan.pages();
+    let sitemap_pages = sitemap::sitemap_pages(&pages);
+    let mut planned: Vec<String> = pages
+        .iter()
+        .map(|&p| urls::output_file(&renderer.site_path(p)))
+        .collect();
+    planned.push("robots.txt".to_string());
+    planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
+    planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
+    let produced: BTreeSet<String> = planned.iter().cloned().collect();
+    if produced.len() != planned.len() {
+        return Err(Error::data(
+            "two outputs of the build have the same path".to_string(),
+        ));
+    }
+    out.claim(&produced)?;
+    let work: Vec<(Page, String)> = pages
+        .iter()
+        .map(|&page| match page {
+            Page::Article(li, a) => {
+                let locale = &renderer.plan.locales[li];
+                (page, bodies[a.0].remove(locale).unwrap_or_default())
+            }
+            _ => (page, String::new()),
+        })
+        .collect();
+    drop(bodies);
+    let mut outcomes: Vec<Written> = work
+        .into_par_iter()
+        .map(|(page, body)| {
+            let (file, html) = renderer.render(page, body)?;
+            out.write(&file, html.as_bytes())
+        })
+        .collect::<Result<_>>()?;
+    let robots = sitemap::render_robots(renderer.templates, base)?;
+    outcomes.push(out.write("robots.txt", robots.as_bytes())?);
+    if let Some(base) = base {
+        let write = |file: &str, xml: &[u8]| out.write(file, xml);
+        outcomes.extend(sitemap::write_sitemaps(
+            renderer,
+            base,
+            &sitemap_pages,
+            write,
+        )?);
+    }
+    for (name, bytes) in &theme.assets {
+        outcomes.push(out.write(&format!("static/{name}"), bytes)?);
+    }
+    let removed = out.finish(&produced)?;
+    let written = outcomes.iter().filter(|o| **o == Written::Written).count();
+    Ok(WriteSummary {
+        written,
+        unchanged: outcomes.len() - written,
+        removed,
+        pages,
+    })
+}
+
+/// `static/<name>?v=<hash>`: the hash changes when the file does, so browsers fetch the new
+/// stylesheet after a redeploy, and stays the same otherwise (builds stay byte-identical).
+fn asset_href(theme: &Theme, name: &str) -> String {
+    let hash = theme
+        .assets
+        .get(name)
+        .map(|bytes| hex::encode(&Sha256::digest(bytes)[..4]))
+        .unwrap_or_default();
+    format!("static/{name}?v={hash}")
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))
+}
+
+/// Building into the snapshot (or the snapshot into the output) would mix the two.
+fn check_separate(snapshot: &Path, out: &Path) -> Result<()> {
+    if out.starts_with(snapshot) || snapshot.starts_with(out) {
+        return Err(Error::usage(format!(
+            "--out {} and the snapshot {} must not contain each other",
+            out.display(),
+            snapshot.display()
+        )));
+    }
+    Ok(())
+}

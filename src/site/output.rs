@@ -1,0 +1,286 @@
+//! Writing the site into `--out` safely.
+//!
+//! Three rules: no path derived from data leaves the output directory ([`join_inside`] is the
+//! one place that turns a site path into a file path); a file whose bytes did not change is not
+//! rewritten; and the build only ever overwrites or deletes files that it wrote itself, which it
+//! lists in [`MANIFEST_FILE`] inside the output directory.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{ErrorKind, Read};
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The list of files the last build wrote, kept in the output directory itself so that it
+/// travels with the files it describes.
+pub const MANIFEST_FILE: &str = ".helpcenter-build.json";
+const MANIFEST_FORMAT: &str = "helpcenter-build/1";
+
+/// Joins a site-relative file path (`en/articles/12-x/index.html`) onto `root`, refusing any
+/// path that is empty, absolute, or has an empty, `.`, `..`, backslash, colon or control
+/// character segment: such a path could name a file outside the output directory.
+pub fn join_inside(root: &Path, relative: &str) -> Result<PathBuf> {
+    let safe = !relative.is_empty()
+        && relative.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment != "."
+                && segment != ".."
+                && !segment.contains(['\\', ':'])
+                && !segment.chars().any(char::is_control)
+        });
+    let path = Path::new(relative);
+    if !safe || !path.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(Error::data(format!(
+            "refusing to write {relative:?}: the path would not stay inside {}",
+            root.display()
+        )));
+    }
+    Ok(root.join(path))
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// New or changed bytes were written.
+    Written,
+    /// The file already had exactly these bytes.
+    Unchanged,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    files: Vec<String>,
+}
+
+/// The output directory of a build, and the files the previous build wrote there.
+#[derive(Debug)]
+pub struct OutDir {
+    root: PathBuf,
+    previous: BTreeSet<String>,
+}
+
+impl OutDir {
+    /// Opens (creating if needed) the output directory and reads the previous manifest.
+    pub fn open(root: &Path) -> Result<OutDir> {
+        fs::create_dir_all(root).map_err(|e| Error::io(root, "create directory", e))?;
+        let manifest = root.join(MANIFEST_FILE);
+        let previous = match fs::read(&manifest) {
+            Ok(bytes) => parse_manifest(&manifest, &bytes)?,
+            Err(e) if e.kind() == ErrorKind::NotFound => BTreeSet::new(),
+            Err(e) => return Err(Error::io(&manifest, "read", e)),
+        };
+        Ok(OutDir {
+            root: root.to_path_buf(),
+            previous,
+        })
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Checks that none of `planned` is a file the tool did not write, then records the union of
+    /// old and new files, so a build that is interrupted still knows what it wrote.
+    pub fn claim(&self, planned: &BTreeSet<String>) -> Result<()> {
+        let foreign: Vec<&String> = planned
+            .difference(&self.previous)
+            .filter(|file| {
+                join_inside(&self.root, file).is_ok_and(|p| fs::symlink_metadata(p).is_ok())
+            })
+            .take(5)
+            .collect();
+        if !foreign.is_empty() {
+            let list: Vec<&str> = foreign.iter().map(|f| f.as_str()).collect();
+            return Err(Error::usage(format!(
+                "{} already holds files that helpcenter did not write ({}); refusing to overwrite \
+                 them: remove them or choose another --out",
+                self.root.display(),
+                list.join(", ")
+            )));
+        }
+        let union: BTreeSet<String> = self.previous.union(planned).cloned().collect();
+        if union != self.previous {
+            self.save_manifest(&union)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `bytes` to the site-relative path unless the file already holds exactly them.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<Written> {
+        let path = join_inside(&self.root, relative)?;
+        if same_content(&path, bytes)? {
+            return Ok(Written::Unchanged);
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create directory", e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
+        Ok(Written::Written)
+    }
+
+    /// Removes the files the previous build wrote that this one did not produce (and the
+    /// directories that leaves empty), then records `produced` as the new manifest.
+    /// Returns how many files were removed.
+    pub fn finish(&self, produced: &BTreeSet<String>) -> Result<usize> {
+        let mut removed = 0;
+        for stale in self.previous.difference(produced) {
+            let path = join_inside(&self.root, stale)?;
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_file() => {
+                    fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
+                    removed += 1;
+                    self.remove_empty_parents(&path);
+                }
+                _ => {}
+            }
+        }
+        let on_disk = fs::read(self.root.join(MANIFEST_FILE))
+            .ok()
+            .and_then(|bytes| parse_manifest(&self.root, &bytes).ok());
+        if on_disk.as_ref() != Some(produced) {
+            self.save_manifest(produced)?;
+        }
+        Ok(removed)
+    }
+
+    /// Best effort: a directory that is not empty (someone else's files) simply stays.
+    fn remove_empty_parents(&self, file: &Path) {
+        let mut dir = file.parent();
+        while let Some(d) = dir {
+            if d == self.root || fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+
+    fn save_manifest(&self, files: &BTreeSet<String>) -> Result<()> {
+        let manifest = Manifest {
+            format: MANIFEST_FORMAT.to_string(),
+            files: files.iter().cloned().collect(),
+        };
+        let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+        json.push(b'\n');
+        let path = self.root.join(MANIFEST_FILE);
+        let tmp = self.root.join(format!("{MANIFEST_FILE}.tmp"));
+        fs::write(&tmp, json).map_err(|e| Error::io(&tmp, "write", e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, "replace", e))
+    }
+}
+
+fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<BTreeSet<String>> {
+    let manifest: Manifest = serde_json::from_slice(bytes)
+        .ok()
+        .filter(|m: &Manifest| m.format == MANIFEST_FORMAT)
+        .ok_or_else(|| {
+            Error::data(format!(
+                "{}: not a helpcenter build manifest; delete it (and the files it listed) to \
+                 build here",
+                path.display()
+            ))
+        })?;
+    Ok(manifest.files.into_iter().collect())
+}
+
+/// Whether the file exists with exactly these bytes (sizes are compared before contents).
+fn same_content(path: &Path, bytes: &[u8]) -> Result<bool> {
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(path, "open", e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io(path, "stat", e))?
+        .len();
+    if len != bytes.len() as u64 {
+        return Ok(false);
+    }
+    let mut existing = Vec::with_capacity(bytes.len());
+    file.read_to_end(&mut existing)
+        .map_err(|e| Error::io(path, "read", e))?;
+    Ok(existing == bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_inside_refuses_escapes() {
+        let root = Path::new("/out");
+        assert_eq!(
+            join_inside(root, "en/articles/1-a/index.html").unwrap(),
+            Path::new("/out/en/articles/1-a/index.html")
+        );
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "en/../../x",
+            "en//x",
+            "./x",
+            "en\\..\\x",
+            "c:x",
+            "a/\u{0}",
+            "a/.",
+            "..",
+        ] {
+            assert!(join_inside(root, bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    fn set(files: &[&str]) -> BTreeSet<String> {
+        files.iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn writes_only_changes_and_removes_only_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("CNAME"), "x").unwrap();
+        let out = OutDir::open(dir.path()).unwrap();
+        out.claim(&set(&["a/index.html", "b.txt"])).unwrap();
+        assert_eq!(out.write("a/index.html", b"1").unwrap(), Written::Written);
+        assert_eq!(out.write("b.txt", b"2").unwrap(), Written::Written);
+        assert_eq!(out.finish(&set(&["a/index.html", "b.txt"])).unwrap(), 0);
+
+        let out = OutDir::open(dir.path()).unwrap();
+        out.claim(&set(&["b.txt"])).unwrap();
+        assert_eq!(out.write("b.txt", b"2").unwrap(), Written::Unchanged);
+        assert_eq!(out.finish(&set(&["b.txt"])).unwrap(), 1);
+        assert!(!dir.path().join("a").exists());
+        assert!(dir.path().join("CNAME").exists());
+    }
+
+    proptest::proptest! {
+        /// Whatever the title, an article page lands exactly four levels inside the output.
+        #[test]
+        fn pages_from_any_title_stay_inside_the_output(title in proptest::prelude::any::<String>()) {
+            use crate::model::{slug, Locale};
+            let locale = Locale::parse("pt-BR").unwrap();
+            let path = slug::article_path(&locale, "42", &slug::slugify(&title));
+            let file = join_inside(Path::new("/out"), &crate::site::urls::output_file(&path)).unwrap();
+            let inside = file.strip_prefix("/out").unwrap();
+            proptest::prop_assert_eq!(inside.components().count(), 4);
+            proptest::prop_assert!(inside.components().all(|c| matches!(c, Component::Normal(_))));
+        }
+    }
+
+    #[test]
+    fn refuses_to_overwrite_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("index.html"), "mine").unwrap();
+        let out = OutDir::open(dir.path()).unwrap();
+        let err = out.claim(&set(&["index.html"])).unwrap_err().to_string();
+        assert!(err.contains("did not write (index.html)"), "{err}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("index.html")).unwrap(),
+            "mine"
+        );
+    }
+}
