@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 pub mod html;
 pub mod intercom;
+pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pull;
