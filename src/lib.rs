@@ -14,3 +14,4 @@ pub mod output;
 pub mod pull;
 pub mod site;
 pub mod snapshot;
+pub mod tree;

@@ -1,0 +1,632 @@
+//! Tree -> model: reads every Markdown file, checks the whole tree, and builds the same
+//! [`Workspace`] the snapshot loader builds.
+//!
+//! Structure comes from folders: a folder's `_index.md` says which group it is, so an article's
+//! parent is its folder's group and a group's parent is the enclosing folder's group (none at a
+//! locale folder's top). Translations are joined by `id` (groups by kind and id), and must
+//! agree on what belongs to the object rather than to one translation: place, `weight`, and a
+//! group's `icon`, `date` and `lastmod`; the help center's fields agree across locale folders.
+//!
+//! Nothing is returned until the whole tree is checked: every problem is collected and reported
+//! together, one `path:line: message` per line, sorted by path.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::read::{
+    read_file, ArticleData, Data, GroupData, HelpCenterData, Parsed, Problem, Role, SourceFile,
+};
+use super::INDEX_FILE;
+use crate::error::{Error, Result};
+use crate::model::{
+    group_order, id_cmp, Article, ArticleIx, Group, GroupIx, GroupKind, HelpCenter, HelpCenterIx,
+    Locale, Workspace,
+};
+
+/// Reads the Markdown tree at `content` into a [`Workspace`], or reports every problem in it.
+pub fn load(content: &Path) -> Result<Workspace> {
+    let scan = scan(content)?;
+    let mut problems = scan.problems;
+    let results: Vec<_> = scan.files.par_iter().map(read_file).collect();
+    let mut warnings = Vec::new();
+    let mut files = Vec::with_capacity(results.len());
+    for (file, result) in scan.files.iter().zip(results) {
+        match result {
+            Ok(parsed) => {
+                warnings.extend(parsed.warnings.iter().cloned());
+                files.push((file, Some(parsed)));
+            }
+            Err(found) => {
+                problems.extend(found);
+                files.push((file, None));
+            }
+        }
+    }
+    let mut assembly = Assembly::new(content, &files, problems);
+    let ws = assembly.workspace(warnings);
+    if !assembly.problems.is_empty() {
+        return Err(problems_error(assembly.problems));
+    }
+    for warning in &ws.warnings {
+        tracing::warn!("{warning}");
+    }
+    Ok(ws)
+}
+
+fn problems_error(mut problems: Vec<Problem>) -> Error {
+    problems.sort();
+    problems.dedup();
+    let lines: Vec<String> = problems.iter().map(Problem::to_string).collect();
+    Error::data(lines.join("\n"))
+}
+
+fn problem(path: &Path, line: Option<usize>, message: String) -> Problem {
+    Problem {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// The Markdown files of a tree, and what is wrong with its folders.
+struct Scan {
+    files: Vec<SourceFile>,
+    problems: Vec<Problem>,
+}
+
+/// Walks the tree in file name order. Hidden names (the tool's `.helpcenter`, editors' swap
+/// files) are skipped, files other than `.md` are ignored (images may live beside articles),
+/// and symbolic links are refused: a link could publish a file from outside the tree.
+fn scan(content: &Path) -> Result<Scan> {
+    match std::fs::metadata(content) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::usage(format!(
+                "{} is not a directory",
+                content.display()
+            )))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::usage(format!(
+            "{} does not exist: write a Markdown tree first (helpcenter build --format markdown)",
+            content.display()
+        )))
+        }
+        Err(e) => return Err(Error::io(content, "read", e)),
+    }
+    let mut scan = Scan {
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut walker = walkdir::WalkDir::new(content)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    while let Some(entry) = walker.next() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(content).to_path_buf();
+            Error::io(&path, "list", e.into())
+        })?;
+        let rel = entry
+            .path()
+            .strip_prefix(content)
+            .expect("below the root")
+            .to_path_buf();
+        let path = entry.path().to_path_buf();
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            scan.problems.push(problem(
+                &path,
+                None,
+                "symbolic links are not followed; put the file itself here".to_string(),
+            ));
+        } else if entry.depth() == 1 && kind.is_dir() {
+            if let Err(why) = Locale::parse(&entry.file_name().to_string_lossy()) {
+                let message = format!("not a locale folder: {why}");
+                scan.problems.push(problem(&path, None, message));
+                walker.skip_current_dir();
+            }
+        } else if kind.is_file() && is_markdown(&path) {
+            match source_file(rel, path) {
+                Ok(file) => scan.files.push(file),
+                Err(p) => scan.problems.push(p),
+            }
+        }
+    }
+    Ok(scan)
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "md")
+}
+
+/// A Markdown file's role and locale from its place in the tree.
+fn source_file(rel: PathBuf, path: PathBuf) -> std::result::Result<SourceFile, Problem> {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.len() < 2 {
+        return Err(problem(
+            &path,
+            None,
+            "outside any locale folder: Markdown files belong in <locale>/ folders".to_string(),
+        ));
+    }
+    let locale = Locale::parse(&parts[0]).expect("locale folders are checked by the scan");
+    let role = match (parts.last().map(String::as_str), parts.len()) {
+        (Some(INDEX_FILE), 2) => Role::HelpCenter,
+        (Some(INDEX_FILE), _) => Role::Group,
+        _ => Role::Article,
+    };
+    let dir = rel.parent().expect("a file in a folder").to_path_buf();
+    Ok(SourceFile {
+        path,
+        dir,
+        locale,
+        role,
+    })
+}
+
+/// Collections and sections have separate id spaces.
+type GroupKey = (GroupKind, String);
+
+fn describe_group(key: &GroupKey) -> String {
+    format!("{} {}", super::layout::kind_name(key.0), key.1)
+}
+
+/// What must be unique within a locale: `article 100`, `collection 10` (collections, sections
+/// and articles have separate id spaces); a locale has one help center file anyway.
+fn identity(data: &Data) -> Option<String> {
+    match data {
+        Data::HelpCenter(_) => None,
+        Data::Group(g) => Some(describe_group(&(g.kind, g.id.clone()))),
+        Data::Article(a) => Some(format!("article {}", a.id)),
+    }
+}
+
+/// What an `_index.md` makes of its folder.
+#[derive(Debug, Clone)]
+enum Folder {
+    /// A locale folder (the help center).
+    Root,
+    /// A collection or section.
+    Group(GroupKey),
+    /// Its `_index.md` has errors of its own; things inside are not blamed for it.
+    Broken,
+}
+
+/// Where a file's object sits.
+#[derive(Debug, Clone, PartialEq)]
+enum Parent {
+    Top,
+    Group(GroupKey),
+    /// Not known because of another problem.
+    Unknown,
+}
+
+impl Parent {
+    fn describe(&self) -> String {
+        match self {
+            Parent::Top => "the top level".to_string(),
+            Parent::Group(key) => describe_group(key),
+            Parent::Unknown => "an unknown place".to_string(),
+        }
+    }
+}
+
+/// One locale's file of an object.
+struct Translation<'a, T> {
+    file: &'a SourceFile,
+    parsed: &'a Parsed,
+    data: &'a T,
+    parent: Parent,
+}
+
+/// The files of a tree being put together, with the problems found so far.
+struct Assembly<'a> {
+    root: &'a Path,
+    folders: HashMap<&'a Path, Folder>,
+    help_centers: Vec<Translation<'a, HelpCenterData>>,
+    groups: HashMap<GroupKey, Vec<Translation<'a, GroupData>>>,
+    articles: HashMap<String, Vec<Translation<'a, ArticleData>>>,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Assembly<'a> {
+    fn new(
+        root: &'a Path,
+        files: &'a [(&'a SourceFile, Option<Parsed>)],
+        problems: Vec<Problem>,
+    ) -> Assembly<'a> {
+        let mut assembly = Assembly {
+            root,
+            folders: folder_index(files),
+            help_centers: Vec::new(),
+            groups: HashMap::new(),
+            articles: HashMap::new(),
+            problems,
+        };
+        let mut seen: HashMap<(Locale, String), &SourceFile> = HashMap::new();
+        for (file, parsed) in files {
+            let parent = assembly.parent(file);
+            let Some(parsed) = parsed else { continue };
+            assembly.add(file, parsed, parent, &mut seen);
+        }
+        assembly
+    }
+
+    /// Where a file's object sits, from the folders around it.
+    fn parent(&mut self, file: &SourceFile) -> Parent {
+        let folder = match file.role {
+            Role::HelpCenter => return Parent::Top,
+            Role::Article => file.dir.as_path(),
+            Role::Group => file.dir.parent().expect("inside a locale folder"),
+        };
+        let parent = match self.folders.get(folder) {
+            Some(Folder::Root) => Parent::Top,
+            Some(Folder::Group(key)) => Parent::Group(key.clone()),
+            Some(Folder::Broken) => Parent::Unknown,
+            None => {
+                let what = match file.role {
+                    Role::Group => "its parent folder",
+                    _ => "its folder",
+                };
+                let message = format!(
+                    "{what} {} has no {INDEX_FILE}",
+                    self.root.join(folder).display()
+                );
+                self.problems.push(problem(&file.path, None, message));
+                Parent::Unknown
+            }
+        };
+        match parent {
+            Parent::Group((GroupKind::Section, id)) if file.role == Role::Group => {
+                let message = format!(
+                    "a section cannot contain collections or sections, and this folder is in \
+                     section {id}"
+                );
+                self.problems.push(problem(&file.path, None, message));
+                Parent::Unknown
+            }
+            parent => parent,
+        }
+    }
+
+    fn add(
+        &mut self,
+        file: &'a SourceFile,
+        parsed: &'a Parsed,
+        parent: Parent,
+        seen: &mut HashMap<(Locale, String), &'a SourceFile>,
+    ) {
+        if let Some(identity) = identity(&parsed.data) {
+            let key = (file.locale.clone(), identity);
+            if let Some(first) = seen.get(&key) {
+                let line = parsed.lines.get("id").copied();
+                let message = format!(
+                    "{} is already in {} (ids are unique within a locale)",
+                    key.1,
+                    first.path.display()
+                );
+                self.problems.push(problem(&file.path, line, message));
+                return;
+            }
+            seen.insert(key, file);
+        }
+        match &parsed.data {
+            Data::HelpCenter(data) => self.help_centers.push(Translation {
+                file,
+                parsed,
+                data,
+                parent,
+            }),
+            Data::Group(data) => {
+                let key = (data.kind, data.id.clone());
+                self.groups.entry(key).or_default().push(Translation {
+                    file,
+                    parsed,
+                    data,
+                    parent,
+                });
+            }
+            Data::Article(data) => {
+                (self.articles.entry(data.id.clone()).or_default()).push(Translation {
+                    file,
+                    parsed,
+                    data,
+                    parent,
+                })
+            }
+        }
+    }
+
+    /// The workspace, with every disagreement between translations recorded as a problem.
+    fn workspace(&mut self, warnings: Vec<String>) -> Workspace {
+        let default_locale = self.default_locale();
+        let help_center = self.help_center(&default_locale);
+        let has_hc = help_center.as_ref().map(|_| HelpCenterIx(0));
+        let mut keys: Vec<GroupKey> = self.groups.keys().cloned().collect();
+        keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| id_cmp(&a.1, &b.1)));
+        let index: HashMap<GroupKey, GroupIx> = (keys.iter().cloned())
+            .enumerate()
+            .map(|(i, k)| (k, GroupIx(i)))
+            .collect();
+        let groups: Vec<Group> = keys
+            .iter()
+            .map(|key| self.group(key, &default_locale, &index, has_hc))
+            .collect();
+        let mut ids: Vec<String> = self.articles.keys().cloned().collect();
+        ids.sort_by(|a, b| id_cmp(a, b));
+        let articles: Vec<Article> = ids
+            .iter()
+            .map(|id| self.article(id, &default_locale, &index))
+            .collect();
+        let mut ws = Workspace {
+            help_centers: help_center.into_iter().collect(),
+            groups,
+            articles,
+            default_locale,
+            locales: Vec::new(),
+            warnings,
+        };
+        link_tree(&mut ws);
+        ws
+    }
+
+    /// The help center's `default_locale` (the folders must agree on it; see [`merge`]),
+    /// else `en` as for a snapshot whose objects name none.
+    fn default_locale(&self) -> Locale {
+        (self.help_centers.iter())
+            .find_map(|t| t.data.default_locale.clone())
+            .unwrap_or_else(|| Locale::parse("en").expect("valid"))
+    }
+
+    fn help_center(&mut self, default_locale: &Locale) -> Option<HelpCenter> {
+        let translations = std::mem::take(&mut self.help_centers);
+        let r = reference(&translations, default_locale)?;
+        let p = &mut self.problems;
+        let mut text = |key: &str, get: fn(&HelpCenterData) -> Option<String>| {
+            let show = |v: &String| format!("{v:?}");
+            merge(p, &translations, r, key, get, show)
+        };
+        let id = text("id", |d| d.id.clone());
+        let identifier = text("identifier", |d| d.identifier.clone());
+        let custom_domain = text("custom_domain", |d| d.custom_domain.clone());
+        let url = text("intercom_url", |d| d.url.clone());
+        let locale = text("default_locale", |d| {
+            d.default_locale.as_ref().map(Locale::to_string)
+        });
+        let reference = &translations[r];
+        Some(HelpCenter {
+            id: id?,
+            identifier,
+            // The name is not translated in Intercom: the default locale's folder names it.
+            display_name: reference.data.title.clone(),
+            url,
+            custom_domain,
+            default_locale: locale
+                .and_then(|l| Locale::parse(&l).ok())
+                .unwrap_or_else(|| default_locale.clone()),
+            locales: Vec::new(),
+            groups: Vec::new(),
+            source: reference.file.path.clone(),
+        })
+    }
+
+    fn group(
+        &mut self,
+        key: &GroupKey,
+        default_locale: &Locale,
+        index: &HashMap<GroupKey, GroupIx>,
+        help_center: Option<HelpCenterIx>,
+    ) -> Group {
+        let translations = &self.groups[key];
+        let r = reference(translations, default_locale).expect("a group has a file");
+        let p = &mut self.problems;
+        check_place(p, translations, r);
+        let number = |n: &i64| n.to_string();
+        let order = merge(p, translations, r, "weight", |d| d.order, number);
+        let icon = merge(
+            p,
+            translations,
+            r,
+            "icon",
+            |d| d.icon.clone(),
+            |v| format!("{v:?}"),
+        );
+        let created_at = merge(p, translations, r, "date", |d| d.created_at, time);
+        let updated_at = merge(p, translations, r, "lastmod", |d| d.updated_at, time);
+        let reference = &translations[r];
+        let content = translations
+            .iter()
+            .filter_map(|t| Some((t.file.locale.clone(), t.data.content.clone()?)))
+            .collect();
+        Group {
+            id: key.1.clone(),
+            kind: key.0,
+            parent: resolve(&reference.parent, index),
+            help_center,
+            order: order.unwrap_or(0),
+            icon,
+            created_at,
+            updated_at,
+            content,
+            children: Vec::new(),
+            articles: Vec::new(),
+            source: reference.file.path.clone(),
+        }
+    }
+
+    fn article(
+        &mut self,
+        id: &str,
+        default_locale: &Locale,
+        index: &HashMap<GroupKey, GroupIx>,
+    ) -> Article {
+        let translations = &self.articles[id];
+        let r = reference(translations, default_locale).expect("an article has a file");
+        let p = &mut self.problems;
+        check_place(p, translations, r);
+        let order = merge(p, translations, r, "weight", |d| d.order, i64::to_string);
+        let reference = &translations[r];
+        Article {
+            id: id.to_string(),
+            parent: resolve(&reference.parent, index),
+            order,
+            content: translations
+                .iter()
+                .map(|t| (t.file.locale.clone(), t.data.content.clone()))
+                .collect(),
+            source: reference.file.path.clone(),
+        }
+    }
+}
+
+/// A time for messages, as written in front matter.
+fn time(secs: &i64) -> String {
+    super::frontmatter::format_time(*secs).unwrap_or_else(|| secs.to_string())
+}
+
+/// Every folder's `_index.md`, by folder.
+fn folder_index<'a>(files: &'a [(&'a SourceFile, Option<Parsed>)]) -> HashMap<&'a Path, Folder> {
+    let mut folders = HashMap::new();
+    for (file, parsed) in files {
+        let folder = match (file.role, parsed.as_ref().map(|p| &p.data)) {
+            (Role::HelpCenter, _) => Folder::Root,
+            (Role::Group, Some(Data::Group(g))) => Folder::Group((g.kind, g.id.clone())),
+            (Role::Group, _) => Folder::Broken,
+            (Role::Article, _) => continue,
+        };
+        folders.insert(file.dir.as_path(), folder);
+    }
+    folders
+}
+
+/// The translation whose values the object takes: the default locale's, else the first.
+fn reference<T>(translations: &[Translation<T>], default_locale: &Locale) -> Option<usize> {
+    if translations.is_empty() {
+        return None;
+    }
+    let position = translations
+        .iter()
+        .position(|t| &t.file.locale == default_locale);
+    Some(position.unwrap_or(0))
+}
+
+/// A value that belongs to the object, not to one translation: it may be set in any of them
+/// (a new translation written by hand need not repeat it), and where it is set more than once
+/// it must agree with the first (the reference translation's, if set there).
+fn merge<T, V: PartialEq>(
+    problems: &mut Vec<Problem>,
+    translations: &[Translation<T>],
+    reference: usize,
+    key: &str,
+    get: impl Fn(&T) -> Option<V>,
+    show: impl Fn(&V) -> String,
+) -> Option<V> {
+    let others = (0..translations.len()).filter(|&i| i != reference);
+    let mut chosen: Option<(usize, V)> = None;
+    for i in std::iter::once(reference).chain(others) {
+        let Some(value) = get(translations[i].data) else {
+            continue;
+        };
+        match &chosen {
+            None => chosen = Some((i, value)),
+            Some((first, expected)) if *expected != value => {
+                let t = &translations[i];
+                let message = format!(
+                    "`{key}` is {} here but {} in {}; translations must agree",
+                    show(&value),
+                    show(expected),
+                    translations[*first].file.path.display()
+                );
+                problems.push(problem(
+                    &t.file.path,
+                    t.parsed.lines.get(key).copied(),
+                    message,
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    chosen.map(|(_, value)| value)
+}
+
+/// Translations must sit in the same group (or all at the top level).
+fn check_place<T>(problems: &mut Vec<Problem>, translations: &[Translation<T>], reference: usize) {
+    let expected = &translations[reference].parent;
+    if *expected == Parent::Unknown {
+        return;
+    }
+    for t in translations {
+        if t.parent != *expected && t.parent != Parent::Unknown {
+            let message = format!(
+                "is in {} here but in {} in {}; translations must be in the same place",
+                t.parent.describe(),
+                expected.describe(),
+                translations[reference].file.path.display()
+            );
+            problems.push(problem(&t.file.path, None, message));
+        }
+    }
+}
+
+fn resolve(parent: &Parent, index: &HashMap<GroupKey, GroupIx>) -> Option<GroupIx> {
+    match parent {
+        Parent::Group(key) => index.get(key).copied(),
+        Parent::Top | Parent::Unknown => None,
+    }
+}
+
+/// Fills in child lists, top-level groups and locale lists exactly as the snapshot loader does.
+fn link_tree(ws: &mut Workspace) {
+    for g in 0..ws.groups.len() {
+        match (ws.groups[g].parent, ws.groups[g].help_center) {
+            (Some(parent), _) => ws.groups[parent.0].children.push(GroupIx(g)),
+            (None, Some(hc)) => ws.help_centers[hc.0].groups.push(GroupIx(g)),
+            (None, None) => {}
+        }
+    }
+    for a in 0..ws.articles.len() {
+        if let Some(parent) = ws.articles[a].parent {
+            ws.groups[parent.0].articles.push(ArticleIx(a));
+        }
+    }
+    for g in 0..ws.groups.len() {
+        let mut children = std::mem::take(&mut ws.groups[g].children);
+        children.sort_by(|&a, &b| group_order(ws, a, b));
+        ws.groups[g].children = children;
+    }
+    for hc in 0..ws.help_centers.len() {
+        let mut top = std::mem::take(&mut ws.help_centers[hc].groups);
+        top.sort_by(|&a, &b| group_order(ws, a, b));
+        ws.help_centers[hc].groups = top;
+    }
+    fill_locales(ws);
+}
+
+/// Every locale with content; per help center, those of its groups and their articles.
+fn fill_locales(ws: &mut Workspace) {
+    let mut all = BTreeSet::new();
+    let mut per_hc = vec![BTreeSet::new(); ws.help_centers.len()];
+    for group in &ws.groups {
+        all.extend(group.content.keys().cloned());
+        if let Some(hc) = group.help_center {
+            per_hc[hc.0].extend(group.content.keys().cloned());
+        }
+    }
+    for article in &ws.articles {
+        all.extend(article.content.keys().cloned());
+        if let Some(hc) = article.parent.and_then(|g| ws.groups[g.0].help_center) {
+            per_hc[hc.0].extend(article.content.keys().cloned());
+        }
+    }
+    ws.locales = all.into_iter().collect();
+    for (hc, locales) in ws.help_centers.iter_mut().zip(per_hc) {
+        hc.locales = locales.into_iter().collect();
+    }
+}

@@ -1,0 +1,262 @@
+//! Writing a tree atomically: into a hidden staging sibling, swapped into place when complete,
+//! so an export that fails or is killed leaves the previous tree as it was. Same scheme as the
+//! snapshot writer; the lock is taken on the parent directory itself (Unix), so no lock file
+//! is left in the writers' repository.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use super::layout::RelPath;
+use super::{BaseRecord, LocalChanges, BASE_FILE};
+use crate::error::{Error, Result};
+
+/// A tree being written beside its target.
+pub(crate) struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    _lock: File,
+    committed: bool,
+}
+
+/// What was at the target before the export.
+#[derive(Debug, Default)]
+pub(crate) struct Existing {
+    /// A tree was there and is replaced.
+    pub(crate) replaced: bool,
+    /// Local changes that `force` lets the export overwrite.
+    pub(crate) overwritten: LocalChanges,
+}
+
+impl Staging {
+    /// Takes the lock, repairs an interrupted swap, clears leftovers of killed exports and
+    /// creates the staging directory for `target` (an absolute path).
+    pub(crate) fn create(target: &Path) -> Result<Staging> {
+        let (parent, name) = parent_and_name(target)?;
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, "create directory", e))?;
+        let lock = lock(&parent, &name)?;
+        recover_interrupted_swap(target, &previous_path(&parent, &name))?;
+        remove_stale_partials(&parent, &name)?;
+        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            _lock: lock,
+            committed: false,
+        })
+    }
+
+    /// Writes one file of the tree.
+    pub(crate) fn write(&self, path: &RelPath, bytes: &[u8]) -> Result<()> {
+        self.write_at(&path.under(&self.dir), bytes)
+    }
+
+    /// Writes the base record.
+    pub(crate) fn write_base(&self, record: &BaseRecord) -> Result<()> {
+        self.write_at(&self.dir.join(BASE_FILE), &record.to_bytes())
+    }
+
+    fn write_at(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create directory", e))?;
+        }
+        fs::write(path, bytes).map_err(|e| Error::io(path, "write", e))
+    }
+
+    /// Flushes everything to disk and swaps the tree into place.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        sync_tree(&self.dir)?;
+        swap_into_place(&self.dir, &self.target)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Decides whether the export may replace what is at `target`: nothing, an empty directory, or
+/// a tree this tool wrote whose files are as exported (or, with `force`, edited) and which is
+/// not a git repository itself. Anything else is refused, naming what would be lost.
+pub(crate) fn check_existing(target: &Path, force: bool) -> Result<Existing> {
+    let meta = match fs::symlink_metadata(target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::default()),
+        Err(e) => return Err(Error::io(target, "inspect", e)),
+    };
+    if !meta.is_dir() {
+        return Err(Error::usage(format!(
+            "{} exists and is not a directory; refusing to replace it",
+            target.display()
+        )));
+    }
+    let empty = fs::read_dir(target)
+        .map_err(|e| Error::io(target, "list", e))?
+        .next()
+        .is_none();
+    if empty {
+        return Ok(Existing::default());
+    }
+    // The swap replaces the folder as a whole: not even `force` may take a repository with it.
+    if fs::symlink_metadata(target.join(".git")).is_ok() {
+        return Err(Error::usage(format!(
+            "{} is a git repository itself (it has a .git); a Markdown tree is replaced as a \
+             whole, so export into a folder inside the repository instead",
+            target.display()
+        )));
+    }
+    let Some(base) = BaseRecord::read(target)? else {
+        return Err(Error::usage(format!(
+            "{} exists and is not a Markdown tree written by helpcenter (it has no {BASE_FILE}); \
+             refusing to replace it",
+            target.display()
+        )));
+    };
+    let changes = base.local_changes(target)?;
+    if !changes.is_empty() && !force {
+        return Err(Error::usage(edited_message(target, &changes)));
+    }
+    Ok(Existing {
+        replaced: true,
+        overwritten: changes,
+    })
+}
+
+fn edited_message(target: &Path, changes: &LocalChanges) -> String {
+    const SHOWN: usize = 10;
+    let lines = changes.lines();
+    let mut message = format!(
+        "{} has local changes since it was exported; refusing to overwrite them (commit or \
+         move them first, or pass --force to discard them):",
+        target.display()
+    );
+    for line in lines.iter().take(SHOWN) {
+        message.push_str("\n  ");
+        message.push_str(line);
+    }
+    if lines.len() > SHOWN {
+        message.push_str(&format!("\n  ... and {} more", lines.len() - SHOWN));
+    }
+    message
+}
+
+fn parent_and_name(target: &Path) -> Result<(PathBuf, String)> {
+    let parent = target.parent().map(Path::to_path_buf);
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string);
+    match (parent, name) {
+        (Some(parent), Some(name)) => Ok((parent, name)),
+        _ => Err(Error::usage(format!(
+            "{} is not a usable directory for a Markdown tree",
+            target.display()
+        ))),
+    }
+}
+
+/// An exclusive lock for writing `parent/name`, released by the OS if the process dies.
+fn lock(parent: &Path, name: &str) -> Result<File> {
+    // Unix can lock a directory handle; elsewhere a lock file beside the tree is needed.
+    let path = if cfg!(unix) {
+        parent.to_path_buf()
+    } else {
+        parent.join(format!(".{name}.lock"))
+    };
+    let file = if cfg!(unix) {
+        File::open(&path)
+    } else {
+        File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+    }
+    .map_err(|e| Error::io(&path, "open for locking", e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::usage(format!(
+            "another helpcenter process is writing into {} (it holds the lock)",
+            parent.display()
+        ))),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, "lock", e)),
+    }
+}
+
+fn previous_path(parent: &Path, name: &str) -> PathBuf {
+    parent.join(format!(".{name}.previous"))
+}
+
+/// If a swap was interrupted between its two renames, the previous tree is put back.
+fn recover_interrupted_swap(target: &Path, previous: &Path) -> Result<()> {
+    if !previous.exists() {
+        return Ok(());
+    }
+    if target.exists() {
+        fs::remove_dir_all(previous).map_err(|e| Error::io(previous, "remove", e))
+    } else {
+        fs::rename(previous, target).map_err(|e| Error::io(target, "restore", e))
+    }
+}
+
+/// Staging directories of killed exports are ours to remove: we hold the lock.
+fn remove_stale_partials(parent: &Path, name: &str) -> Result<()> {
+    let prefix = format!(".{name}.partial-");
+    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, "list", e))?;
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, "remove", e))?;
+        }
+    }
+    Ok(())
+}
+
+fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
+    let (parent, name) = parent_and_name(target)?;
+    if target.exists() {
+        let previous = previous_path(&parent, &name);
+        fs::rename(target, &previous).map_err(|e| Error::io(target, "move old tree aside", e))?;
+        fs::rename(staging, target).map_err(|e| Error::io(target, "move tree into", e))?;
+        sync_dir(&parent);
+        fs::remove_dir_all(&previous).map_err(|e| Error::io(&previous, "remove old tree", e))
+    } else {
+        fs::rename(staging, target).map_err(|e| Error::io(target, "move tree into", e))?;
+        sync_dir(&parent);
+        Ok(())
+    }
+}
+
+/// Flushes the staged files, so the rename never exposes unwritten data (one `syncfs` on
+/// Linux, which is much faster than a sync per file for thousands of small files).
+fn sync_tree(root: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let dir = File::open(root).map_err(|e| Error::io(root, "open", e))?;
+        rustix::fs::syncfs(&dir).map_err(|e| Error::io(root, "sync", e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for entry in walkdir::WalkDir::new(root) {
+            let entry = entry.map_err(|e| Error::io(root, "walk", e.into()))?;
+            if entry.file_type().is_file() {
+                let file =
+                    File::open(entry.path()).map_err(|e| Error::io(entry.path(), "open", e))?;
+                file.sync_all()
+                    .map_err(|e| Error::io(entry.path(), "sync", e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
