@@ -75,20 +75,56 @@ pub enum Command {
     #[command(after_help = "Examples:
   helpcenter build --snapshot examples/demo --out site
   helpcenter build --base-url https://help.example.com --locales en,fr
-  helpcenter build --theme ./my-theme --drafts")]
+  helpcenter build --theme ./my-theme --drafts
+  helpcenter build --format markdown --out content     # export to edit in git
+  helpcenter build --from markdown --content content   # preview the edited tree")]
     Build(BuildArgs),
+}
+
+/// Where `build` reads the help center from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Source {
+    /// A snapshot made by `helpcenter pull` (--snapshot).
+    Snapshot,
+    /// A Markdown tree made by `build --format markdown` and edited by people (--content).
+    Markdown,
+}
+
+/// What `build` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A static HTML site.
+    Html,
+    /// A Markdown tree (YAML front matter + GitHub-flavoured Markdown) to edit in git.
+    Markdown,
 }
 
 /// `helpcenter build`
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The snapshot to build from (made by `helpcenter pull`).
+    /// What to build from.
+    #[arg(long, value_enum, default_value_t = Source::Snapshot)]
+    pub from: Source,
+
+    /// What to build.
+    #[arg(long, value_enum, default_value_t = Format::Html)]
+    pub format: Format,
+
+    /// The snapshot to build from (made by `helpcenter pull`), with --from snapshot.
     #[arg(long, default_value = "snapshot", env = "HELPCENTER_SNAPSHOT")]
     pub snapshot: PathBuf,
 
-    /// Output directory for the site.
-    #[arg(long, short, default_value = "site", env = "HELPCENTER_OUT")]
-    pub out: PathBuf,
+    /// The Markdown tree to build from, with --from markdown.
+    #[arg(long, default_value = "content", env = "HELPCENTER_CONTENT")]
+    pub content: PathBuf,
+
+    /// Output directory [default: site, or content with --format markdown].
+    #[arg(long, short, env = "HELPCENTER_OUT")]
+    pub out: Option<PathBuf>,
+
+    /// With --format markdown: replace a tree that has local edits (they are lost).
+    #[arg(long)]
+    pub force: bool,
 
     /// A built-in theme name (default) or a folder whose templates/ and static/ files override
     /// the built-in ones file by file.

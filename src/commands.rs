@@ -1,11 +1,14 @@
 //! Each subcommand's glue: turn parsed flags into options, run, print the summary.
 
-use crate::cli::{BuildArgs, PullArgs};
+use std::path::PathBuf;
+
+use crate::cli::{BuildArgs, Format, PullArgs, Source};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
 use crate::pull::{self, PullOptions};
-use crate::site::{self, BuildOptions, BuildReport};
+use crate::site::{self, BuildOptions, BuildReport, Input};
+use crate::tree::{self, ExportOptions};
 
 /// `helpcenter pull`
 pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
@@ -19,11 +22,22 @@ pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
     Ok(())
 }
 
-/// `helpcenter build`
+/// `helpcenter build`: a site (or a Markdown tree) from a snapshot (or a Markdown tree).
 pub fn build(args: BuildArgs, ui: &Ui) -> Result<()> {
+    let input = match args.from {
+        Source::Snapshot => Input::Snapshot(args.snapshot.clone()),
+        Source::Markdown => Input::Markdown(args.content.clone()),
+    };
+    match args.format {
+        Format::Html => build_site(args, input, ui),
+        Format::Markdown => export_tree(args, input, ui),
+    }
+}
+
+fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
     let options = BuildOptions {
-        snapshot: args.snapshot,
-        out: args.out,
+        input,
+        out: args.out.unwrap_or_else(|| PathBuf::from("site")),
         theme: args.theme,
         base_url: args.base_url,
         locales: args.locales,
@@ -33,6 +47,27 @@ pub fn build(args: BuildArgs, ui: &Ui) -> Result<()> {
     };
     let report = site::build(&options)?;
     ui.summary(&build_summary(&report), &report);
+    Ok(())
+}
+
+fn export_tree(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
+    if let Input::Markdown(dir) = &input {
+        return Err(Error::usage(format!(
+            "--from markdown --format markdown would export {} onto itself; \
+             use --from snapshot to export a snapshot",
+            dir.display()
+        )));
+    }
+    let workspace = input.load(args.help_center.as_deref())?;
+    let options = ExportOptions {
+        content: args.out.unwrap_or_else(|| PathBuf::from("content")),
+        force: args.force,
+    };
+    let report = tree::export(&workspace, &options)?;
+    for warning in &report.warnings {
+        tracing::warn!("{warning}");
+    }
+    ui.summary(&report.summary_line(), &report);
     Ok(())
 }
 

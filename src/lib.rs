@@ -1,6 +1,6 @@
 //! helpcenter: take an Intercom Help Center out of Intercom and back in.
 //!
-//! Data flows one way: loaders (`snapshot`, later the Markdown tree) build one in-memory
+//! Data flows one way: loaders (`snapshot`, the Markdown [`tree`]) build one in-memory
 //! [`model`]; renderers ([`site`]) and the pusher only read it. Only [`intercom`] talks to the API.
 
 pub mod cli;

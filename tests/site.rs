@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use helpcenter::error::Error;
-use helpcenter::site::{build, BuildOptions, BuildReport};
+use helpcenter::site::{build, BuildOptions, BuildReport, Input};
 use helpcenter::snapshot::{ApiInfo, ObjectKind, SnapshotWriter};
 
 const KINDS: [ObjectKind; 4] = [
@@ -76,7 +76,7 @@ impl Site {
 
     fn options(&self) -> BuildOptions {
         BuildOptions {
-            snapshot: self.snapshot.clone(),
+            input: Input::Snapshot(self.snapshot.clone()),
             out: self.out(),
             base_url: Some(BASE_URL.into()),
             ..BuildOptions::default()
@@ -533,7 +533,7 @@ fn template_errors_name_the_template_and_line() {
 fn the_output_and_the_snapshot_stay_apart() {
     let site = Site::multilingual();
     let err = site
-        .try_build(|o| o.out = o.snapshot.join("site"))
+        .try_build(|o| o.out = o.input.dir().join("site"))
         .unwrap_err();
     assert!(matches!(err, Error::Usage(_)));
     assert!(
@@ -561,7 +561,7 @@ fn several_help_centers_need_a_choice() {
     .unwrap();
     let snapshot = snapshot_from(&two, dir.path());
     let mut options = BuildOptions {
-        snapshot,
+        input: Input::Snapshot(snapshot),
         out: dir.path().join("site"),
         ..BuildOptions::default()
     };

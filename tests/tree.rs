@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use helpcenter::markdown::normalize_html;
 use helpcenter::model::{self, GroupKind, LoadOptions, State, Workspace};
-use helpcenter::site::{self, BuildOptions};
+use helpcenter::site::{self, BuildOptions, Input};
 use helpcenter::snapshot::{ApiInfo, ObjectKind, Snapshot, SnapshotWriter};
 use helpcenter::tree::{self, ExportOptions, ExportReport};
 use serde_json::{json, Value};
@@ -343,7 +343,7 @@ fn write(writer: &mut SnapshotWriter, kind: ObjectKind, id: &str, object: &Value
 
 fn build_site(snapshot: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
     let options = BuildOptions {
-        snapshot: snapshot.to_path_buf(),
+        input: Input::Snapshot(snapshot.to_path_buf()),
         out: out.to_path_buf(),
         base_url: Some("https://docs.example.org/help/".into()),
         drafts: true,

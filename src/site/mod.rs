@@ -40,11 +40,50 @@ use templates::Templates;
 use theme::Theme;
 use urls::BaseUrl;
 
+/// Where a site's content comes from. Either way the loader builds the same
+/// [`model::Workspace`], which is all the renderer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A snapshot directory made by `pull`.
+    Snapshot(PathBuf),
+    /// A Markdown tree made by `build --format markdown` (and edited by people).
+    Markdown(PathBuf),
+}
+
+impl Default for Input {
+    fn default() -> Self {
+        Input::Snapshot(PathBuf::from("snapshot"))
+    }
+}
+
+impl Input {
+    /// The directory the content is read from.
+    pub fn dir(&self) -> &Path {
+        match self {
+            Input::Snapshot(dir) | Input::Markdown(dir) => dir,
+        }
+    }
+
+    /// Loads the content into the model.
+    pub fn load(&self, help_center: Option<&str>) -> Result<model::Workspace> {
+        match self {
+            Input::Snapshot(dir) => {
+                let load = LoadOptions {
+                    help_center: help_center.map(str::to_string),
+                    ..LoadOptions::default()
+                };
+                model::load_snapshot(&Snapshot::open(dir)?, &load)
+            }
+            Input::Markdown(dir) => crate::tree::load(dir),
+        }
+    }
+}
+
 /// What to build, from where, and how.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
-    /// The snapshot directory to read.
-    pub snapshot: PathBuf,
+    /// The snapshot or Markdown tree to read.
+    pub input: Input,
     /// The output directory (created if needed).
     pub out: PathBuf,
     /// A built-in theme name (`default`) or a theme folder; `None` is `default`.
@@ -115,19 +154,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     // loaded keeps that peak from coming on top of every raw body.
     let cache = BodyCache::load(&setup.cache_path);
     timing("cache loaded", started);
-    let load = LoadOptions {
-        help_center: options.help_center.clone(),
-        ..LoadOptions::default()
-    };
-    let mut ws = model::load_snapshot(&setup.snapshot, &load)?;
+    let mut ws = options.input.load(options.help_center.as_deref())?;
     let bodies = take_bodies(&mut ws);
-    timing("snapshot loaded", started);
+    timing("content loaded", started);
     let plan = Plan::new(&ws, options.drafts, options.locales.as_deref())?;
     if plan.locales.is_empty() {
         let what = if options.drafts { "" } else { "published " };
         return Err(Error::usage(format!(
             "{} has no {what}articles to build",
-            options.snapshot.display()
+            options.input.dir().display()
         )));
     }
     let links = plan.link_map();
@@ -146,7 +181,6 @@ struct Setup {
     theme: Theme,
     templates: Templates,
     out: PathBuf,
-    snapshot: Snapshot,
     cache_path: PathBuf,
 }
 
@@ -160,8 +194,7 @@ impl Setup {
         let theme = Theme::resolve(options.theme.as_deref())?;
         let templates = Templates::compile(&theme)?;
         let out = absolute(&options.out)?;
-        check_separate(&absolute(&options.snapshot)?, &out)?;
-        let snapshot = Snapshot::open(&options.snapshot)?;
+        check_separate(&absolute(options.input.dir())?, &out)?;
         let cache_path = match &options.cache {
             Some(path) => path.clone(),
             None => default_cache_path(&out)?,
@@ -171,7 +204,6 @@ impl Setup {
             theme,
             templates,
             out,
-            snapshot,
             cache_path,
         })
     }
@@ -365,13 +397,13 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))
 }
 
-/// Building into the snapshot (or the snapshot into the output) would mix the two.
-fn check_separate(snapshot: &Path, out: &Path) -> Result<()> {
-    if out.starts_with(snapshot) || snapshot.starts_with(out) {
+/// Building into the input (or the input into the output) would mix the two.
+fn check_separate(input: &Path, out: &Path) -> Result<()> {
+    if out.starts_with(input) || input.starts_with(out) {
         return Err(Error::usage(format!(
-            "--out {} and the snapshot {} must not contain each other",
+            "--out {} and the input {} must not contain each other",
             out.display(),
-            snapshot.display()
+            input.display()
         )));
     }
     Ok(())

@@ -1,0 +1,117 @@
+//! `helpcenter build` as users run it: the demo snapshot into a site and into a Markdown tree,
+//! and the tree back into the same site.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn helpcenter(args: &[&str], dir: &Path) -> Output {
+    Command::cargo_bin("helpcenter")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("HELPCENTER_LOG")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn demo() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/demo")
+        .display()
+        .to_string()
+}
+
+fn files(root: &Path) -> BTreeSet<PathBuf> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(root).unwrap().to_path_buf())
+        .collect()
+}
+
+#[track_caller]
+fn assert_ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "status {:?}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn demo_builds_into_a_site_and_a_tree_that_builds_the_same_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo();
+    let line = assert_ok(&helpcenter(
+        &["build", "--snapshot", &demo, "--quiet"],
+        dir.path(),
+    ));
+    assert_eq!(line, "");
+    let from_snapshot = files(&dir.path().join("site"));
+    assert!(from_snapshot.contains(Path::new("index.html")));
+    assert!(from_snapshot.contains(Path::new(
+        "en/articles/101-getting-started-with-acme-notes/index.html"
+    )));
+
+    let export = assert_ok(&helpcenter(
+        &["build", "--snapshot", &demo, "--format", "markdown"],
+        dir.path(),
+    ));
+    assert!(export.starts_with("wrote 47 articles, "), "{export}");
+    assert!(dir.path().join("content/en/_index.md").is_file());
+
+    let preview = assert_ok(&helpcenter(
+        &["build", "--from", "markdown", "--out", "preview", "--json"],
+        dir.path(),
+    ));
+    let report: serde_json::Value = serde_json::from_str(preview.trim()).unwrap();
+    assert_eq!(report["article_pages"], 45);
+    assert_eq!(files(&dir.path().join("preview")), from_snapshot);
+    // Pages without article bodies come out byte for byte the same.
+    for page in [
+        "index.html",
+        "en/index.html",
+        "fr/collections/202-écrire-et-organiser/index.html",
+    ] {
+        let a = std::fs::read(dir.path().join("site").join(page));
+        let b = std::fs::read(dir.path().join("preview").join(page));
+        if let (Ok(a), Ok(b)) = (a, b) {
+            assert!(a == b, "{page} differs");
+        }
+    }
+}
+
+#[test]
+fn exporting_a_tree_onto_itself_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpcenter(
+        &["build", "--from", "markdown", "--format", "markdown"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: --from markdown --format markdown would export content onto itself; \
+         use --from snapshot to export a snapshot\n"
+    );
+}
+
+#[test]
+fn a_missing_snapshot_says_what_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpcenter(&["build"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains(
+            "snapshot is not a snapshot: it has no manifest.json (run `helpcenter pull` first)"
+        ),
+        "{err}"
+    );
+}
