@@ -6,6 +6,10 @@
 //! `BENCH_LOCALES` (`en,fr,de,ar,ja`), `BENCH_SEED` (1), `BENCH_DIR` (a temporary directory;
 //! set it to keep the snapshot and site for inspection).
 
+/// The same allocator as the binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
