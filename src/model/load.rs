@@ -14,14 +14,14 @@
 //!   (articles: standalone), and an unknown `state` counts as draft: each with a warning,
 //!   or an error under [`LoadOptions::strict`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::fields::Fields;
 use super::slug::slugify;
 use super::{
-    group_order, id_cmp, Article, ArticleContent, ArticleIx, Group, GroupContent, GroupIx,
-    GroupKind, HelpCenter, HelpCenterIx, Locale, State, Workspace,
+    id_cmp, link_tree, Article, ArticleContent, Group, GroupContent, GroupIx, GroupKind,
+    HelpCenter, HelpCenterIx, Locale, State, Workspace,
 };
 use crate::error::{Error, Result};
 use crate::snapshot::{checked_id, object_id, ObjectKind, Snapshot, StoredObject};
@@ -779,59 +779,5 @@ fn build_help_center(raw: RawHelpCenter, default_locale: &Locale) -> HelpCenter 
         locales: Vec::new(),
         groups: Vec::new(),
         source: raw.source,
-    }
-}
-
-/// Fills in the child lists, each help center's top-level groups and the locale lists.
-fn link_tree(ws: &mut Workspace) {
-    for g in 0..ws.groups.len() {
-        match (ws.groups[g].parent, ws.groups[g].help_center) {
-            (Some(parent), _) => ws.groups[parent.0].children.push(GroupIx(g)),
-            (None, Some(hc)) => ws.help_centers[hc.0].groups.push(GroupIx(g)),
-            (None, None) => {}
-        }
-    }
-    for a in 0..ws.articles.len() {
-        if let Some(parent) = ws.articles[a].parent {
-            ws.groups[parent.0].articles.push(ArticleIx(a));
-        }
-    }
-    let mut children: Vec<Vec<GroupIx>> = ws
-        .groups
-        .iter_mut()
-        .map(|g| std::mem::take(&mut g.children))
-        .collect();
-    for list in &mut children {
-        list.sort_by(|&a, &b| group_order(ws, a, b));
-    }
-    for (group, list) in ws.groups.iter_mut().zip(children) {
-        group.children = list;
-    }
-    for hc in 0..ws.help_centers.len() {
-        let mut top = std::mem::take(&mut ws.help_centers[hc].groups);
-        top.sort_by(|&a, &b| group_order(ws, a, b));
-        ws.help_centers[hc].groups = top;
-    }
-    fill_locales(ws);
-}
-
-fn fill_locales(ws: &mut Workspace) {
-    let mut all = BTreeSet::new();
-    let mut per_hc = vec![BTreeSet::new(); ws.help_centers.len()];
-    for group in &ws.groups {
-        all.extend(group.content.keys().cloned());
-        if let Some(hc) = group.help_center {
-            per_hc[hc.0].extend(group.content.keys().cloned());
-        }
-    }
-    for article in &ws.articles {
-        all.extend(article.content.keys().cloned());
-        if let Some(hc) = article.parent.and_then(|g| ws.groups[g.0].help_center) {
-            per_hc[hc.0].extend(article.content.keys().cloned());
-        }
-    }
-    ws.locales = all.into_iter().collect();
-    for (hc, locales) in ws.help_centers.iter_mut().zip(per_hc) {
-        hc.locales = locales.into_iter().collect();
     }
 }

@@ -10,7 +10,7 @@ mod load;
 mod locale;
 pub mod slug;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -307,3 +307,58 @@ pub fn id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests;
+
+/// Fills in the child lists, each help center's top-level groups and the locale lists: the
+/// last step of every loader, so all loaders give the same tree.
+pub(crate) fn link_tree(ws: &mut Workspace) {
+    for g in 0..ws.groups.len() {
+        match (ws.groups[g].parent, ws.groups[g].help_center) {
+            (Some(parent), _) => ws.groups[parent.0].children.push(GroupIx(g)),
+            (None, Some(hc)) => ws.help_centers[hc.0].groups.push(GroupIx(g)),
+            (None, None) => {}
+        }
+    }
+    for a in 0..ws.articles.len() {
+        if let Some(parent) = ws.articles[a].parent {
+            ws.groups[parent.0].articles.push(ArticleIx(a));
+        }
+    }
+    let mut children: Vec<Vec<GroupIx>> = ws
+        .groups
+        .iter_mut()
+        .map(|g| std::mem::take(&mut g.children))
+        .collect();
+    for list in &mut children {
+        list.sort_by(|&a, &b| group_order(ws, a, b));
+    }
+    for (group, list) in ws.groups.iter_mut().zip(children) {
+        group.children = list;
+    }
+    for hc in 0..ws.help_centers.len() {
+        let mut top = std::mem::take(&mut ws.help_centers[hc].groups);
+        top.sort_by(|&a, &b| group_order(ws, a, b));
+        ws.help_centers[hc].groups = top;
+    }
+    fill_locales(ws);
+}
+
+fn fill_locales(ws: &mut Workspace) {
+    let mut all = BTreeSet::new();
+    let mut per_hc = vec![BTreeSet::new(); ws.help_centers.len()];
+    for group in &ws.groups {
+        all.extend(group.content.keys().cloned());
+        if let Some(hc) = group.help_center {
+            per_hc[hc.0].extend(group.content.keys().cloned());
+        }
+    }
+    for article in &ws.articles {
+        all.extend(article.content.keys().cloned());
+        if let Some(hc) = article.parent.and_then(|g| ws.groups[g.0].help_center) {
+            per_hc[hc.0].extend(article.content.keys().cloned());
+        }
+    }
+    ws.locales = all.into_iter().collect();
+    for (hc, locales) in ws.help_centers.iter_mut().zip(per_hc) {
+        hc.locales = locales.into_iter().collect();
+    }
+}

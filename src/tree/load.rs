@@ -10,7 +10,7 @@
 //! Nothing is returned until the whole tree is checked: every problem is collected and reported
 //! together, one `path:line: message` per line, sorted by path.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -21,8 +21,8 @@ use super::read::{
 use super::INDEX_FILE;
 use crate::error::{Error, Result};
 use crate::model::{
-    group_order, id_cmp, Article, ArticleIx, Group, GroupIx, GroupKind, HelpCenter, HelpCenterIx,
-    Locale, Workspace,
+    id_cmp, link_tree, Article, Group, GroupIx, GroupKind, HelpCenter, HelpCenterIx, Locale,
+    Workspace,
 };
 
 /// Reads the Markdown tree at `content` into a [`Workspace`], or reports every problem in it.
@@ -579,54 +579,5 @@ fn resolve(parent: &Parent, index: &HashMap<GroupKey, GroupIx>) -> Option<GroupI
     match parent {
         Parent::Group(key) => index.get(key).copied(),
         Parent::Top | Parent::Unknown => None,
-    }
-}
-
-/// Fills in child lists, top-level groups and locale lists exactly as the snapshot loader does.
-fn link_tree(ws: &mut Workspace) {
-    for g in 0..ws.groups.len() {
-        match (ws.groups[g].parent, ws.groups[g].help_center) {
-            (Some(parent), _) => ws.groups[parent.0].children.push(GroupIx(g)),
-            (None, Some(hc)) => ws.help_centers[hc.0].groups.push(GroupIx(g)),
-            (None, None) => {}
-        }
-    }
-    for a in 0..ws.articles.len() {
-        if let Some(parent) = ws.articles[a].parent {
-            ws.groups[parent.0].articles.push(ArticleIx(a));
-        }
-    }
-    for g in 0..ws.groups.len() {
-        let mut children = std::mem::take(&mut ws.groups[g].children);
-        children.sort_by(|&a, &b| group_order(ws, a, b));
-        ws.groups[g].children = children;
-    }
-    for hc in 0..ws.help_centers.len() {
-        let mut top = std::mem::take(&mut ws.help_centers[hc].groups);
-        top.sort_by(|&a, &b| group_order(ws, a, b));
-        ws.help_centers[hc].groups = top;
-    }
-    fill_locales(ws);
-}
-
-/// Every locale with content; per help center, those of its groups and their articles.
-fn fill_locales(ws: &mut Workspace) {
-    let mut all = BTreeSet::new();
-    let mut per_hc = vec![BTreeSet::new(); ws.help_centers.len()];
-    for group in &ws.groups {
-        all.extend(group.content.keys().cloned());
-        if let Some(hc) = group.help_center {
-            per_hc[hc.0].extend(group.content.keys().cloned());
-        }
-    }
-    for article in &ws.articles {
-        all.extend(article.content.keys().cloned());
-        if let Some(hc) = article.parent.and_then(|g| ws.groups[g.0].help_center) {
-            per_hc[hc.0].extend(article.content.keys().cloned());
-        }
-    }
-    ws.locales = all.into_iter().collect();
-    for (hc, locales) in ws.help_centers.iter_mut().zip(per_hc) {
-        hc.locales = locales.into_iter().collect();
     }
 }
