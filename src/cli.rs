@@ -79,6 +79,48 @@ pub enum Command {
   helpcenter build --format markdown --out content     # export to edit in git
   helpcenter build --from markdown --content content   # preview the edited tree")]
     Build(BuildArgs),
+
+    /// Send edits of the Markdown tree back to Intercom: only what changed, one locale at a
+    /// time, never over a newer remote edit.
+    ///
+    /// Each file is compared with what was exported (content/.helpcenter/base.json). A changed
+    /// article sends one PUT with only its changed locales; before writing, the remote copy is
+    /// read, and a locale edited in Intercom since the export is reported as a conflict and
+    /// left alone (exit code 3) unless --force. The whole tree is validated before the first
+    /// write. After each write the base is updated, so an interrupted push resumes.
+    #[command(after_help = "Examples:
+  helpcenter push --dry-run                 # what would be sent, with diffs
+  helpcenter push content/fr                # only the French files
+  helpcenter push --force content/en/getting-started/101-getting-started.md")]
+    Push(PushArgs),
+}
+
+/// `helpcenter push`
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The Markdown tree (made by `build --format markdown`).
+    #[arg(long, default_value = "content", env = "HELPCENTER_CONTENT")]
+    pub content: PathBuf,
+
+    /// Push only these files or folders (default: the whole tree).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Send nothing; print per file what would be sent (fields and a diff of the body).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write even where Intercom has a newer edit than the export (it is overwritten).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Delete in Intercom the articles whose files were all deleted from the tree.
+    #[arg(long)]
+    pub delete: bool,
+
+    /// Connection settings.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: ConnectionArgs,
 }
 
 /// Where `build` reads the help center from.

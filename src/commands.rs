@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{BuildArgs, Format, PullArgs, Source};
+use crate::cli::{BuildArgs, Format, PullArgs, PushArgs, Source};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
 use crate::pull::{self, PullOptions};
+use crate::push::{self, PushOptions, PushReport};
 use crate::site::{self, BuildOptions, BuildReport, Input};
 use crate::tree::{self, ExportOptions};
 
@@ -89,6 +90,39 @@ fn build_summary(report: &BuildReport) -> String {
             String::new()
         }
     )
+}
+
+/// `helpcenter push`; returns the exit code (3 when a conflict held something back).
+pub fn push(args: PushArgs, ui: &Ui) -> Result<i32> {
+    let client = Client::new(args.connection.client_options()?)?;
+    let options = PushOptions {
+        content: args.content,
+        paths: args.paths,
+        dry_run: args.dry_run,
+        force: args.force,
+        delete: args.delete,
+    };
+    let report = runtime()?.block_on(push::push(&client, &options))?;
+    if !ui.is_json() && !ui.is_quiet() {
+        print_push_files(&report);
+    }
+    ui.summary(&report.summary_line(), &report);
+    Ok(report.exit_code())
+}
+
+/// One line per file that did or would change, with the diff where there is one.
+fn print_push_files(report: &PushReport) {
+    for file in &report.files {
+        if matches!(file.outcome, push::Outcome::InSync) {
+            continue;
+        }
+        println!("{}", file.line());
+        if let Some(diff) = &file.diff {
+            for line in diff.lines() {
+                println!("    {line}");
+            }
+        }
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pull;
+pub mod push;
 pub mod site;
 pub mod snapshot;
 pub mod tree;

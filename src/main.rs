@@ -16,7 +16,7 @@ fn main() {
     let ui = Ui::new(cli.verbosity());
     ui.init_logging();
     let code = match run(cli, &ui) {
-        Ok(()) => exit::OK,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
             error.exit_code()
@@ -25,9 +25,10 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(cli: Cli, ui: &Ui) -> Result<()> {
+fn run(cli: Cli, ui: &Ui) -> Result<i32> {
     match cli.command {
-        Command::Pull(args) => helpcenter::commands::pull(args, ui),
-        Command::Build(args) => helpcenter::commands::build(args, ui),
+        Command::Pull(args) => helpcenter::commands::pull(args, ui).map(|()| exit::OK),
+        Command::Build(args) => helpcenter::commands::build(args, ui).map(|()| exit::OK),
+        Command::Push(args) => helpcenter::commands::push(args, ui),
     }
 }

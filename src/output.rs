@@ -76,6 +76,16 @@ impl Ui {
         bar
     }
 
+    /// Whether `--json` was given.
+    pub fn is_json(&self) -> bool {
+        self.verbosity.json
+    }
+
+    /// Whether `--quiet` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.verbosity.quiet
+    }
+
     /// Prints the command's result: the line, or with `--json` the JSON, on stdout.
     pub fn summary<T: Serialize>(&self, line: &str, report: &T) {
         let mut out = std::io::stdout().lock();

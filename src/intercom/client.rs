@@ -4,10 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
-use reqwest::StatusCode;
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use super::ratelimit::{RateGovernor, RateHeaders};
@@ -54,6 +57,54 @@ enum Attempt<T> {
     Fatal(Error),
 }
 
+/// One request: what the retry loop needs to send it again and to name it in messages.
+struct Request<'a> {
+    method: Method,
+    path: &'a str,
+    query: &'a [(&'a str, String)],
+    /// JSON body; `None` sends none.
+    body: Option<&'a Value>,
+}
+
+impl Request<'_> {
+    /// `/articles?page=3` for reads, `PUT /articles/12` for writes (never holds the token).
+    fn label(&self) -> String {
+        let what = describe(self.path, self.query);
+        if self.method == Method::GET {
+            what
+        } else {
+            format!("{} {what}", self.method)
+        }
+    }
+
+    /// Whether sending it twice leaves the same state as sending it once. A `POST` that may
+    /// have reached the server is not tried again: it could create a second article.
+    fn idempotent(&self) -> bool {
+        self.method != Method::POST
+    }
+
+    fn gave_up(&self, reason: &str, tries: u32) -> Error {
+        let message = if self.method == Method::GET {
+            format!(
+                "failed to fetch {}: {reason} (after {tries} tries)",
+                self.label()
+            )
+        } else {
+            format!("{} failed: {reason} (after {tries} tries)", self.label())
+        };
+        Error::Api(message)
+    }
+
+    /// The error for a failure after which a non-idempotent request must not be repeated.
+    fn maybe_applied(&self, reason: &str) -> Error {
+        Error::Api(format!(
+            "{} may or may not have been applied ({reason}); not retried because it is not \
+             idempotent: check Intercom before trying again",
+            self.label()
+        ))
+    }
+}
+
 impl Client {
     /// Builds the client (TLS by rustls; no system libraries needed).
     pub fn new(options: ClientOptions) -> Result<Client> {
@@ -77,31 +128,57 @@ impl Client {
     }
 
     /// GETs `path` with `query` and parses the JSON answer, retrying what is worth retrying.
-    ///
-    /// `what` names the request in errors, e.g. `/articles?page=3`.
     pub async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T> {
-        let what = describe(path, query);
-        let url = format!("{}{}", self.options.endpoint.base_url, path);
+        let request = Request {
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+        };
+        self.execute(&request).await
+    }
+
+    /// Sends `body` as JSON with `method` (`PUT`, `POST`, `DELETE`) and parses the JSON answer.
+    /// A `null` body sends none. `PUT` and `DELETE` are retried like reads; a `POST` only
+    /// when the server certainly did not act on it (no connection, `429`, `503`).
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<T> {
+        let request = Request {
+            method,
+            path,
+            query: &[],
+            body: (!body.is_null()).then_some(body),
+        };
+        self.execute(&request).await
+    }
+
+    /// The one retry loop every request goes through.
+    async fn execute<T: DeserializeOwned>(&self, request: &Request<'_>) -> Result<T> {
         let policy = self.options.retry;
         let mut attempt = 1;
         loop {
-            let outcome = self.try_once(&url, query, &what).await;
-            let (reason, wait) = match outcome {
+            let (reason, wait) = match self.try_once(request).await {
                 Attempt::Done(bytes) => match serde_json::from_slice::<T>(&bytes) {
                     Ok(value) => return Ok(value),
-                    Err(e) => (format!("malformed response: {e}"), None),
+                    Err(e) if request.idempotent() => (format!("malformed response: {e}"), None),
+                    Err(e) => {
+                        let reason = format!("malformed response: {e}");
+                        return Err(Error::Api(format!("{}: {reason}", request.label())));
+                    }
                 },
                 Attempt::Retry { reason, wait } => (reason, wait),
                 Attempt::Fatal(error) => return Err(error),
             };
             if attempt >= policy.max_attempts {
-                return Err(Error::Api(format!(
-                    "failed to fetch {what}: {reason} (after {attempt} tries)"
-                )));
+                return Err(request.gave_up(&reason, attempt));
             }
             let wait = match wait {
                 Some(server_wait) => {
@@ -111,34 +188,50 @@ impl Client {
                 }
                 None => policy.backoff(attempt),
             };
-            tracing::warn!("{what}: {reason}; retrying in {:.1} s", wait.as_secs_f64());
+            tracing::warn!(
+                "{}: {reason}; retrying in {:.1} s",
+                request.label(),
+                wait.as_secs_f64()
+            );
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
 
-    async fn try_once(&self, url: &str, query: &[(&str, String)], what: &str) -> Attempt<Vec<u8>> {
+    async fn try_once(&self, request: &Request<'_>) -> Attempt<Vec<u8>> {
         let _slot = self
             .slots
             .acquire()
             .await
             .expect("semaphore is never closed");
         self.governor.acquire().await;
-        tracing::debug!("GET {what}");
-        let response = match self.http.get(url).query(query).send().await {
+        tracing::debug!(
+            "{} {}",
+            request.method,
+            describe(request.path, request.query)
+        );
+        let url = format!("{}{}", self.options.endpoint.base_url, request.path);
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url)
+            .query(request.query);
+        if let Some(body) = request.body {
+            let bytes = serde_json::to_vec(body).expect("JSON values serialise");
+            builder = builder.header(CONTENT_TYPE, "application/json").body(bytes);
+        }
+        let response = match builder.send().await {
             Ok(response) => response,
-            Err(e) => return transport_failure(e),
+            Err(e) => return transport_failure(request, e),
         };
         let status = response.status();
         let headers = response.headers().clone();
         self.governor
             .observe(RateHeaders::from_headers(&headers))
             .await;
-        let body = match response.bytes().await {
-            Ok(body) => body.to_vec(),
-            Err(e) => return transport_failure(e),
-        };
-        classify(status, &headers, body, what)
+        match response.bytes().await {
+            Ok(body) => classify(request, status, &headers, body.to_vec()),
+            Err(e) => transport_failure(request, e),
+        }
     }
 }
 
@@ -173,10 +266,12 @@ pub(crate) fn describe(path: &str, query: &[(&str, String)]) -> String {
     format!("{path}?{}", pairs.join("&"))
 }
 
-fn transport_failure<T>(error: reqwest::Error) -> Attempt<T> {
+/// A request that failed in transit: retried when repeating it is safe or it never left.
+fn transport_failure<T>(request: &Request<'_>, error: reqwest::Error) -> Attempt<T> {
+    let never_sent = error.is_connect();
     let kind = if error.is_timeout() {
         "timed out"
-    } else if error.is_connect() {
+    } else if never_sent {
         "could not connect"
     } else if error.is_body() || error.is_decode() {
         "connection dropped while reading the answer"
@@ -184,7 +279,11 @@ fn transport_failure<T>(error: reqwest::Error) -> Attempt<T> {
         "request failed"
     };
     let reason = format!("{kind}: {}", error_chain(&error.without_url()));
-    Attempt::Retry { reason, wait: None }
+    if never_sent || request.idempotent() {
+        Attempt::Retry { reason, wait: None }
+    } else {
+        Attempt::Fatal(request.maybe_applied(&reason))
+    }
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -202,31 +301,51 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 fn classify(
+    request: &Request<'_>,
     status: StatusCode,
     headers: &HeaderMap,
     body: Vec<u8>,
-    what: &str,
 ) -> Attempt<Vec<u8>> {
     if status.is_success() {
         return Attempt::Done(body);
     }
-    let detail = api_error_detail(&body);
-    let status_text = format!("{status}{detail}");
+    let status_text = format!("{status}{}", api_error_detail(&body));
+    let label = request.label();
     match status {
         StatusCode::TOO_MANY_REQUESTS => Attempt::Retry {
             reason: format!("rate limited ({status_text})"),
             wait: server_requested_wait(headers),
         },
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Attempt::Fatal(Error::Auth(format!(
-            "Intercom refused the access token for GET {what}: {status_text}. Check that \
-             {TOKEN_ENV} holds a valid access token for this workspace and region, with read \
-             access to articles and help centers"
-        ))),
-        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Attempt::Retry {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            let access = if request.method == Method::GET {
+                "read"
+            } else {
+                "write"
+            };
+            Attempt::Fatal(Error::Auth(format!(
+                "Intercom refused the access token for {} {}: {status_text}. Check that \
+                 {TOKEN_ENV} holds a valid access token for this workspace and region, with \
+                 {access} access to articles and help centers",
+                request.method,
+                describe(request.path, request.query)
+            )))
+        }
+        // The server did not act on the request: safe to repeat even a POST.
+        StatusCode::SERVICE_UNAVAILABLE => Attempt::Retry {
             reason: status_text,
             wait: None,
         },
-        _ => Attempt::Fatal(Error::Api(format!("GET {what} failed: {status_text}"))),
+        s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => {
+            if request.idempotent() {
+                Attempt::Retry {
+                    reason: status_text,
+                    wait: None,
+                }
+            } else {
+                Attempt::Fatal(request.maybe_applied(&status_text))
+            }
+        }
+        _ => Attempt::Fatal(Error::Api(format!("{label} failed: {status_text}"))),
     }
 }
 
@@ -316,37 +435,113 @@ mod tests {
         assert_eq!(parse_retry_after("soon"), None);
     }
 
+    fn get<'a>(path: &'a str) -> Request<'a> {
+        Request {
+            method: Method::GET,
+            path,
+            query: &[],
+            body: None,
+        }
+    }
+
+    fn write(method: Method) -> Request<'static> {
+        Request {
+            method,
+            path: "/articles",
+            query: &[],
+            body: None,
+        }
+    }
+
     #[test]
     fn statuses_are_classified() {
         let headers = HeaderMap::new();
+        let x = get("/x");
         assert!(matches!(
-            classify(StatusCode::OK, &headers, b"{}".to_vec(), "/x"),
+            classify(&x, StatusCode::OK, &headers, b"{}".to_vec()),
             Attempt::Done(_)
         ));
         assert!(matches!(
-            classify(StatusCode::SERVICE_UNAVAILABLE, &headers, vec![], "/x"),
+            classify(&x, StatusCode::SERVICE_UNAVAILABLE, &headers, vec![]),
             Attempt::Retry { wait: None, .. }
         ));
         let mut limited = HeaderMap::new();
         limited.insert(RETRY_AFTER, HeaderValue::from_static("2"));
         assert!(matches!(
-            classify(StatusCode::TOO_MANY_REQUESTS, &limited, vec![], "/x"),
+            classify(&x, StatusCode::TOO_MANY_REQUESTS, &limited, vec![]),
             Attempt::Retry { wait: Some(w), .. } if w == Duration::from_secs(2)
         ));
-        match classify(StatusCode::UNAUTHORIZED, &headers, vec![], "/articles") {
-            Attempt::Fatal(Error::Auth(message)) => {
-                assert!(
-                    message.starts_with(
-                        "Intercom refused the access token for GET /articles: 401 Unauthorized."
-                    ),
-                    "{message}"
-                )
-            }
+        match classify(
+            &get("/articles"),
+            StatusCode::UNAUTHORIZED,
+            &headers,
+            vec![],
+        ) {
+            Attempt::Fatal(Error::Auth(message)) => assert!(
+                message.starts_with(
+                    "Intercom refused the access token for GET /articles: 401 Unauthorized."
+                ),
+                "{message}"
+            ),
             _ => panic!("401 must be fatal"),
         }
         assert!(matches!(
-            classify(StatusCode::NOT_FOUND, &headers, vec![], "/x"),
+            classify(&x, StatusCode::NOT_FOUND, &headers, vec![]),
             Attempt::Fatal(Error::Api(_))
         ));
+    }
+
+    #[test]
+    fn server_errors_retry_puts_but_not_posts() {
+        let headers = HeaderMap::new();
+        let (put, post) = (write(Method::PUT), write(Method::POST));
+        assert!(matches!(
+            classify(&put, StatusCode::BAD_GATEWAY, &headers, vec![]),
+            Attempt::Retry { .. }
+        ));
+        match classify(&post, StatusCode::BAD_GATEWAY, &headers, vec![]) {
+            Attempt::Fatal(Error::Api(message)) => assert!(
+                message.starts_with("POST /articles may or may not have been applied"),
+                "{message}"
+            ),
+            _ => panic!("a 502 after a POST must not be retried"),
+        }
+        for status in [
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::SERVICE_UNAVAILABLE,
+        ] {
+            assert!(matches!(
+                classify(&post, status, &headers, vec![]),
+                Attempt::Retry { .. }
+            ));
+        }
+    }
+
+    #[test]
+    fn client_errors_are_fatal_and_named() {
+        let answer = br#"{"type":"error.list","errors":[{"code":"parameter_not_found","message":"title is missing"}]}"#;
+        match classify(
+            &write(Method::PUT),
+            StatusCode::BAD_REQUEST,
+            &HeaderMap::new(),
+            answer.to_vec(),
+        ) {
+            Attempt::Fatal(Error::Api(message)) => assert_eq!(
+                message,
+                "PUT /articles failed: 400 Bad Request (parameter_not_found: title is missing)"
+            ),
+            _ => panic!("a 400 is fatal"),
+        }
+        match classify(
+            &write(Method::PUT),
+            StatusCode::FORBIDDEN,
+            &HeaderMap::new(),
+            vec![],
+        ) {
+            Attempt::Fatal(Error::Auth(message)) => {
+                assert!(message.contains("with write access"), "{message}")
+            }
+            _ => panic!("a 403 is fatal"),
+        }
     }
 }

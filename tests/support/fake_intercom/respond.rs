@@ -46,6 +46,19 @@ impl ApiError {
         }
     }
 
+    /// An error naming the request field at fault.
+    pub fn field(
+        status: StatusCode,
+        code: &'static str,
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            field: Some(field),
+            ..ApiError::new(status, code, message)
+        }
+    }
+
     /// `400 parameter_invalid`, naming the query parameter at fault.
     pub fn parameter_invalid(field: &'static str) -> ApiError {
         ApiError {

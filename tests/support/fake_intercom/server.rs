@@ -108,11 +108,17 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/help_center/help_centers", get(list_help_centers))
         .route("/help_center/help_centers/{id}", get(get_help_center))
         .route("/help_center/collections", get(list_collections))
-        .route("/help_center/collections/{id}", get(get_collection))
+        .route(
+            "/help_center/collections/{id}",
+            get(get_collection).put(update_collection),
+        )
         .route("/help_center/sections", get(list_sections))
         .route("/help_center/sections/{id}", get(get_section))
-        .route("/articles", get(list_articles))
-        .route("/articles/{id}", get(get_article))
+        .route("/articles", get(list_articles).post(create_article))
+        .route(
+            "/articles/{id}",
+            get(get_article).put(update_article).delete(delete_article),
+        )
         .fallback(unknown_path)
         .layer(from_fn_with_state(shared.clone(), gate))
         .layer(from_fn_with_state(shared.clone(), record))
@@ -331,6 +337,78 @@ async fn get_article(
 ) -> Response {
     let object = shared.store().article(version, &id);
     found(object)
+}
+
+/// `PUT /articles/{id}`: merges the given fields and locales; 400 for a body that breaks the
+/// schema, 404 for an unknown id.
+async fn update_article(
+    State(shared): State<Arc<Shared>>,
+    Extension(version): Extension<ApiVersion>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error_list(
+            StatusCode::BAD_REQUEST,
+            "parameter_invalid",
+            "the request body is not valid JSON",
+        );
+    };
+    let result = shared.store().update_article(version, &id, &body);
+    match result {
+        Ok(object) => ok(&object),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `PUT /help_center/collections/{id}`: merges names and descriptions; 404 for an unknown id.
+async fn update_collection(
+    State(shared): State<Arc<Shared>>,
+    Extension(version): Extension<ApiVersion>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error_list(
+            StatusCode::BAD_REQUEST,
+            "parameter_invalid",
+            "the request body is not valid JSON",
+        );
+    };
+    let result = shared.store().update_collection(version, &id, &body);
+    match result {
+        Ok(object) => ok(&object),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /articles`: a new article; 400 without `title` or `author_id`.
+async fn create_article(
+    State(shared): State<Arc<Shared>>,
+    Extension(version): Extension<ApiVersion>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error_list(
+            StatusCode::BAD_REQUEST,
+            "parameter_invalid",
+            "the request body is not valid JSON",
+        );
+    };
+    let result = shared.store().create_article(version, &body);
+    match result {
+        Ok(object) => ok(&object),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `DELETE /articles/{id}`; 404 for an unknown id.
+async fn delete_article(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let result = shared.store().delete_article(&id);
+    match result {
+        Ok(object) => ok(&object),
+        Err(error) => error.into_response(),
+    }
 }
 
 async fn unknown_path() -> Response {

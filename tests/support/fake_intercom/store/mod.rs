@@ -5,6 +5,7 @@
 //! endpoints can be added here as `&mut self` methods without touching the routing.
 
 mod convert;
+mod write;
 
 use std::cmp::Ordering;
 
@@ -35,12 +36,17 @@ pub struct Page {
 /// The workspace and the queries on it.
 pub struct Store {
     workspace: Workspace,
+    /// The last time a write stamped (Unix seconds), so write times always increase.
+    clock: i64,
 }
 
 impl Store {
     /// A store holding `workspace`.
     pub fn new(workspace: Workspace) -> Store {
-        Store { workspace }
+        Store {
+            workspace,
+            clock: 0,
+        }
     }
 
     /// The stored workspace, in its stored shape.

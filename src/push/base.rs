@@ -1,0 +1,61 @@
+//! Updating the base record after each write, atomically, so an interrupted push resumes
+//! where it stopped.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::tree::{BaseRecord, BASE_FILE};
+
+/// What a file looked like when it was pushed, and the remote time after the write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    /// Path relative to the tree's root.
+    pub path: String,
+    /// The remote `updated_at` the write answered with.
+    pub updated_at: Option<i64>,
+    /// sha256 of the file's bytes as pushed.
+    pub sha256: String,
+    /// Size of the file as pushed.
+    pub bytes: u64,
+}
+
+/// Records `pushed` in the base record of the tree at `content` (temp file, fsync, rename).
+pub fn record(content: &Path, pushed: &[Pushed]) -> Result<()> {
+    update(content, |base, path| apply(base, path, pushed))
+}
+
+/// Reads the base record, changes it with `change`, and writes it back atomically.
+pub fn update(
+    content: &Path,
+    change: impl FnOnce(&mut BaseRecord, &Path) -> Result<()>,
+) -> Result<()> {
+    let path = content.join(BASE_FILE);
+    let mut base = BaseRecord::read(content)?
+        .ok_or_else(|| Error::data(format!("{}: the base record is gone", path.display())))?;
+    change(&mut base, &path)?;
+    write_atomically(&path, &base.to_bytes())
+}
+
+fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
+    for file in pushed {
+        let entry = base.files.get_mut(&file.path).ok_or_else(|| {
+            Error::data(format!("{}: no entry for {}", path.display(), file.path))
+        })?;
+        entry.updated_at = file.updated_at;
+        entry.sha256 = file.sha256.clone();
+        entry.bytes = file.bytes;
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = path.with_extension("json.tmp");
+    let mut file = fs::File::create(&temp).map_err(|e| Error::io(&temp, "create", e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(&temp, "write", e))?;
+    drop(file);
+    fs::rename(&temp, path).map_err(|e| Error::io(path, "replace", e))
+}

@@ -1,0 +1,272 @@
+//! `helpcenter push`: send the Markdown edits of an exported tree back to Intercom, safely.
+//!
+//! 1. The whole tree is loaded and checked ([`tree::load`]); with any problem nothing is sent.
+//! 2. Every file is compared with the base record written at export ([`BaseRecord`]); only
+//!    article files whose bytes changed are sent, all changed locales of one article in one
+//!    `PUT /articles/{id}`, each as a whole `article_content`, other locales left out. An
+//!    article without translations gets its fields at the top level instead.
+//! 3. Before writing an article it is fetched again: a locale whose remote `updated_at` is newer
+//!    than the base's is a conflict and is not written (unless `force`); the rest go on.
+//! 4. After each successful write the base record is updated at once (atomically), so a push
+//!    that stops halfway resumes where it stopped, and a second push sends nothing.
+//!
+//! A collection's `_index.md` whose name or description changed is sent the same way with
+//! `PUT /help_center/collections/{id}` (see `groups.rs`).
+//!
+//! A file whose content Intercom already holds (a push that stopped between a write and its
+//! base update, or an edit made on both sides) is not written; its base is brought up to date.
+//!
+//! A dry run fetches the articles and reports per file what would change (fields, and a
+//! unified diff of the Markdown body), but writes nothing. Not pushed yet, and reported as
+//! such: help center and (API 2.9) section `_index.md` changes, new article files, and deleted
+//! files unless [`PushOptions::delete`] is set and every locale file of the article is gone
+//! (see `deletes.rs`).
+
+mod base;
+mod deletes;
+mod diff;
+mod groups;
+mod payload;
+mod plan;
+mod report;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use reqwest::Method;
+use serde_json::Value;
+
+pub use report::{FileReport, Outcome, PushReport};
+
+use crate::error::{Error, Result};
+use crate::intercom::Client;
+use crate::tree::{self, BaseRecord, BASE_FILE};
+use plan::{ArticleEdit, LocaleEdit, Selection};
+
+/// What to push.
+#[derive(Debug, Clone)]
+pub struct PushOptions {
+    /// The root of the Markdown tree (the folder holding `.helpcenter/base.json`).
+    pub content: PathBuf,
+    /// Limit the push to these files or folders (relative to the tree or the working
+    /// directory, or absolute); empty means the whole tree.
+    pub paths: Vec<PathBuf>,
+    /// Report what would be sent; send nothing.
+    pub dry_run: bool,
+    /// Write even over remote edits made since the export.
+    pub force: bool,
+    /// Delete in Intercom the articles whose every locale file was deleted from the tree;
+    /// without it deletions are only reported.
+    pub delete: bool,
+}
+
+/// Pushes the local edits of the tree at `options.content`; see the module docs.
+///
+/// Errors (nothing written): no base record, a tree that does not load, a selection outside
+/// the tree. Errors after writes began: a refused token, a base record that cannot be updated.
+/// Other failures of one article are reported in [`PushReport::files`] and the push goes on.
+pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> {
+    let started = Instant::now();
+    let content = &options.content;
+    let base = BaseRecord::read(content)?.ok_or_else(|| {
+        Error::usage(format!(
+            "{} has no {BASE_FILE}: push works on a tree written by `helpcenter build --format \
+             markdown`",
+            content.display()
+        ))
+    })?;
+    let ws = tree::load(content)?;
+    let selection = Selection::new(content, &options.paths)?;
+    let changes = base.local_changes(content)?;
+    let plan = plan::plan(content, &base, &changes, &ws, &selection, options.delete)?;
+    let mut report = PushReport::new(content.clone(), options.dry_run);
+    report.skipped = plan.unchanged;
+    for entry in plan.not_pushed {
+        report.add(entry);
+    }
+    for article in &plan.articles {
+        push_article(client, options, article, &mut report).await?;
+    }
+    for group in &plan.groups {
+        groups::push_group(client, options, group, &mut report).await?;
+    }
+    for article in &plan.deletes {
+        deletes::delete_article(client, options, article, &mut report).await?;
+    }
+    report.finish(started.elapsed().as_millis() as u64);
+    Ok(report)
+}
+
+/// Why a changed file that Intercom already matches is not sent.
+const IN_SYNC: &str = "Intercom already has this title, description, body, author and state; \
+                       other front matter (weight, dates, place) is not pushed";
+
+/// One locale's edit, checked against the remote copy.
+struct Checked<'a> {
+    edit: &'a LocaleEdit,
+    sent: Value,
+    entry: FileReport,
+}
+
+/// Checks one article against its remote copy and writes what is not in conflict.
+async fn push_article(
+    client: &Client,
+    options: &PushOptions,
+    article: &ArticleEdit,
+    report: &mut PushReport,
+) -> Result<()> {
+    let path = format!("/articles/{}", article.id);
+    let remote: Value = match client.get_json(&path, &[]).await {
+        Ok(remote) => remote,
+        Err(Error::Auth(message)) => return Err(Error::Auth(message)),
+        Err(e) => {
+            fail_all(article.locales.iter(), &article.id, &e.to_string(), report);
+            return Ok(());
+        }
+    };
+    let multilingual = payload::is_multilingual(&remote);
+    let mut to_send = Vec::new();
+    let mut in_sync = Vec::new();
+    for edit in &article.locales {
+        let checked = check(&article.id, edit, &remote, options.force);
+        match checked.entry.outcome {
+            Outcome::InSync if !options.dry_run => in_sync.push(checked),
+            Outcome::WouldUpdate if !options.dry_run => to_send.push(checked),
+            _ => report.add(checked.entry),
+        }
+    }
+    record_in_sync(options, in_sync, report)?;
+    if to_send.is_empty() {
+        return Ok(());
+    }
+    write_article(client, options, &path, multilingual, to_send, report).await
+}
+
+/// Compares one locale with the remote copy: a conflict, or what would be sent.
+fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Checked<'a> {
+    let locale = edit.locale.as_str();
+    let remote_locale = payload::remote_locale(remote, locale);
+    let remote_updated = remote_locale.and_then(payload::updated_at);
+    let newer = match (remote_updated, edit.base_updated_at) {
+        (Some(now), Some(then)) => now > then,
+        _ => false,
+    };
+    let gone = remote_locale.is_none();
+    let sent = payload::article_content(edit, remote_locale);
+    let mut entry = FileReport::new(&edit.path, Outcome::WouldUpdate);
+    entry.article_id = Some(id.to_string());
+    entry.locale = Some(locale.to_string());
+    entry.fields = payload::changed_fields(&sent, remote_locale);
+    entry.base_updated_at = edit.base_updated_at;
+    entry.remote_updated_at = remote_updated;
+    entry.diff = diff::unified(
+        &payload::remote_markdown(remote_locale),
+        &edit.markdown,
+        &format!("intercom/{}", edit.path),
+        &edit.path,
+    );
+    if !gone && entry.fields.is_empty() {
+        entry.outcome = Outcome::InSync;
+        entry.detail = Some(IN_SYNC.to_string());
+    } else if !force && (newer || gone) {
+        entry.outcome = Outcome::Conflict;
+        if gone {
+            entry.detail = Some(format!(
+                "the {locale} translation no longer exists in Intercom"
+            ));
+        }
+    }
+    Checked { edit, sent, entry }
+}
+
+/// Sends one `PUT` for the checked locales and records each in the base record.
+async fn write_article(
+    client: &Client,
+    options: &PushOptions,
+    path: &str,
+    multilingual: bool,
+    to_send: Vec<Checked<'_>>,
+    report: &mut PushReport,
+) -> Result<()> {
+    let locales = to_send
+        .iter()
+        .map(|c| (c.edit.locale.as_str().to_string(), c.sent.clone()))
+        .collect();
+    let body = payload::update_body(multilingual, locales);
+    let answer: Value = match client.send_json(Method::PUT, path, &body).await {
+        Ok(answer) => answer,
+        Err(Error::Auth(message)) => return Err(Error::Auth(message)),
+        Err(e) => {
+            let message = e.to_string();
+            for checked in to_send {
+                report.add(failed(checked.entry, &message));
+            }
+            return Ok(());
+        }
+    };
+    let mut records = Vec::new();
+    let mut entries = Vec::new();
+    for checked in to_send {
+        let locale = checked.edit.locale.as_str();
+        let updated_at = payload::remote_locale(&answer, locale).and_then(payload::updated_at);
+        records.push(pushed(checked.edit, updated_at));
+        let mut entry = checked.entry;
+        entry.outcome = Outcome::Updated;
+        entry.remote_updated_at = updated_at;
+        entries.push(entry);
+    }
+    base::record(&options.content, &records)?;
+    for entry in entries {
+        report.add(entry);
+    }
+    Ok(())
+}
+
+/// Brings the base of files Intercom already matches up to date, without a write.
+fn record_in_sync(
+    options: &PushOptions,
+    in_sync: Vec<Checked<'_>>,
+    report: &mut PushReport,
+) -> Result<()> {
+    if in_sync.is_empty() {
+        return Ok(());
+    }
+    let records: Vec<base::Pushed> = in_sync
+        .iter()
+        .map(|c| pushed(c.edit, c.entry.remote_updated_at))
+        .collect();
+    base::record(&options.content, &records)?;
+    for checked in in_sync {
+        report.add(checked.entry);
+    }
+    Ok(())
+}
+
+fn pushed(edit: &LocaleEdit, updated_at: Option<i64>) -> base::Pushed {
+    base::Pushed {
+        path: edit.path.clone(),
+        updated_at,
+        sha256: edit.sha256.clone(),
+        bytes: edit.bytes,
+    }
+}
+
+fn failed(mut entry: FileReport, message: &str) -> FileReport {
+    entry.outcome = Outcome::Failed;
+    entry.detail = Some(message.to_string());
+    entry
+}
+
+fn fail_all<'a>(
+    edits: impl Iterator<Item = &'a LocaleEdit>,
+    id: &str,
+    message: &str,
+    report: &mut PushReport,
+) {
+    for edit in edits {
+        let mut entry = FileReport::new(&edit.path, Outcome::Failed).with_detail(message);
+        entry.article_id = Some(id.to_string());
+        entry.locale = Some(edit.locale.as_str().to_string());
+        report.add(entry);
+    }
+}

@@ -1,0 +1,140 @@
+//! The JSON a push sends, and how it compares with the remote copy.
+
+use serde_json::{json, Map, Value};
+
+use super::plan::LocaleEdit;
+use crate::markdown::{html_to_markdown, normalize_html};
+use crate::model::State;
+
+/// The fields of an `article_content` that a push sends, in the order they are compared.
+pub const FIELDS: [&str; 5] = ["title", "description", "body", "author_id", "state"];
+
+/// The remote copy of one locale: `translated_content.<locale>` when the article has
+/// translations, else the article itself (a help center with one language).
+pub fn remote_locale<'a>(article: &'a Value, locale: &str) -> Option<&'a Value> {
+    match article.get("translated_content") {
+        Some(Value::Object(translations)) => translations.get(locale).filter(|v| v.is_object()),
+        _ => Some(article),
+    }
+}
+
+/// Whether the article answers with `translated_content` (a multilingual help center).
+pub fn is_multilingual(article: &Value) -> bool {
+    matches!(article.get("translated_content"), Some(Value::Object(_)))
+}
+
+/// A remote `updated_at` (Unix seconds).
+pub fn updated_at(object: &Value) -> Option<i64> {
+    object.get("updated_at").and_then(Value::as_i64)
+}
+
+/// The whole `article_content` for one edited locale; the author falls back to the remote one.
+pub fn article_content(edit: &LocaleEdit, remote: Option<&Value>) -> Value {
+    let c = &edit.content;
+    let author = c
+        .author_id
+        .as_deref()
+        .map(author_value)
+        .or_else(|| remote.and_then(|r| r.get("author_id")).cloned())
+        .unwrap_or(Value::Null);
+    let state = match c.state {
+        State::Published => "published",
+        State::Draft => "draft",
+    };
+    json!({
+        "type": "article_content",
+        "title": c.title,
+        "description": c.description,
+        "body": c.body,
+        "author_id": author,
+        "state": state,
+    })
+}
+
+/// The API's author ids are integers; anything else is sent as written.
+fn author_value(id: &str) -> Value {
+    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
+}
+
+/// The `PUT /articles/{id}` body: the locales in `translated_content`, or the one locale's
+/// fields at the top level when the article has no translations.
+pub fn update_body(multilingual: bool, locales: Vec<(String, Value)>) -> Value {
+    if !multilingual {
+        let (_, mut content) = locales.into_iter().next().expect("one locale at least");
+        content
+            .as_object_mut()
+            .expect("an object")
+            .shift_remove("type");
+        return content;
+    }
+    let map: Map<String, Value> = locales.into_iter().collect();
+    json!({ "translated_content": map })
+}
+
+/// The fields of `sent` that differ from `remote` (all of them when there is no remote copy).
+pub fn changed_fields(sent: &Value, remote: Option<&Value>) -> Vec<String> {
+    let Some(remote) = remote else {
+        return FIELDS.iter().map(|f| f.to_string()).collect();
+    };
+    FIELDS
+        .iter()
+        .filter(|field| !same(field, sent.get(**field), remote.get(**field)))
+        .map(|f| f.to_string())
+        .collect()
+}
+
+fn same(field: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    if field == "body" {
+        return normalize_html(&text(a)) == normalize_html(&text(b));
+    }
+    text(a) == text(b)
+}
+
+/// The remote body as Markdown, the way an export writes it.
+pub fn remote_markdown(remote: Option<&Value>) -> String {
+    let body = remote.and_then(|r| r.get("body")).and_then(Value::as_str);
+    html_to_markdown(body.unwrap_or(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_language_article_takes_top_level_fields() {
+        let content = json!({"type": "article_content", "title": "T"});
+        assert_eq!(
+            update_body(false, vec![("en".into(), content.clone())]),
+            json!({"title": "T"})
+        );
+        assert_eq!(
+            update_body(true, vec![("fr".into(), content.clone())]),
+            json!({"translated_content": {"fr": content}})
+        );
+    }
+
+    #[test]
+    fn fields_compare_as_text_and_bodies_as_normalised_html() {
+        let sent = json!({"title": "A", "description": "", "body": "<p>x</p>", "author_id": 5, "state": "draft"});
+        let remote = json!({"title": "A", "description": null, "body": "<p>x</p>\n", "author_id": "5", "state": "published"});
+        assert_eq!(changed_fields(&sent, Some(&remote)), vec!["state"]);
+        assert_eq!(changed_fields(&sent, None).len(), 5);
+    }
+
+    #[test]
+    fn remote_locales() {
+        let multi =
+            json!({"updated_at": 1, "translated_content": {"type": "x", "fr": {"updated_at": 2}}});
+        assert_eq!(remote_locale(&multi, "fr").and_then(updated_at), Some(2));
+        assert!(remote_locale(&multi, "de").is_none());
+        assert!(remote_locale(&multi, "type").is_none());
+        let single = json!({"updated_at": 1, "translated_content": null});
+        assert_eq!(remote_locale(&single, "en").and_then(updated_at), Some(1));
+        assert!(!is_multilingual(&single) && is_multilingual(&multi));
+    }
+}

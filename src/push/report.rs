@@ -1,0 +1,257 @@
+//! What a push did (or, in a dry run, would do), file by file.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::exit;
+
+/// What happened to one changed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Written to Intercom, and its base updated.
+    Updated,
+    /// Dry run: would be written.
+    WouldUpdate,
+    /// The remote copy changed since the export; not written (see `--force`).
+    Conflict,
+    /// The write was refused or could not be made.
+    Failed,
+    /// A local change this version of push does not send (see the entry's `detail`).
+    NotPushed,
+    /// The article was deleted in Intercom (every locale file of it was deleted, with `delete`).
+    Deleted,
+    /// Dry run: the article would be deleted.
+    WouldDelete,
+    /// Intercom already holds what the file says (e.g. a push stopped between the write and
+    /// the base update); nothing was sent and the base was brought up to date.
+    InSync,
+}
+
+/// One changed file of the tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport {
+    /// Its path relative to the tree's root (`/`-separated).
+    pub path: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The API id of the article, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_id: Option<String>,
+    /// The API id of the collection, for a collection's `_index.md`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<String>,
+    /// The locale of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// The fields that differ from the remote copy (`title`, `description`, `body`, `name`...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// The remote `updated_at` recorded at export (conflicts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_updated_at: Option<i64>,
+    /// The remote `updated_at` now (conflicts), or after the write (updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_updated_at: Option<i64>,
+    /// A unified diff of the Markdown body, remote copy first, when the body differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// Why it failed or was not pushed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl FileReport {
+    /// An entry with only a path and an outcome.
+    pub fn new(path: impl Into<String>, outcome: Outcome) -> FileReport {
+        FileReport {
+            path: path.into(),
+            outcome,
+            article_id: None,
+            collection_id: None,
+            locale: None,
+            fields: Vec::new(),
+            base_updated_at: None,
+            remote_updated_at: None,
+            diff: None,
+            detail: None,
+        }
+    }
+
+    /// The same entry with `detail` set.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> FileReport {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// One line for humans: `en/x.md: conflict (...)`.
+    pub fn line(&self) -> String {
+        let what = match self.outcome {
+            Outcome::Updated => "updated",
+            Outcome::WouldUpdate => "would update",
+            Outcome::Conflict => "conflict",
+            Outcome::Failed => "failed",
+            Outcome::NotPushed => "not pushed",
+            Outcome::InSync => "already in Intercom",
+            Outcome::Deleted => "deleted in Intercom",
+            Outcome::WouldDelete => "would delete in Intercom",
+        };
+        let mut line = format!("{}: {what}", self.path);
+        if !self.fields.is_empty() {
+            line.push_str(&format!(" [{}]", self.fields.join(", ")));
+        }
+        if self.outcome == Outcome::Conflict {
+            line.push_str(&format!(
+                " (remote updated_at {} is newer than {} at export)",
+                time_text(self.remote_updated_at),
+                time_text(self.base_updated_at)
+            ));
+        }
+        if let Some(detail) = &self.detail {
+            line.push_str(&format!(": {detail}"));
+        }
+        line
+    }
+}
+
+fn time_text(time: Option<i64>) -> String {
+    time.map_or_else(|| "unknown".to_string(), |t| t.to_string())
+}
+
+/// The result of a push.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PushReport {
+    /// The tree pushed.
+    pub content: PathBuf,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// Files written (dry run: that would be written).
+    pub updated: usize,
+    /// New articles created (not supported yet: always 0).
+    pub created: usize,
+    /// Exported files without local changes, and changed files Intercom already matches.
+    pub skipped: usize,
+    /// Locale files of articles deleted in Intercom (dry run: that would be).
+    pub deleted: usize,
+    /// Files not written because the remote copy is newer than the export.
+    pub conflicts: usize,
+    /// Files whose write failed.
+    pub failed: usize,
+    /// Local changes this version does not push (new, deleted or `_index.md` files, ...).
+    pub not_pushed: usize,
+    /// Every changed file, sorted by path.
+    pub files: Vec<FileReport>,
+    /// Wall time.
+    pub duration_ms: u64,
+}
+
+impl PushReport {
+    /// An empty report.
+    pub fn new(content: PathBuf, dry_run: bool) -> PushReport {
+        PushReport {
+            content,
+            dry_run,
+            updated: 0,
+            created: 0,
+            skipped: 0,
+            deleted: 0,
+            conflicts: 0,
+            failed: 0,
+            not_pushed: 0,
+            files: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+
+    /// Adds a file's entry and counts it.
+    pub fn add(&mut self, entry: FileReport) {
+        match entry.outcome {
+            Outcome::Updated | Outcome::WouldUpdate => self.updated += 1,
+            Outcome::Conflict => self.conflicts += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::NotPushed => self.not_pushed += 1,
+            Outcome::InSync => self.skipped += 1,
+            Outcome::Deleted | Outcome::WouldDelete => self.deleted += 1,
+        }
+        self.files.push(entry);
+    }
+
+    /// Sorts the entries by path (call once, at the end).
+    pub fn finish(&mut self, duration_ms: u64) {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.duration_ms = duration_ms;
+    }
+
+    /// The exit code the CLI should use: conflicts first, then failures.
+    pub fn exit_code(&self) -> i32 {
+        if self.conflicts > 0 {
+            exit::CONFLICT
+        } else if self.failed > 0 {
+            exit::FAILURE
+        } else {
+            exit::OK
+        }
+    }
+
+    /// One line: `pushed 2 files (0 created), 40 unchanged, 1 conflict, 0 failed, 0 not pushed`
+    /// (`, 2 deleted` after `unchanged` when files were deleted remotely).
+    pub fn summary_line(&self) -> String {
+        let verb = if self.dry_run { "would push" } else { "pushed" };
+        let deleted = if self.deleted > 0 {
+            format!(", {} deleted", self.deleted)
+        } else {
+            String::new()
+        };
+        format!(
+            "{verb} {} file{} ({} created), {} unchanged{deleted}, {} conflict{}, {} failed, {} \
+             not pushed in {:.1} s",
+            self.updated,
+            plural(self.updated),
+            self.created,
+            self.skipped,
+            self.conflicts,
+            plural(self.conflicts),
+            self.failed,
+            self.not_pushed,
+            self.duration_ms as f64 / 1000.0
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_lines() {
+        let mut report = PushReport::new(PathBuf::from("content"), false);
+        let mut conflict = FileReport::new("fr/1-a.md", Outcome::Conflict);
+        conflict.base_updated_at = Some(10);
+        conflict.remote_updated_at = Some(20);
+        report.add(conflict);
+        let mut updated = FileReport::new("en/1-a.md", Outcome::Updated);
+        updated.fields = vec!["body".into()];
+        report.add(updated);
+        report.skipped = 3;
+        report.finish(1500);
+        assert_eq!(report.exit_code(), exit::CONFLICT);
+        assert_eq!(
+            report.summary_line(),
+            "pushed 1 file (0 created), 3 unchanged, 1 conflict, 0 failed, 0 not pushed in 1.5 s"
+        );
+        assert_eq!(report.files[0].line(), "en/1-a.md: updated [body]");
+        assert_eq!(
+            report.files[1].line(),
+            "fr/1-a.md: conflict (remote updated_at 20 is newer than 10 at export)"
+        );
+    }
+}

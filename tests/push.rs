@@ -1,0 +1,793 @@
+//! `helpcenter push`, in process (the CLI is not wired yet): export a tree from the fake
+//! Intercom, edit it, push, and check the exact requests and the fake's state.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use helpcenter::intercom::{
+    ApiVersion, Client, ClientOptions, Endpoint, Region, RetryPolicy, Token,
+};
+use helpcenter::markdown::markdown_to_html;
+use helpcenter::model::{self, LoadOptions};
+use helpcenter::output::{Ui, Verbosity};
+use helpcenter::pull::{pull, PullOptions};
+use helpcenter::push::{push, Outcome, PushOptions, PushReport};
+use helpcenter::snapshot::Snapshot;
+use helpcenter::tree::{self, BaseRecord, ExportOptions, FileKind};
+use serde_json::{json, Value};
+
+use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest};
+use support::workspace::Workspace;
+
+/// A fake server, a client for it, and a tree exported from it.
+struct Setup {
+    server: FakeIntercom,
+    client: Client,
+    _dir: tempfile::TempDir,
+    content: PathBuf,
+}
+
+fn client_for(server: &FakeIntercom) -> Client {
+    Client::new(ClientOptions {
+        endpoint: Endpoint::new(Region::Us, Some(&server.base_url())).unwrap(),
+        version: ApiVersion::default(),
+        token: Token::new(FakeIntercom::TOKEN),
+        concurrency: 4,
+        per_page: 50,
+        retry: RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        },
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+/// Pulls the `multilingual` fixture from a fake server and exports it; forgets the requests.
+async fn setup() -> Setup {
+    setup_with(|_| {}).await
+}
+
+async fn setup_with(change: impl FnOnce(&mut Workspace)) -> Setup {
+    let mut workspace = Workspace::load("multilingual");
+    change(&mut workspace);
+    let server = FakeIntercom::start(workspace);
+    let client = client_for(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot");
+    let ui = Ui::new(Verbosity {
+        quiet: true,
+        verbose: 0,
+        json: false,
+    });
+    let options = PullOptions {
+        snapshot: snapshot.clone(),
+        help_center: None,
+    };
+    pull(&client, &options, &ui).await.unwrap();
+    let snapshot = Snapshot::open(&snapshot).unwrap();
+    let ws = model::load_snapshot(&snapshot, &LoadOptions::default()).unwrap();
+    let content = dir.path().join("content");
+    let export = ExportOptions {
+        content: content.clone(),
+        force: false,
+    };
+    tree::export(&ws, &export).unwrap();
+    server.clear_requests();
+    Setup {
+        server,
+        client,
+        _dir: dir,
+        content,
+    }
+}
+
+impl Setup {
+    fn options(&self) -> PushOptions {
+        PushOptions {
+            content: self.content.clone(),
+            paths: Vec::new(),
+            dry_run: false,
+            force: false,
+            delete: false,
+        }
+    }
+
+    async fn push(&self, options: &PushOptions) -> PushReport {
+        push(&self.client, options).await.unwrap()
+    }
+
+    /// The tree path of article `id` in `locale`.
+    fn article_file(&self, id: &str, locale: &str) -> String {
+        let base = BaseRecord::read(&self.content).unwrap().unwrap();
+        base.files
+            .iter()
+            .find(|(_, e)| {
+                e.kind == FileKind::Article
+                    && e.id.as_deref() == Some(id)
+                    && e.locale.as_str() == locale
+            })
+            .map(|(path, _)| path.clone())
+            .unwrap_or_else(|| panic!("no file for article {id} in {locale}"))
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.content.join(rel)
+    }
+
+    /// Replaces `from` by `to` in the tree file `rel` (which must contain it).
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.path(rel);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    fn writes(&self) -> Vec<RecordedRequest> {
+        self.server
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    fn remote_locale(&self, id: &str, locale: &str) -> Value {
+        self.server.workspace().article(id).unwrap()["translated_content"][locale].clone()
+    }
+}
+
+/// The Markdown body of a tree file (after the front matter).
+fn body_of(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap();
+    let rest = text.strip_prefix("---\n").unwrap();
+    let end = rest.find("\n---\n").unwrap();
+    rest[end + 5..].trim_start_matches('\n').to_string()
+}
+
+const EN_OLD: &str = "It takes about five minutes.";
+const EN_NEW: &str = "It takes about ten minutes.";
+const FR_OLD: &str = "Comptez environ cinq minutes.";
+const FR_NEW: &str = "Comptez environ dix minutes.";
+
+#[tokio::test]
+async fn an_unedited_tree_makes_no_request() {
+    let s = setup().await;
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated + report.conflicts + report.failed, 0);
+    assert!(report.skipped > 10, "{}", report.summary_line());
+    assert!(report.files.is_empty());
+    assert!(s.server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn one_edited_paragraph_sends_that_locale_only() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let original_md = body_of(&s.path(&en));
+    let fr_before = s.remote_locale("101", "fr");
+    s.edit(&en, EN_OLD, EN_NEW);
+
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 1, "{}", report.summary_line());
+    assert_eq!(report.conflicts + report.failed + report.not_pushed, 0);
+    assert_eq!(report.files[0].path, en);
+    assert_eq!(report.files[0].outcome, Outcome::Updated);
+    assert_eq!(report.files[0].fields, vec!["body"]);
+
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].method, "PUT");
+    assert_eq!(writes[0].path, "/articles/101");
+    let new_body = markdown_to_html(&body_of(&s.path(&en)));
+    let expected = json!({"translated_content": {"en": {
+        "type": "article_content",
+        "title": "Getting started with Acme Notes",
+        "description": "Create your account, write your first note and find your way around.",
+        "body": new_body,
+        "author_id": 5017691,
+        "state": "published",
+    }}});
+    assert_eq!(
+        String::from_utf8(writes[0].body.clone()).unwrap(),
+        serde_json::to_string(&expected).unwrap()
+    );
+    // The body differs from the unedited one in that paragraph only.
+    assert_eq!(
+        new_body.replace(EN_NEW, EN_OLD),
+        markdown_to_html(&original_md)
+    );
+    assert_ne!(new_body, markdown_to_html(&original_md));
+
+    // Other locales are untouched; the base now matches the tree and the remote time.
+    assert_eq!(s.remote_locale("101", "fr"), fr_before);
+    let en_remote = s.remote_locale("101", "en");
+    assert_eq!(en_remote["body"], json!(new_body));
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    assert_eq!(base.files[&en].updated_at, en_remote["updated_at"].as_i64());
+    assert!(base.local_changes(&s.content).unwrap().is_empty());
+
+    // A second push has nothing to do.
+    s.server.clear_requests();
+    let again = s.push(&s.options()).await;
+    assert_eq!(again.updated, 0);
+    assert!(s.server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn several_locales_of_one_article_go_in_one_request() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let fr = s.article_file("101", "fr");
+    s.edit(&en, EN_OLD, EN_NEW);
+    s.edit(&fr, FR_OLD, FR_NEW);
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 2, "{}", report.summary_line());
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    let body: Value = serde_json::from_slice(&writes[0].body).unwrap();
+    let locales: Vec<&String> = body["translated_content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(locales, ["en", "fr"]);
+    assert!(s.remote_locale("101", "fr")["body"]
+        .as_str()
+        .unwrap()
+        .contains(FR_NEW));
+}
+
+#[tokio::test]
+async fn a_remote_edit_after_export_is_a_conflict_unless_forced() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let fr = s.article_file("101", "fr");
+    s.edit(&en, EN_OLD, EN_NEW);
+    s.edit(&fr, FR_OLD, FR_NEW);
+    s.server.update_workspace(|ws| {
+        let fr = &mut ws.article_mut("101").unwrap()["translated_content"]["fr"];
+        fr["body"] = json!("<p>Modifié par une collègue.</p>");
+        fr["updated_at"] = json!(1800000000);
+    });
+
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.conflicts, 1, "{}", report.summary_line());
+    assert_eq!(report.updated, 1);
+    let conflict = report
+        .files
+        .iter()
+        .find(|f| f.outcome == Outcome::Conflict)
+        .unwrap();
+    assert_eq!(conflict.path, fr);
+    assert_eq!(conflict.base_updated_at, Some(1716792800));
+    assert_eq!(conflict.remote_updated_at, Some(1800000000));
+    let diff = conflict.diff.as_deref().unwrap();
+    assert!(diff.contains("Modifié par une collègue."), "{diff}");
+    assert!(diff.contains(FR_NEW), "{diff}");
+    assert_eq!(report.exit_code(), 3);
+    // Only en was written; the colleague's fr stands.
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    let body: Value = serde_json::from_slice(&writes[0].body).unwrap();
+    assert!(body["translated_content"].get("fr").is_none());
+    assert_eq!(
+        s.remote_locale("101", "fr")["body"],
+        json!("<p>Modifié par une collègue.</p>")
+    );
+
+    // --force overwrites it, and only it (en is already pushed).
+    s.server.clear_requests();
+    let forced = s
+        .push(&PushOptions {
+            force: true,
+            ..s.options()
+        })
+        .await;
+    assert_eq!((forced.updated, forced.conflicts), (1, 0));
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    let body: Value = serde_json::from_slice(&writes[0].body).unwrap();
+    let locales: Vec<&String> = body["translated_content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(locales, ["fr"]);
+    assert!(s.remote_locale("101", "fr")["body"]
+        .as_str()
+        .unwrap()
+        .contains(FR_NEW));
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_says_what_would_change() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    s.edit(&en, EN_OLD, EN_NEW);
+    s.edit(
+        &en,
+        "title: \"Getting started with Acme Notes\"",
+        "title: \"Start here\"",
+    );
+    let base_before = fs::read(s.content.join(tree::BASE_FILE)).unwrap();
+    let report = s
+        .push(&PushOptions {
+            dry_run: true,
+            ..s.options()
+        })
+        .await;
+    assert!(report.dry_run);
+    assert_eq!(report.updated, 1);
+    let entry = &report.files[0];
+    assert_eq!(entry.outcome, Outcome::WouldUpdate);
+    assert_eq!(entry.fields, vec!["title", "body"]);
+    let diff = entry.diff.as_deref().unwrap();
+    assert!(diff.contains("\n-Welcome to Acme Notes!"), "{diff}");
+    assert!(diff.contains(EN_NEW), "{diff}");
+    assert!(s.writes().is_empty());
+    assert_eq!(
+        fs::read(s.content.join(tree::BASE_FILE)).unwrap(),
+        base_before
+    );
+    assert!(report.summary_line().starts_with("would push 1 file"));
+}
+
+#[tokio::test]
+async fn a_broken_file_stops_the_push_before_any_request() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let other = s.article_file("102", "en");
+    s.edit(&en, EN_OLD, EN_NEW);
+    s.edit(&other, "locale: \"en\"", "locale: [broken");
+    let error = push(&s.client, &s.options()).await.unwrap_err();
+    assert!(error.to_string().contains(&other), "{error}");
+    assert!(s.server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn server_errors_and_rate_limits_still_apply_every_change_once() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let fr = s.article_file("102", "fr");
+    s.edit(&en, EN_OLD, EN_NEW);
+    let fr_body = body_of(&s.path(&fr));
+    let first_line = fr_body.lines().next().unwrap().to_string();
+    s.edit(&fr, &first_line, &format!("{first_line} Modifié."));
+    s.server.set_faults(FaultPlan::scripted(vec![
+        (
+            Matcher::first_to("PUT /articles/*", 2),
+            FaultKind::Status(503),
+        ),
+        (
+            Matcher::nth_to("PUT /articles/*", 3),
+            FaultKind::TooManyRequests {
+                retry_after: Some(0),
+                reset_in: None,
+            },
+        ),
+        (
+            Matcher::nth_to("GET /articles/*", 1),
+            FaultKind::Status(500),
+        ),
+    ]));
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 2, "{:#?}", report.files);
+    assert_eq!(report.failed, 0);
+    let applied: Vec<String> = s
+        .writes()
+        .into_iter()
+        .filter(|r| r.status == 200)
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(applied, ["/articles/101", "/articles/102"]);
+    assert!(s.writes().len() > 2);
+    assert!(s.remote_locale("101", "en")["body"]
+        .as_str()
+        .unwrap()
+        .contains(EN_NEW));
+    assert!(s.remote_locale("102", "fr")["body"]
+        .as_str()
+        .unwrap()
+        .contains("Modifié."));
+    assert!(BaseRecord::read(&s.content)
+        .unwrap()
+        .unwrap()
+        .local_changes(&s.content)
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_write_is_reported_and_retried_on_the_next_push() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    s.edit(&en, EN_OLD, EN_NEW);
+    s.server.set_faults(FaultPlan::scripted(vec![(
+        Matcher::every("PUT /articles/*"),
+        FaultKind::Status(400),
+    )]));
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.failed, 1, "{}", report.summary_line());
+    let detail = report.files[0].detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("PUT /articles/101 failed: 400"),
+        "{detail}"
+    );
+    s.server.set_faults(FaultPlan::none());
+    s.server.clear_requests();
+    let again = s.push(&s.options()).await;
+    assert_eq!(again.updated, 1);
+    assert_eq!(s.writes().len(), 1);
+}
+
+#[tokio::test]
+async fn paths_limit_the_push() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let fr = s.article_file("101", "fr");
+    s.edit(&en, EN_OLD, EN_NEW);
+    s.edit(&fr, FR_OLD, FR_NEW);
+    let report = s
+        .push(&PushOptions {
+            paths: vec![PathBuf::from(&fr)],
+            ..s.options()
+        })
+        .await;
+    assert_eq!(report.updated, 1);
+    assert_eq!(report.files[0].path, fr);
+    let body: Value = serde_json::from_slice(&s.writes()[0].body).unwrap();
+    let locales: Vec<&String> = body["translated_content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(locales, ["fr"]);
+}
+
+#[tokio::test]
+async fn new_and_deleted_files_are_reported_not_pushed() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    fs::remove_file(s.path(&en)).unwrap();
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.not_pushed, 1, "{}", report.summary_line());
+    assert_eq!(report.files[0].outcome, Outcome::NotPushed);
+    assert!(s.writes().is_empty());
+}
+
+#[tokio::test]
+async fn an_article_without_translations_gets_top_level_fields() {
+    let s = setup_with(|ws| {
+        let article = ws.article_mut("102").unwrap().as_object_mut().unwrap();
+        article.remove("translated_content");
+    })
+    .await;
+    let en = s.article_file("102", "en");
+    let first_line = body_of(&s.path(&en)).lines().next().unwrap().to_string();
+    s.edit(&en, &first_line, &format!("{first_line} Edited."));
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 1, "{:#?}", report.files);
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    let body: Value = serde_json::from_slice(&writes[0].body).unwrap();
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["title", "description", "body", "author_id", "state"]);
+    let stored = s.server.workspace().article("102").unwrap().clone();
+    assert!(stored.get("translated_content").is_none());
+    assert!(stored["body"].as_str().unwrap().contains("Edited."));
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    assert_eq!(base.files[&en].updated_at, stored["updated_at"].as_i64());
+}
+
+/// Sends one raw request to the fake and returns its status and JSON answer.
+async fn raw(server: &FakeIntercom, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .request(
+            method.parse().unwrap(),
+            format!("{}{path}", server.base_url()),
+        )
+        .bearer_auth(FakeIntercom::TOKEN)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_fake_checks_article_content_and_stamps_fresh_times() {
+    let server = FakeIntercom::start(Workspace::load("multilingual"));
+    let partial = json!({"translated_content": {"fr": {"type": "article_content", "title": "T"}}});
+    let (status, answer) = raw(&server, "PUT", "/articles/101", &partial).await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["errors"][0]["code"], "parameter_not_found");
+    assert_eq!(answer["errors"][0]["field"], "description");
+
+    let whole = json!({"translated_content": {"fr": {
+        "type": "article_content", "title": "T", "description": "D", "body": "<p>B</p>",
+        "author_id": 1, "state": "draft"}}});
+    let (status, answer) = raw(&server, "PUT", "/articles/101", &whole).await;
+    assert_eq!(status, 200);
+    let fr = &answer["translated_content"]["fr"];
+    assert_eq!(
+        (fr["title"].clone(), fr["state"].clone()),
+        (json!("T"), json!("draft"))
+    );
+    let first = fr["updated_at"].as_i64().unwrap();
+    assert!(first > 1716800000);
+    assert_eq!(answer["translated_content"]["en"]["updated_at"], 1716800000);
+    assert_eq!(answer["title"], "Getting started with Acme Notes");
+    let (_, again) = raw(&server, "PUT", "/articles/101", &whole).await;
+    assert!(
+        again["translated_content"]["fr"]["updated_at"]
+            .as_i64()
+            .unwrap()
+            > first
+    );
+
+    let bad_state = json!({"state": "gone"});
+    let (status, answer) = raw(&server, "PUT", "/articles/101", &bad_state).await;
+    assert_eq!(
+        (status, answer["errors"][0]["code"].clone()),
+        (400, json!("parameter_invalid"))
+    );
+    let (status, answer) = raw(&server, "PUT", "/articles/999", &whole).await;
+    assert_eq!(
+        (status, answer["errors"][0]["code"].clone()),
+        (404, json!("not_found"))
+    );
+    let put = &server.requests()[1];
+    assert_eq!(serde_json::from_slice::<Value>(&put.body).unwrap(), whole);
+}
+
+#[tokio::test]
+async fn a_push_that_stopped_before_its_base_update_resumes_without_a_conflict() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    s.edit(&en, EN_OLD, EN_NEW);
+    let base_file = s.content.join(tree::BASE_FILE);
+    let old_base = fs::read(&base_file).unwrap();
+    s.push(&s.options()).await;
+    // As if the process had died after the PUT, before the base was written.
+    fs::write(&base_file, old_base).unwrap();
+    s.server.clear_requests();
+    let report = s.push(&s.options()).await;
+    assert_eq!(
+        report.files[0].outcome,
+        Outcome::InSync,
+        "{:#?}",
+        report.files
+    );
+    assert_eq!((report.updated, report.conflicts), (0, 0));
+    assert!(s.writes().is_empty());
+    s.server.clear_requests();
+    s.push(&s.options()).await;
+    assert!(s.server.requests().is_empty());
+}
+
+/// The tree path of collection `id`'s `_index.md` in `locale`.
+fn collection_file(s: &Setup, id: &str, locale: &str) -> String {
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    base.files
+        .iter()
+        .find(|(_, e)| {
+            e.kind == FileKind::Collection
+                && e.id.as_deref() == Some(id)
+                && e.locale.as_str() == locale
+        })
+        .map(|(path, _)| path.clone())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_renamed_collection_is_sent_for_its_locale_only() {
+    let s = setup().await;
+    let fr = collection_file(&s, "201", "fr");
+    s.edit(&fr, "\"Premiers pas\"", "\"Pour commencer\"");
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 1, "{:#?}", report.files);
+    assert_eq!(report.files[0].fields, vec!["name"]);
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].path, "/help_center/collections/201");
+    let expected = json!({"translated_content": {"fr": {
+        "type": "group_content",
+        "name": "Pour commencer",
+        "description": "Installez Acme Notes et écrivez votre première note en quelques minutes.",
+    }}});
+    assert_eq!(
+        String::from_utf8(writes[0].body.clone()).unwrap(),
+        serde_json::to_string(&expected).unwrap()
+    );
+    let stored = s.server.workspace().collection("201").unwrap().clone();
+    assert_eq!(stored["translated_content"]["fr"]["name"], "Pour commencer");
+    assert_eq!(stored["name"], "Getting started");
+
+    // Every locale of the collection moved to the new remote time: no false conflict next.
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    let times: Vec<Option<i64>> = base
+        .files
+        .values()
+        .filter(|e| e.kind == FileKind::Collection && e.id.as_deref() == Some("201"))
+        .map(|e| e.updated_at)
+        .collect();
+    assert!(
+        times.iter().all(|t| *t == stored["updated_at"].as_i64()),
+        "{times:?}"
+    );
+    let en = collection_file(&s, "201", "en");
+    s.edit(&en, "\"Getting started\"", "\"First steps\"");
+    let report = s.push(&s.options()).await;
+    assert_eq!(
+        (report.updated, report.conflicts),
+        (1, 0),
+        "{:#?}",
+        report.files
+    );
+    assert_eq!(
+        s.server.workspace().collection("201").unwrap()["name"],
+        "First steps"
+    );
+}
+
+#[tokio::test]
+async fn a_collection_changed_remotely_is_a_conflict() {
+    let s = setup().await;
+    let fr = collection_file(&s, "201", "fr");
+    s.edit(&fr, "\"Premiers pas\"", "\"Pour commencer\"");
+    s.server.update_workspace(|ws| {
+        let collection = ws
+            .collections
+            .iter_mut()
+            .find(|c| c["id"] == "201")
+            .unwrap();
+        collection["updated_at"] = json!(1800000000);
+    });
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.conflicts, 1, "{:#?}", report.files);
+    assert!(s.writes().is_empty());
+}
+
+#[tokio::test]
+async fn an_article_is_deleted_only_when_all_its_files_are_and_delete_is_set() {
+    let s = setup().await;
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    let files: Vec<String> = base
+        .files
+        .iter()
+        .filter(|(_, e)| e.kind == FileKind::Article && e.id.as_deref() == Some("103"))
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(files.len() > 1);
+    for file in &files {
+        fs::remove_file(s.path(file)).unwrap();
+    }
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.not_pushed, files.len());
+    assert!(s.writes().is_empty());
+
+    let delete = PushOptions {
+        delete: true,
+        ..s.options()
+    };
+    let dry = s
+        .push(&PushOptions {
+            dry_run: true,
+            ..delete.clone()
+        })
+        .await;
+    assert_eq!(dry.deleted, files.len());
+    assert!(s.writes().is_empty());
+
+    let report = s.push(&delete).await;
+    assert_eq!(report.deleted, files.len(), "{:#?}", report.files);
+    assert!(report.files.iter().all(|f| f.outcome == Outcome::Deleted));
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(
+        (writes[0].method.as_str(), writes[0].path.as_str()),
+        ("DELETE", "/articles/103")
+    );
+    assert!(writes[0].body.is_empty());
+    assert!(s.server.workspace().article("103").is_none());
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    assert!(files.iter().all(|f| !base.files.contains_key(f)));
+    assert!(base.local_changes(&s.content).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_fake_creates_articles_and_a_post_is_retried_only_when_not_processed() {
+    let server = FakeIntercom::start(Workspace::load("multilingual"));
+    let (status, answer) = raw(&server, "POST", "/articles", &json!({"title": "New"})).await;
+    assert_eq!(
+        (status, answer["errors"][0]["field"].clone()),
+        (400, json!("author_id"))
+    );
+
+    let client = client_for(&server);
+    let new = json!({"title": "New", "author_id": 5017691, "body": "<p>Hi</p>"});
+    // 503: the server did not act, so the client tries again.
+    server.set_faults(FaultPlan::scripted(vec![(
+        Matcher::nth_to("POST /articles", 1),
+        FaultKind::Status(503),
+    )]));
+    let created: Value = client
+        .send_json(reqwest::Method::POST, "/articles", &new)
+        .await
+        .unwrap();
+    assert_eq!(created["state"], "draft");
+    let id = created["id"].as_str().unwrap().to_string();
+    assert!(server.workspace().article(&id).is_some());
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count(),
+        3
+    );
+
+    // 502: it may have been processed, so the client must not send it again.
+    server.clear_requests();
+    server.set_faults(FaultPlan::scripted(vec![(
+        Matcher::every("POST /articles"),
+        FaultKind::Status(502),
+    )]));
+    let error = client
+        .send_json::<Value>(reqwest::Method::POST, "/articles", &new)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("not retried"), "{error}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn an_article_deleted_remotely_fails_alone_and_the_report_never_shows_the_token() {
+    let s = setup().await;
+    let en101 = s.article_file("101", "en");
+    let en102 = s.article_file("102", "en");
+    s.edit(&en101, EN_OLD, EN_NEW);
+    let first = body_of(&s.path(&en102)).lines().next().unwrap().to_string();
+    s.edit(&en102, &first, &format!("{first} Edited."));
+    s.server
+        .update_workspace(|ws| ws.articles.retain(|a| a["id"] != "101"));
+    let report = s.push(&s.options()).await;
+    assert_eq!(
+        (report.failed, report.updated),
+        (1, 1),
+        "{:#?}",
+        report.files
+    );
+    let failed = report.files.iter().find(|f| f.path == en101).unwrap();
+    let detail = failed.detail.as_deref().unwrap();
+    assert!(
+        detail.contains("/articles/101") && detail.contains("404"),
+        "{detail}"
+    );
+    assert_eq!(report.exit_code(), 1);
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(json.contains("\"outcome\":\"failed\""));
+    assert!(!json.contains(FakeIntercom::TOKEN));
+}
+
+#[tokio::test]
+async fn a_refused_token_stops_the_push_with_an_auth_error() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    s.edit(&en, EN_OLD, EN_NEW);
+    let options = ClientOptions {
+        token: Token::new("wrong-token"),
+        ..s.client.options().clone()
+    };
+    let client = Client::new(options).unwrap();
+    let error = push(&client, &s.options()).await.unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("GET /articles/101"), "{error}");
+    assert!(!error.to_string().contains("wrong-token"));
+    assert!(s.writes().is_empty());
+}
