@@ -313,17 +313,28 @@ impl Snapshot {
 
     /// Every object of one kind listed in the manifest, sorted by file name.
     pub fn objects(&self, kind: ObjectKind) -> Result<Vec<StoredObject>> {
+        self.object_files(kind)
+            .into_iter()
+            .map(|(relative, id)| self.read_object(relative, id))
+            .collect()
+    }
+
+    /// The files of one kind listed in the manifest, as (relative path, id), sorted: for
+    /// readers that parse them one at a time instead of holding them all.
+    pub fn object_files(&self, kind: ObjectKind) -> Vec<(&str, &str)> {
         let prefix = format!("{}/", kind.dir_name());
         self.manifest
             .files
             .keys()
-            .filter_map(|name| name.strip_prefix(&prefix).map(|rest| (name, rest)))
-            .filter_map(|(name, rest)| rest.strip_suffix(".json").map(|id| (name, id)))
-            .map(|(name, id)| self.read_object(name, id))
+            .filter_map(|name| {
+                let id = name.strip_prefix(&prefix)?.strip_suffix(".json")?;
+                Some((name.as_str(), id))
+            })
             .collect()
     }
 
-    fn read_object(&self, relative: &str, id: &str) -> Result<StoredObject> {
+    /// Reads and parses one object file listed by [`Snapshot::object_files`].
+    pub fn read_object(&self, relative: &str, id: &str) -> Result<StoredObject> {
         checked_id(id).map_err(|why| Error::data(format!("{}: {why}", self.manifest_path())))?;
         let path = self.dir.join(relative);
         let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;

@@ -24,7 +24,7 @@ use super::{
     HelpCenter, HelpCenterIx, Locale, State, Workspace,
 };
 use crate::error::{Error, Result};
-use crate::snapshot::{checked_id, object_id, ObjectKind, Snapshot, StoredObject};
+use crate::snapshot::{object_id, ObjectKind, Snapshot, StoredObject};
 
 use rayon::prelude::*;
 
@@ -115,20 +115,11 @@ fn read_kind<T: Send>(
     kind: ObjectKind,
     parse: impl Fn(StoredObject, &mut Vec<String>) -> Result<T> + Sync,
 ) -> Result<Parsed<T>> {
-    let prefix = format!("{}/", kind.dir_name());
-    let files: Vec<(&str, &str)> = snapshot
-        .manifest
-        .files
-        .keys()
-        .filter_map(|name| {
-            let id = name.strip_prefix(&prefix)?.strip_suffix(".json")?;
-            Some((name.as_str(), id))
-        })
-        .collect();
+    let files = snapshot.object_files(kind);
     let results: Vec<Result<(T, Vec<String>)>> = files
         .par_iter()
         .map(|&(relative, id)| {
-            let object = read_object(snapshot, relative, id)?;
+            let object = snapshot.read_object(relative, id)?;
             check_id(&object)?;
             let mut warnings = Vec::new();
             let item = parse(object, &mut warnings)?;
@@ -146,21 +137,6 @@ fn read_kind<T: Send>(
         parsed.warnings.extend(warnings);
     }
     Ok(parsed)
-}
-
-/// One object file of the snapshot, read and parsed (what `Snapshot::objects` does per file).
-fn read_object(snapshot: &Snapshot, relative: &str, id: &str) -> Result<StoredObject> {
-    let manifest = snapshot.dir.join(crate::snapshot::MANIFEST_FILE);
-    checked_id(id).map_err(|why| Error::data(format!("{}: {why}", manifest.display())))?;
-    let path = snapshot.dir.join(relative);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
-    let value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::data(format!("{}: invalid JSON: {e}", path.display())))?;
-    Ok(StoredObject {
-        id: id.to_string(),
-        path,
-        value,
-    })
 }
 
 fn check_id(object: &StoredObject) -> Result<()> {
