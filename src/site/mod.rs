@@ -231,10 +231,11 @@ impl Setup {
     fn finish(&self, cache: &BodyCache) -> Vec<String> {
         let mut warnings = Vec::new();
         if self.base.is_none() {
-            warnings.push(
+            // A preview or a site served from any path needs no base URL: not a warning, but
+            // worth knowing (`-v`); the report's `sitemap: false` says it too.
+            tracing::info!(
                 "no --base-url: sitemap.xml is not written (sitemaps need absolute URLs), and \
                  pages have no canonical link"
-                    .to_string(),
             );
         }
         if cache.misses() > 0 {
