@@ -21,8 +21,7 @@
 //!   the help center's own hosts (rewritten or not) get none, so internal navigation keeps its
 //!   referrer.
 //! - iframes: https embeds of YouTube (also youtube-nocookie), Vimeo's player, Loom and Wistia
-//!   only. ammonia cannot drop an element because of an attribute value, so any other iframe
-//!   is kept inert: without `src` (it shows nothing) and with `hidden`.
+//!   only; any other iframe is removed with its content.
 //!
 //! Bump [`POLICY_VERSION`] whenever the output for some input changes (also on ammonia upgrades),
 //! so persisted [`BodyCache`] files are discarded.
@@ -37,7 +36,7 @@ pub use cache::BodyCache;
 pub use links::LinkMap;
 
 /// Version of the sanitising policy; part of every [`BodyCache`] key.
-pub const POLICY_VERSION: u32 = 1;
+pub const POLICY_VERSION: u32 = 2;
 
 /// Sanitises a body or description with the one policy, leaving links where they point.
 pub fn sanitize(html: &str) -> String {
@@ -118,7 +117,7 @@ mod tests {
         let html = r#"<iframe src="https://evil.test/"></iframe><iframe src="https://player.vimeo.com/video/1"></iframe>"#;
         assert_eq!(
             sanitize(html),
-            r#"<iframe hidden=""></iframe><iframe src="https://player.vimeo.com/video/1"></iframe>"#
+            r#"<iframe src="https://player.vimeo.com/video/1"></iframe>"#
         );
     }
 

@@ -13,7 +13,8 @@
 //!   external and turns that `rel` into `noopener noreferrer` or drops it.
 //! - `iframe`: a `hidden` attribute is set on every iframe. The filter remembers whether `src`
 //!   was an allowed video embed and drops `hidden` if so. ammonia cannot remove an element
-//!   based on an attribute value, so a rejected iframe is left inert: no `src`, `hidden`.
+//!   based on an attribute value, so a rejected iframe leaves the pass marked (no `src`,
+//!   `hidden`), and a DOM pass then removes it with its content.
 //!
 //! The case tests pin this ordering; an ammonia upgrade that changed it would fail them.
 //!
@@ -196,6 +197,8 @@ struct State {
     iframe_allowed: Cell<bool>,
     /// The filter rejected an attribute, so the output needs a normalising second pass.
     rejected: Cell<bool>,
+    /// An iframe lost its `src`: it must then be removed, with what is inside it.
+    iframe_rejected: Cell<bool>,
     deps: RefCell<Vec<Dep>>,
 }
 
@@ -226,6 +229,7 @@ pub(crate) fn clean(
         external_link: Cell::new(false),
         iframe_allowed: Cell::new(false),
         rejected: Cell::new(false),
+        iframe_rejected: Cell::new(false),
         deps: RefCell::new(Vec::new()),
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
@@ -237,7 +241,35 @@ pub(crate) fn clean(
         (st.deps.take(), st.rejected.get())
     });
     let out = if rejected { run(&first) } else { first };
+    let iframe_rejected = STATE.with(|s| {
+        s.borrow()
+            .as_ref()
+            .is_some_and(|st| st.iframe_rejected.get())
+    });
+    let out = if iframe_rejected {
+        remove_marked_iframes(&out)
+    } else {
+        out
+    };
     (out, deps)
+}
+
+/// Removes the iframes the policy disarmed (marked `hidden`, no `src`), content and all.
+///
+/// ammonia decides attribute by attribute and cannot drop an element for the value of one, so
+/// rejected iframes leave the ammonia pass empty and marked; this second DOM pass (html5ever,
+/// through scraper) takes them out. It runs only for bodies that had such an iframe.
+fn remove_marked_iframes(html: &str) -> String {
+    let mut fragment = scraper::Html::parse_fragment(html);
+    let selector = scraper::Selector::parse(&format!("iframe[{IFRAME_MARKER}]"))
+        .expect("the selector is valid");
+    let marked: Vec<_> = fragment.select(&selector).map(|e| e.id()).collect();
+    for id in marked {
+        if let Some(mut node) = fragment.tree.get_mut(id) {
+            node.detach();
+        }
+    }
+    fragment.root_element().inner_html()
 }
 
 /// One ammonia pass with the shared builder.
@@ -333,7 +365,11 @@ impl State {
 
     /// The marker ammonia set after the iframe's other attributes: kept only when `src` was not.
     fn iframe_marker<'u>(&self) -> Option<Cow<'u, str>> {
-        (!self.iframe_allowed.replace(false)).then_some(Cow::Borrowed(""))
+        let rejected = !self.iframe_allowed.replace(false);
+        if rejected {
+            self.iframe_rejected.set(true);
+        }
+        rejected.then_some(Cow::Borrowed(""))
     }
 }
 
