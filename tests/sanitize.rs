@@ -480,3 +480,98 @@ fn throughput() {
     let secs = start.elapsed().as_secs_f64();
     println!("cache hits, one thread: {:.1} MB/s", mb / secs);
 }
+
+/// Every Intercom block shape in the fixture workspaces, as CSS selectors.
+const INTERCOM_BLOCKS: &[&str] = &[
+    "p.no-margin",
+    "p.intercom-align-center",
+    "p.intercom-align-right",
+    "p.intercom-align-justify",
+    "h1[id^=h_], h2[id^=h_], h3[id^=h_], h4[id^=h_]",
+    "div.intercom-container > img[src][width][height]",
+    "div.intercom-interblocks-callout[style]",
+    "div.intercom-interblocks-table-container > table[role=presentation]",
+    "td[style], th[style]",
+    "div.intercom-h2b-video > iframe[src^='https://']",
+    "a.intercom-h2b-button[href]",
+    "details > summary",
+    "pre > code",
+    "hr",
+    "blockquote",
+    "ol li, ul li",
+    "a[href^='https://help.example.com/']",
+];
+
+/// Article bodies of the fixture workspaces (every locale), minus the deliberately hostile one.
+fn fixture_bodies() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspaces");
+    let mut bodies = Vec::new();
+    for workspace in ["multilingual", "sections-2.9"] {
+        let dir = root.join(workspace).join("articles");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let article: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            if article["title"].as_str().unwrap_or("").contains("<script>") {
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            for (locale, content) in article["translated_content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(body) = content["body"].as_str() {
+                    bodies.push((format!("{workspace}/{name} [{locale}]"), body.to_string()));
+                }
+            }
+        }
+    }
+    bodies
+}
+
+/// What a selector finds, as the outer HTML of each match minus `rel`/`target` (which the
+/// policy sets itself) and with attributes in a fixed order.
+fn matches(html: &str, selector: &str) -> Vec<String> {
+    let fragment = scraper::Html::parse_fragment(html);
+    let selector = scraper::Selector::parse(selector).unwrap();
+    fragment
+        .select(&selector)
+        .map(|element| {
+            let mut attrs: Vec<String> = element
+                .value()
+                .attrs()
+                .filter(|(name, _)| !matches!(*name, "rel" | "target"))
+                .map(|(name, value)| format!("{name}={value:?}"))
+                .collect();
+            attrs.sort();
+            format!(
+                "<{} {}>{}",
+                element.value().name(),
+                attrs.join(" "),
+                element.text().collect::<String>()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_intercom_block_of_the_fixtures_comes_out_intact() {
+    let bodies = fixture_bodies();
+    assert!(bodies.len() > 40, "only {} fixture bodies", bodies.len());
+    let mut seen = vec![0usize; INTERCOM_BLOCKS.len()];
+    for (name, body) in &bodies {
+        let clean = sanitize(body);
+        for (i, selector) in INTERCOM_BLOCKS.iter().enumerate() {
+            let before = matches(body, selector);
+            seen[i] += before.len();
+            assert_eq!(matches(&clean, selector), before, "{name}: {selector}");
+        }
+    }
+    for (selector, count) in INTERCOM_BLOCKS.iter().zip(seen) {
+        assert!(
+            count > 0,
+            "no fixture body has {selector}: the test would prove nothing"
+        );
+    }
+}
