@@ -121,3 +121,188 @@ fn edit_dry_run_push_and_conflict() {
     let title = &workspace.article("111").unwrap()["translated_content"]["fr"]["title"];
     assert_eq!(title, "Modifier votre moyen de paiement");
 }
+
+/// Every object of a snapshot, as `kind/id` -> JSON.
+fn objects(dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    use helpcenter::snapshot::{ObjectKind, Snapshot};
+    let snapshot = Snapshot::open(dir).unwrap();
+    let kinds = [
+        (ObjectKind::HelpCenter, "help_centers"),
+        (ObjectKind::Collection, "collections"),
+        (ObjectKind::Article, "articles"),
+    ];
+    let mut all = std::collections::BTreeMap::new();
+    for (kind, name) in kinds {
+        for object in snapshot.objects(kind).unwrap() {
+            all.insert(format!("{name}/{}", object.id), object.value);
+        }
+    }
+    all
+}
+
+/// The JSON pointers where `a` and `b` differ, `updated_at` values excepted.
+fn differences(a: &serde_json::Value, b: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for key in keys.into_iter().filter(|k| *k != "updated_at") {
+                let (u, v) = (x.get(key), y.get(key));
+                let null = Value::Null;
+                differences(
+                    u.unwrap_or(&null),
+                    v.unwrap_or(&null),
+                    &format!("{at}/{key}"),
+                    out,
+                );
+            }
+        }
+        _ if a != b => out.push(at.to_string()),
+        _ => {}
+    }
+}
+
+/// The file of the tree under `dir` whose name starts with `prefix`, or whose text has `needle`.
+fn find_file(dir: &Path, matches: impl Fn(&Path, &str) -> bool) -> std::path::PathBuf {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.is_file())
+        .find(|p| matches(p, &std::fs::read_to_string(p).unwrap()))
+        .unwrap_or_else(|| panic!("no such file under {}", dir.display()))
+}
+
+#[test]
+fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
+    let server = FakeIntercom::start(Workspace::load("multilingual"));
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    assert_code(&helpcenter(&server, cwd, &["pull", "--quiet"]), 0);
+    assert_code(
+        &helpcenter(&server, cwd, &["build", "--format", "markdown", "--quiet"]),
+        0,
+    );
+    let before = objects(&cwd.join("snapshot"));
+
+    // A text change, a title change, a new collection with a new article, a new translation.
+    let path = cwd.join(ARTICLE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("Enter the new card", "Type the new card", 1),
+    )
+    .unwrap();
+    let name = |prefix: &'static str| {
+        move |p: &Path, _: &str| p.file_name().unwrap().to_string_lossy().starts_with(prefix)
+    };
+    let retitled = find_file(&cwd.join("content/en"), name("109-"));
+    let text = std::fs::read_to_string(&retitled).unwrap();
+    let title = text.lines().find(|l| l.starts_with("title: ")).unwrap();
+    std::fs::write(
+        &retitled,
+        text.replacen(title, "title: \"A clearer title\"", 1),
+    )
+    .unwrap();
+    let fresh = cwd.join("content/en/new-things");
+    std::fs::create_dir_all(&fresh).unwrap();
+    std::fs::write(
+        fresh.join("_index.md"),
+        "---\ntitle: \"New things\"\ndescription: \"What is new.\"\n---\n",
+    )
+    .unwrap();
+    std::fs::write(
+        fresh.join("sharing.md"),
+        "---\ntitle: \"Sharing notes\"\nauthor_id: \"5017691\"\nstate: published\n---\n\nPress **Share**.\n",
+    )
+    .unwrap();
+    let en_114 = find_file(&cwd.join("content/en"), name("114-"));
+    let fr_201 = find_file(&cwd.join("content/fr"), |p, text| {
+        p.ends_with("_index.md") && text.contains("id: \"201\"")
+    });
+    let fr_114 = fr_201.with_file_name(en_114.file_name().unwrap());
+    let text = std::fs::read_to_string(&en_114).unwrap();
+    let title = text.lines().find(|l| l.starts_with("title: ")).unwrap();
+    let translated = text
+        .replacen("locale: \"en\"", "locale: \"fr\"", 1)
+        .replacen(title, "title: \"Un nouvel article\"", 1);
+    std::fs::write(&fr_114, translated).unwrap();
+
+    let pushed = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    assert!(pushed.contains("pushed 5 files (2 created)"), "{pushed}");
+    assert_code(
+        &helpcenter(
+            &server,
+            cwd,
+            &["pull", "--quiet", "--snapshot", "snapshot2"],
+        ),
+        0,
+    );
+    let after = objects(&cwd.join("snapshot2"));
+
+    let mut found = Vec::new();
+    for (key, old) in &before {
+        differences(old, &after[key], key, &mut found);
+    }
+    let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert_eq!(new.len(), 2, "{new:?}");
+    // Exactly the edits: 109's title (its unchanged body is sent back sanitised, since the
+    // schema wants a body with every locale), 111's text, 114's new French translation; the
+    // top-level fields mirror the default locale.
+    assert_eq!(
+        found,
+        [
+            "articles/109/body",
+            "articles/109/title",
+            "articles/109/translated_content/en/body",
+            "articles/109/translated_content/en/title",
+            "articles/111/body",
+            "articles/111/translated_content/en/body",
+            "articles/114/translated_content/fr",
+        ]
+    );
+    let rendered = |file: &Path| {
+        let text = std::fs::read_to_string(file).unwrap();
+        let body = text.splitn(3, "---\n").nth(2).unwrap();
+        helpcenter::markdown::markdown_to_html(body.trim_start_matches('\n'))
+    };
+    let en = |id: &str| after[&format!("articles/{id}")]["translated_content"]["en"].clone();
+    assert_eq!(en("109")["title"], "A clearer title");
+    let old_109 = before["articles/109"]["translated_content"]["en"]["body"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        en("109")["body"],
+        helpcenter::html::sanitize(old_109).as_str()
+    );
+    assert_eq!(en("111")["body"], rendered(&path).as_str());
+    assert!(en("111")["body"]
+        .as_str()
+        .unwrap()
+        .contains("Type the new card"));
+    let fr = &after["articles/114"]["translated_content"]["fr"];
+    assert_eq!(fr["title"], "Un nouvel article");
+    assert_eq!(fr["body"], rendered(&fr_114).as_str());
+
+    // Sorted by key: `articles/...` before `collections/...`.
+    let article = after[new[0].as_str()].clone();
+    let collection = after[new[1].as_str()].clone();
+    assert!(new[0].starts_with("articles/") && new[1].starts_with("collections/"));
+    assert_eq!(collection["name"], "New things");
+    assert_eq!(collection["description"], "What is new.");
+    assert_eq!(collection["parent_id"], serde_json::Value::Null);
+    // Like the fixture's articles: a numeric `parent_id`, a string collection `id`.
+    let collection_id: i64 = collection["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(article["parent_id"], collection_id);
+    assert_eq!(article["title"], "Sharing notes");
+    assert_eq!(article["state"], "published");
+    assert_eq!(
+        article["body"],
+        rendered(&fresh.join("sharing.md")).as_str()
+    );
+
+    // The ids are in the files, so pushing again sends nothing.
+    server.clear_requests();
+    let again = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    assert!(again.starts_with("pushed 0 files (0 created), "), "{again}");
+    assert_eq!(writes(&server), Vec::<String>::new());
+}

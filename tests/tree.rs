@@ -1154,10 +1154,73 @@ fn ids_are_required_safe_and_unique_within_a_locale() {
         t.error(),
         "content/en/guides/100-hello.md:3: `id`: unsafe object id \"../x\""
     );
-    t.set("en/guides/100-hello.md", "---\ntitle: Hello\n---\n");
+}
+
+#[test]
+fn an_article_without_id_is_a_new_article_left_out_of_the_workspace() {
+    let t = HandTree::new();
+    t.set(
+        "en/guides/new.md",
+        "---\ntitle: New\nauthor_id: \"7\"\n---\n\nHi\n",
+    );
+    let loaded = tree::load_with_new(&t.content()).unwrap();
+    assert_eq!(loaded.new_articles.len(), 1);
+    let new = &loaded.new_articles[0];
+    assert_eq!(new.rel, "en/guides/new.md");
+    assert_eq!(new.parent, tree::NewParent::Collection("10".to_string()));
+    assert_eq!(new.content.title, "New");
+    // Without `state`, a new article is a draft.
+    assert_eq!(new.content.state, State::Draft);
+    assert_eq!(
+        loaded.article_files["en/guides/100-hello.md"],
+        (
+            "100".to_string(),
+            helpcenter::model::Locale::parse("en").unwrap()
+        )
+    );
+    let ws = tree::load(&t.content()).unwrap();
+    assert_eq!(ws.articles.len(), loaded.workspace.articles.len());
+    assert!(ws
+        .articles
+        .iter()
+        .all(|a| a.content.values().all(|c| c.title != "New")));
+
+    t.set("en/fresh/_index.md", "---\ntitle: Fresh\n---\n");
+    t.set("en/fresh/new.md", "---\ntitle: Inside\n---\n");
+    let loaded = tree::load_with_new(&t.content()).unwrap();
+    assert_eq!(loaded.new_groups.len(), 1);
+    assert_eq!(loaded.new_groups[0].dir, "en/fresh");
+    assert_eq!(loaded.new_groups[0].parent, None);
+    let inside = loaded
+        .new_articles
+        .iter()
+        .find(|a| a.rel == "en/fresh/new.md");
+    assert_eq!(
+        inside.unwrap().parent,
+        tree::NewParent::NewCollection("en/fresh".to_string())
+    );
+    t.set("en/fresh/deeper/_index.md", "---\ntitle: Deeper\n---\n");
+    t.set("en/fresh/5-old.md", "---\ntitle: Old\nid: \"5\"\n---\n");
+    assert_eq!(
+        t.errors(),
+        [
+            "content/en/fresh/5-old.md: has an `id` but is in the new collection of en/fresh: \
+             push creates new things, it does not move existing ones",
+            "content/en/fresh/deeper/_index.md: a new collection (no `id`) must be at the top \
+             level or in an existing collection, not in the new collection of en/fresh; push \
+             the outer one first",
+        ]
+    );
+    t.remove("en/fresh/deeper/_index.md");
+    t.remove("en/fresh/5-old.md");
+    t.remove("en/fresh/new.md");
+    t.remove("en/fresh/_index.md");
+
+    t.set("en/new.md", "---\ntitle: Top\n---\n");
     assert_eq!(
         t.error(),
-        "content/en/guides/100-hello.md:1: front matter has no `id`"
+        "content/en/new.md: a new article (no `id`) must be in a collection's folder, not in \
+         the top level"
     );
 }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::tree::{BaseRecord, BASE_FILE};
+use crate::tree::{BaseEntry, BaseRecord, BASE_FILE};
 
 /// What a file looked like when it was pushed, and the remote time after the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub struct Pushed {
     pub sha256: String,
     /// Size of the file as pushed.
     pub bytes: u64,
+    /// The entry to add when the base has none for `path` (a new translation file).
+    pub new: Option<BaseEntry>,
 }
 
 /// Records `pushed` in the base record of the tree at `content` (temp file, fsync, rename).
@@ -40,6 +42,9 @@ pub fn update(
 
 fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
     for file in pushed {
+        if let (false, Some(new)) = (base.files.contains_key(&file.path), &file.new) {
+            base.files.insert(file.path.clone(), new.clone());
+        }
         let entry = base.files.get_mut(&file.path).ok_or_else(|| {
             Error::data(format!("{}: no entry for {}", path.display(), file.path))
         })?;

@@ -179,6 +179,7 @@ fn pushed(edit: &GroupLocaleEdit, updated_at: Option<i64>) -> Pushed {
         updated_at,
         sha256: edit.sha256.clone(),
         bytes: edit.bytes,
+        new: None,
     }
 }
 

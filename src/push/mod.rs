@@ -16,13 +16,20 @@
 //! A file whose content Intercom already holds (a push that stopped between a write and its
 //! base update, or an edit made on both sides) is not written; its base is brought up to date.
 //!
+//! New content (see `create.rs`): a collection `_index.md` without `id` is created with
+//! `POST /help_center/collections`, then an article file without `id` with `POST /articles`
+//! under its folder's collection; each new id is written back into the file and the base at
+//! once, so a second push creates nothing. A new file holding an exported article's `id` in a
+//! locale it did not have is a new translation, sent with the article's `PUT` like an edit.
+//!
 //! A dry run fetches the articles and reports per file what would change (fields, and a
 //! unified diff of the Markdown body), but writes nothing. Not pushed yet, and reported as
-//! such: help center and (API 2.9) section `_index.md` changes, new article files, and deleted
-//! files unless [`PushOptions::delete`] is set and every locale file of the article is gone
-//! (see `deletes.rs`).
+//! such: help center and (API 2.9) section `_index.md` changes, and deleted files unless
+//! [`PushOptions::delete`] is set and every locale file of the article is gone (see
+//! `deletes.rs`).
 
 mod base;
+mod create;
 mod deletes;
 mod diff;
 mod groups;
@@ -30,6 +37,7 @@ mod payload;
 mod plan;
 mod report;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -75,10 +83,23 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
             content.display()
         ))
     })?;
-    let ws = tree::load(content)?;
+    let loaded = tree::load_with_new(content)?;
+    let ws = &loaded.workspace;
     let selection = Selection::new(content, &options.paths)?;
+    let creates: Vec<&tree::NewArticle> = (loaded.new_articles.iter())
+        .filter(|a| selection.contains(&a.rel))
+        .collect();
+    let group_creates = selected_groups(&loaded.new_groups, &creates, &selection);
+    create::check(&creates, &group_creates, &ws.default_locale)?;
     let changes = base.local_changes(content)?;
-    let plan = plan::plan(content, &base, &changes, &ws, &selection, options.delete)?;
+    let plan = plan::plan(
+        content,
+        &base,
+        &changes,
+        &loaded,
+        &selection,
+        options.delete,
+    )?;
     let mut report = PushReport::new(content.clone(), options.dry_run);
     report.skipped = plan.unchanged;
     for entry in plan.not_pushed {
@@ -90,11 +111,50 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
     for group in &plan.groups {
         groups::push_group(client, options, group, &mut report).await?;
     }
+    let help_center = ws.help_centers.first().map(|h| h.id.as_str());
+    let mut created: HashMap<&str, Option<String>> = HashMap::new();
+    for group in &group_creates {
+        let id = create::create_group(client, options, group, help_center, &mut report).await?;
+        created.insert(group.dir.as_str(), id);
+    }
+    let multilingual = ws.locales.len() > 1;
+    for article in creates {
+        let collection = match &article.parent {
+            tree::NewParent::Collection(id) => Some(id.as_str()),
+            tree::NewParent::NewCollection(dir) => {
+                created.get(dir.as_str()).and_then(|id| id.as_deref())
+            }
+        };
+        create::create_article(
+            client,
+            options,
+            article,
+            collection,
+            multilingual,
+            &mut report,
+        )
+        .await?;
+    }
     for article in &plan.deletes {
         deletes::delete_article(client, options, article, &mut report).await?;
     }
     report.finish(started.elapsed().as_millis() as u64);
     Ok(report)
+}
+
+/// The new collections to create: those selected, and those holding a selected new article.
+fn selected_groups<'a>(
+    groups: &'a [tree::NewGroup],
+    creates: &[&tree::NewArticle],
+    selection: &Selection,
+) -> Vec<&'a tree::NewGroup> {
+    let needed = |g: &tree::NewGroup| {
+        (creates.iter()).any(|a| a.parent == tree::NewParent::NewCollection(g.dir.clone()))
+    };
+    groups
+        .iter()
+        .filter(|g| selection.contains(&g.rel) || needed(g))
+        .collect()
 }
 
 /// Why a changed file that Intercom already matches is not sent.
@@ -151,8 +211,10 @@ fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Che
         (Some(now), Some(then)) => now > then,
         _ => false,
     };
-    let gone = remote_locale.is_none();
-    let sent = payload::article_content(edit, remote_locale);
+    // A new translation has no remote copy yet; an exported one without it was deleted there.
+    let gone = remote_locale.is_none() && !edit.new_locale;
+    // A new translation without `author_id` takes the article's (default locale's) author.
+    let sent = payload::article_content(edit, remote_locale.or(Some(remote)));
     let mut entry = FileReport::new(&edit.path, Outcome::WouldUpdate);
     entry.article_id = Some(id.to_string());
     entry.locale = Some(locale.to_string());
@@ -165,6 +227,10 @@ fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Che
         &format!("intercom/{}", edit.path),
         &edit.path,
     );
+    if edit.new_locale && remote_locale.is_none() {
+        entry.fields = payload::FIELDS.iter().map(|f| f.to_string()).collect();
+        entry.detail = Some(format!("a new {locale} translation"));
+    }
     if !gone && entry.fields.is_empty() {
         entry.outcome = Outcome::InSync;
         entry.detail = Some(IN_SYNC.to_string());
@@ -175,6 +241,14 @@ fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Che
                 "the {locale} translation no longer exists in Intercom"
             ));
         }
+    }
+    if edit.new_locale && !payload::is_multilingual(remote) {
+        // The one-language body sets top-level fields: it would overwrite the article itself.
+        entry.outcome = Outcome::Failed;
+        entry.detail = Some(format!(
+            "Intercom holds this article without translations; a {locale} translation cannot \
+             be added to it"
+        ));
     }
     Checked { edit, sent, entry }
 }
@@ -209,7 +283,7 @@ async fn write_article(
     for checked in to_send {
         let locale = checked.edit.locale.as_str();
         let updated_at = payload::remote_locale(&answer, locale).and_then(payload::updated_at);
-        records.push(pushed(checked.edit, updated_at));
+        records.push(pushed(&checked.entry, checked.edit, updated_at));
         let mut entry = checked.entry;
         entry.outcome = Outcome::Updated;
         entry.remote_updated_at = updated_at;
@@ -233,7 +307,7 @@ fn record_in_sync(
     }
     let records: Vec<base::Pushed> = in_sync
         .iter()
-        .map(|c| pushed(c.edit, c.entry.remote_updated_at))
+        .map(|c| pushed(&c.entry, c.edit, c.entry.remote_updated_at))
         .collect();
     base::record(&options.content, &records)?;
     for checked in in_sync {
@@ -242,12 +316,22 @@ fn record_in_sync(
     Ok(())
 }
 
-fn pushed(edit: &LocaleEdit, updated_at: Option<i64>) -> base::Pushed {
+/// The base record's update for one written (or in-sync) locale; `entry` names the article.
+fn pushed(entry: &FileReport, edit: &LocaleEdit, updated_at: Option<i64>) -> base::Pushed {
     base::Pushed {
         path: edit.path.clone(),
         updated_at,
         sha256: edit.sha256.clone(),
         bytes: edit.bytes,
+        new: edit.new_locale.then(|| tree::BaseEntry {
+            kind: tree::FileKind::Article,
+            id: entry.article_id.clone(),
+            locale: edit.locale.clone(),
+            updated_at,
+            untranslated: false,
+            sha256: edit.sha256.clone(),
+            bytes: edit.bytes,
+        }),
     }
 }
 

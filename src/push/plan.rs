@@ -11,7 +11,7 @@ use super::report::{FileReport, Outcome};
 use crate::error::{Error, Result};
 use crate::model::{ArticleContent, Locale, Workspace};
 use crate::snapshot::file_entry;
-use crate::tree::{BaseRecord, FileKind, LocalChanges};
+use crate::tree::{BaseRecord, FileKind, Loaded, LocalChanges};
 
 /// One changed translation of an article.
 #[derive(Debug, Clone)]
@@ -24,8 +24,10 @@ pub struct LocaleEdit {
     pub content: ArticleContent,
     /// The Markdown body of the file, for diffs.
     pub markdown: String,
-    /// The remote `updated_at` recorded at export.
+    /// The remote `updated_at` recorded at export (`None` for a new translation).
     pub base_updated_at: Option<i64>,
+    /// A translation the article did not have at export (a new file with an exported `id`).
+    pub new_locale: bool,
     /// sha256 of the file's bytes as read now.
     pub sha256: String,
     /// Size of the file as read now.
@@ -57,15 +59,17 @@ pub struct Plan {
 }
 
 /// Builds the plan from the base record, the tree's local changes and the loaded tree;
-/// `delete` allows deleting articles whose every locale file was deleted.
+/// `delete` allows deleting articles whose every locale file was deleted. New articles and
+/// collections (no `id`) are created elsewhere (`create.rs`), so they are not reported here.
 pub fn plan(
     content: &Path,
     base: &BaseRecord,
     changes: &LocalChanges,
-    ws: &Workspace,
+    loaded: &Loaded,
     selected: &Selection,
     delete: bool,
 ) -> Result<Plan> {
+    let ws = &loaded.workspace;
     let mut plan = Plan::default();
     let modified: BTreeSet<&String> = changes.modified.iter().collect();
     let deleted: BTreeSet<&String> = changes.deleted.iter().collect();
@@ -79,10 +83,17 @@ pub fn plan(
     for path in changes.modified.iter().filter(|p| selected.contains(p)) {
         let entry = &base.files[path];
         match (entry.kind, &entry.id) {
-            (FileKind::Article, Some(id)) => match locale_edit(content, path, id, entry, ws)? {
-                Ok(edit) => articles.entry(id.clone()).or_default().push(edit),
-                Err(report) => plan.not_pushed.push(report),
-            },
+            (FileKind::Article, Some(id)) => {
+                let exported = Exported {
+                    id,
+                    locale: &entry.locale,
+                    updated_at: entry.updated_at,
+                };
+                match locale_edit(content, path, &exported, ws)? {
+                    Ok(edit) => articles.entry(id.clone()).or_default().push(edit),
+                    Err(report) => plan.not_pushed.push(report),
+                }
+            }
             (FileKind::Collection, Some(id)) => {
                 match groups::locale_edit(content, path, id, entry, ws)? {
                     Ok(edit) => groups.entry(id.clone()).or_default().push(edit),
@@ -104,11 +115,17 @@ pub fn plan(
     plan.deletes = deletes;
     plan.not_pushed.extend(reports);
     let added = changes.added.iter().filter(|p| p.ends_with(".md"));
+    let new_files: BTreeSet<&str> = (loaded.new_articles.iter().map(|a| a.rel.as_str()))
+        .chain(loaded.new_groups.iter().map(|g| g.rel.as_str()))
+        .collect();
+    let added = added.filter(|p| !new_files.contains(p.as_str()));
     for path in added.filter(|p| selected.contains(p)) {
-        plan.not_pushed.push(
-            FileReport::new(path, Outcome::NotPushed)
-                .with_detail("new files are not pushed yet (create the article in Intercom)"),
-        );
+        if let Some(edit) = new_translation(content, base, loaded, path)? {
+            articles.entry(edit.0).or_default().push(edit.1);
+            continue;
+        }
+        let entry = FileReport::new(path, Outcome::NotPushed).with_detail(added_detail(path));
+        plan.not_pushed.push(entry);
     }
     plan.articles = articles
         .into_iter()
@@ -121,26 +138,82 @@ pub fn plan(
     Ok(plan)
 }
 
+/// Why a new file with an `id` (not a new article or collection) is not pushed.
+fn added_detail(path: &str) -> &'static str {
+    if path.ends_with(crate::tree::INDEX_FILE) {
+        "a new `_index.md` of an existing collection, section or help center is not pushed yet"
+    } else {
+        "has an `id` the export did not write in this locale (a copy of another file, or a \
+         push stopped between writing the id back and recording it); not pushed"
+    }
+}
+
+/// What the base record says a file held at export.
+struct Exported<'a> {
+    id: &'a str,
+    locale: &'a Locale,
+    updated_at: Option<i64>,
+}
+
+/// A new file holding a new locale of an exported article: sent with that article's `PUT`.
+/// `None` for any other new file (reported as not pushed).
+fn new_translation(
+    content: &Path,
+    base: &BaseRecord,
+    loaded: &Loaded,
+    path: &str,
+) -> Result<Option<(String, LocaleEdit)>> {
+    let Some((id, locale)) = loaded.article_files.get(path) else {
+        return Ok(None);
+    };
+    let article_entries = base
+        .files
+        .values()
+        .filter(|e| e.kind == FileKind::Article && e.id.as_deref() == Some(id));
+    let mut exported = false;
+    for entry in article_entries {
+        if &entry.locale == locale {
+            // Another file of this locale was exported: a copy, not a new translation.
+            return Ok(None);
+        }
+        exported = true;
+    }
+    if !exported {
+        return Ok(None);
+    }
+    let known = Exported {
+        id,
+        locale,
+        updated_at: None,
+    };
+    match locale_edit(content, path, &known, &loaded.workspace)? {
+        Ok(mut edit) => {
+            edit.new_locale = true;
+            Ok(Some((id.clone(), edit)))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
 /// The edit of one article file, or why it cannot be pushed.
 fn locale_edit(
     content: &Path,
     path: &str,
-    id: &str,
-    entry: &crate::tree::BaseEntry,
+    exported: &Exported<'_>,
     ws: &Workspace,
 ) -> Result<std::result::Result<LocaleEdit, FileReport>> {
+    let (id, locale) = (exported.id, exported.locale);
     let full = content.join(path);
     let bytes = fs::read(&full).map_err(|e| Error::io(&full, "read", e))?;
     let loaded = ws
         .articles
         .iter()
         .find(|a| a.id == id)
-        .and_then(|a| a.content.get(&entry.locale));
+        .and_then(|a| a.content.get(locale));
     let Some(loaded) = loaded else {
         let why = format!(
-            "exported as article {id} in {}, which the tree no longer has (was its id or locale \
-             changed?)",
-            entry.locale
+            "exported as article {id} in {locale}, which the tree no longer has (was its id or locale \
+             changed?)"
         );
         return Ok(Err(
             FileReport::new(path, Outcome::NotPushed).with_detail(why)
@@ -149,10 +222,11 @@ fn locale_edit(
     let hash = file_entry(&bytes);
     Ok(Ok(LocaleEdit {
         path: path.to_string(),
-        locale: entry.locale.clone(),
+        locale: locale.clone(),
         content: loaded.clone(),
         markdown: markdown_body(&String::from_utf8_lossy(&bytes)),
-        base_updated_at: entry.updated_at,
+        base_updated_at: exported.updated_at,
+        new_locale: false,
         sha256: hash.sha256,
         bytes: hash.bytes,
     }))

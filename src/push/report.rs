@@ -12,6 +12,10 @@ use crate::error::exit;
 pub enum Outcome {
     /// Written to Intercom, and its base updated.
     Updated,
+    /// A new article created in Intercom; its id written back into the file and the base.
+    Created,
+    /// Dry run: a new article that would be created.
+    WouldCreate,
     /// Dry run: would be written.
     WouldUpdate,
     /// The remote copy changed since the export; not written (see `--force`).
@@ -90,6 +94,8 @@ impl FileReport {
         let what = match self.outcome {
             Outcome::Updated => "updated",
             Outcome::WouldUpdate => "would update",
+            Outcome::Created => "created",
+            Outcome::WouldCreate => "would create",
             Outcome::Conflict => "conflict",
             Outcome::Failed => "failed",
             Outcome::NotPushed => "not pushed",
@@ -128,7 +134,7 @@ pub struct PushReport {
     pub dry_run: bool,
     /// Files written (dry run: that would be written).
     pub updated: usize,
-    /// New articles created (not supported yet: always 0).
+    /// New articles created (dry run: that would be), also counted in `updated`.
     pub created: usize,
     /// Exported files without local changes, and changed files Intercom already matches.
     pub skipped: usize,
@@ -138,7 +144,7 @@ pub struct PushReport {
     pub conflicts: usize,
     /// Files whose write failed.
     pub failed: usize,
-    /// Local changes this version does not push (new, deleted or `_index.md` files, ...).
+    /// Local changes this version does not push (deleted files, help center `_index.md`...).
     pub not_pushed: usize,
     /// Every changed file, sorted by path.
     pub files: Vec<FileReport>,
@@ -168,6 +174,10 @@ impl PushReport {
     pub fn add(&mut self, entry: FileReport) {
         match entry.outcome {
             Outcome::Updated | Outcome::WouldUpdate => self.updated += 1,
+            Outcome::Created | Outcome::WouldCreate => {
+                self.updated += 1;
+                self.created += 1;
+            }
             Outcome::Conflict => self.conflicts += 1,
             Outcome::Failed => self.failed += 1,
             Outcome::NotPushed => self.not_pushed += 1,

@@ -7,10 +7,13 @@
 //! agree on what belongs to the object rather than to one translation: place, `weight`, and a
 //! group's `icon`, `date` and `lastmod`; the help center's fields agree across locale folders.
 //!
+//! Files without `id` are new content for `push` to create; [`load_with_new`] returns them
+//! beside the workspace (see the module docs of `tree`).
+//!
 //! Nothing is returned until the whole tree is checked: every problem is collected and reported
 //! together, one `path:line: message` per line, sorted by path.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -21,12 +24,43 @@ use super::read::{
 use super::INDEX_FILE;
 use crate::error::{Error, Result};
 use crate::model::{
-    id_cmp, link_tree, Article, Group, GroupIx, GroupKind, HelpCenter, HelpCenterIx, Locale,
-    Workspace,
+    id_cmp, link_tree, Article, ArticleContent, Group, GroupIx, GroupKind, HelpCenter,
+    HelpCenterIx, Locale, Workspace,
 };
 
 /// Reads the Markdown tree at `content` into a [`Workspace`], or reports every problem in it.
+///
+/// New article and collection files (no `id` yet) are left out of the workspace with a
+/// warning: they have no id to build a page path from until `helpcenter push` creates them.
 pub fn load(content: &Path) -> Result<Workspace> {
+    let loaded = load_with_new(content)?;
+    let new_files = (loaded.new_articles.iter().map(|a| (&a.path, "article")))
+        .chain(loaded.new_groups.iter().map(|g| (&g.path, "collection")));
+    for (path, what) in new_files {
+        tracing::warn!(
+            "{}: new {what} (no `id`) left out until `helpcenter push` creates it",
+            path.display()
+        );
+    }
+    Ok(loaded.workspace)
+}
+
+/// A loaded tree, with what `push` needs beyond the [`Workspace`].
+#[derive(Debug)]
+pub struct Loaded {
+    /// The tree as the model (new articles left out).
+    pub workspace: Workspace,
+    /// Article files without an `id`, by path.
+    pub new_articles: Vec<NewArticle>,
+    /// Collection `_index.md` files without an `id`, by path.
+    pub new_groups: Vec<NewGroup>,
+    /// Every article file with an `id`: relative path (`/`-separated) -> (id, locale).
+    pub article_files: BTreeMap<String, (String, Locale)>,
+}
+
+/// Like [`load`], and also returns the new article files (no `id` yet), checked like the rest,
+/// and which file holds which article translation.
+pub fn load_with_new(content: &Path) -> Result<Loaded> {
     let scan = scan(content)?;
     let mut problems = scan.problems;
     let results: Vec<_> = scan.files.par_iter().map(read_file).collect();
@@ -46,13 +80,79 @@ pub fn load(content: &Path) -> Result<Workspace> {
     }
     let mut assembly = Assembly::new(content, &files, problems);
     let ws = assembly.workspace(warnings);
+    let new_articles = assembly.new_articles();
+    let new_groups = assembly.new_groups();
+    let article_files = assembly.article_files();
     if !assembly.problems.is_empty() {
         return Err(problems_error(assembly.problems));
     }
     for warning in &ws.warnings {
         tracing::warn!("{warning}");
     }
-    Ok(ws)
+    Ok(Loaded {
+        workspace: ws,
+        new_articles,
+        new_groups,
+        article_files,
+    })
+}
+
+/// A file's path relative to the tree's root, `/`-separated (the base record's key).
+fn rel_path(file: &SourceFile) -> String {
+    slash_path(&file.dir.join(file.path.file_name().expect("a file name")))
+}
+
+/// A relative path, `/`-separated.
+fn slash_path(rel: &Path) -> String {
+    let parts: Vec<String> = (rel.components())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Where a new article goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewParent {
+    /// An existing collection, by id.
+    Collection(String),
+    /// A new collection, by its folder (relative, `/`-separated): created first.
+    NewCollection(String),
+}
+
+/// A collection `_index.md` without an `id`: a collection `push` creates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewGroup {
+    /// The file (the tree's root as given, joined with its relative path).
+    pub path: PathBuf,
+    /// Its path relative to the tree's root, `/`-separated (the base record's key).
+    pub rel: String,
+    /// Its folder, relative and `/`-separated (what new articles name as their parent).
+    pub dir: String,
+    /// The locale of its locale folder.
+    pub locale: Locale,
+    /// The id of the enclosing collection; `None` at the top level.
+    pub parent: Option<String>,
+    /// `title`: the name.
+    pub name: String,
+    /// `description`.
+    pub description: String,
+}
+
+/// An article file without an `id`: an article `push` creates in Intercom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    /// The file (the tree's root as given, joined with its relative path).
+    pub path: PathBuf,
+    /// Its path relative to the tree's root, `/`-separated (the base record's key).
+    pub rel: String,
+    /// The locale of its locale folder.
+    pub locale: Locale,
+    /// The collection of its folder.
+    pub parent: NewParent,
+    /// `weight`.
+    pub order: Option<i64>,
+    /// Its content, the body converted to HTML.
+    pub content: ArticleContent,
 }
 
 fn problems_error(mut problems: Vec<Problem>) -> Error {
@@ -183,8 +283,8 @@ fn describe_group(key: &GroupKey) -> String {
 fn identity(data: &Data) -> Option<String> {
     match data {
         Data::HelpCenter(_) => None,
-        Data::Group(g) => Some(describe_group(&(g.kind, g.id.clone()))),
-        Data::Article(a) => Some(format!("article {}", a.id)),
+        Data::Group(g) => (g.id.clone()).map(|id| describe_group(&(g.kind, id))),
+        Data::Article(a) => a.id.as_ref().map(|id| format!("article {id}")),
     }
 }
 
@@ -197,6 +297,8 @@ enum Folder {
     Group(GroupKey),
     /// Its `_index.md` has errors of its own; things inside are not blamed for it.
     Broken,
+    /// Its `_index.md` has no `id`: a collection `push` creates (the folder, relative).
+    New(PathBuf),
 }
 
 /// Where a file's object sits.
@@ -204,6 +306,8 @@ enum Folder {
 enum Parent {
     Top,
     Group(GroupKey),
+    /// A new collection's folder (relative to the tree's root).
+    New(PathBuf),
     /// Not known because of another problem.
     Unknown,
 }
@@ -213,6 +317,7 @@ impl Parent {
         match self {
             Parent::Top => "the top level".to_string(),
             Parent::Group(key) => describe_group(key),
+            Parent::New(dir) => format!("the new collection of {}", dir.display()),
             Parent::Unknown => "an unknown place".to_string(),
         }
     }
@@ -233,6 +338,10 @@ struct Assembly<'a> {
     help_centers: Vec<Translation<'a, HelpCenterData>>,
     groups: HashMap<GroupKey, Vec<Translation<'a, GroupData>>>,
     articles: HashMap<String, Vec<Translation<'a, ArticleData>>>,
+    /// Article files without an `id`: new articles for `push` to create.
+    new_articles: Vec<Translation<'a, ArticleData>>,
+    /// `_index.md` files without an `id`: new collections for `push` to create.
+    new_groups: Vec<Translation<'a, GroupData>>,
     problems: Vec<Problem>,
 }
 
@@ -248,6 +357,8 @@ impl<'a> Assembly<'a> {
             help_centers: Vec::new(),
             groups: HashMap::new(),
             articles: HashMap::new(),
+            new_articles: Vec::new(),
+            new_groups: Vec::new(),
             problems,
         };
         let mut seen: HashMap<(Locale, String), &SourceFile> = HashMap::new();
@@ -270,6 +381,7 @@ impl<'a> Assembly<'a> {
             Some(Folder::Root) => Parent::Top,
             Some(Folder::Group(key)) => Parent::Group(key.clone()),
             Some(Folder::Broken) => Parent::Unknown,
+            Some(Folder::New(dir)) => Parent::New(dir.clone()),
             None => {
                 let what = match file.role {
                     Role::Group => "its parent folder",
@@ -325,23 +437,155 @@ impl<'a> Assembly<'a> {
                 parent,
             }),
             Data::Group(data) => {
-                let key = (data.kind, data.id.clone());
-                self.groups.entry(key).or_default().push(Translation {
+                let translation = Translation {
                     file,
                     parsed,
                     data,
                     parent,
-                });
+                };
+                match &data.id {
+                    Some(id) => {
+                        let key = (data.kind, id.clone());
+                        self.groups.entry(key).or_default().push(translation);
+                    }
+                    None => self.new_groups.push(translation),
+                }
             }
             Data::Article(data) => {
-                (self.articles.entry(data.id.clone()).or_default()).push(Translation {
+                let translation = Translation {
                     file,
                     parsed,
                     data,
                     parent,
-                })
+                };
+                match &data.id {
+                    Some(id) => self
+                        .articles
+                        .entry(id.clone())
+                        .or_default()
+                        .push(translation),
+                    None => self.new_articles.push(translation),
+                }
             }
         }
+    }
+
+    /// The new article files; one outside a collection folder is a problem (Intercom files a
+    /// new article under a collection; a section or the top level is not supported yet).
+    fn new_articles(&mut self) -> Vec<NewArticle> {
+        let mut found = Vec::new();
+        for t in std::mem::take(&mut self.new_articles) {
+            let parent = match &t.parent {
+                Parent::Group((GroupKind::Collection, id)) => NewParent::Collection(id.clone()),
+                Parent::New(dir) => NewParent::NewCollection(slash_path(dir)),
+                Parent::Unknown => continue,
+                other => {
+                    let message = format!(
+                        "a new article (no `id`) must be in a collection's folder, not in {}",
+                        other.describe()
+                    );
+                    self.problems.push(problem(&t.file.path, None, message));
+                    continue;
+                }
+            };
+            let rel = t
+                .file
+                .dir
+                .join(t.file.path.file_name().expect("a file name"));
+            let parts: Vec<String> = (rel.components())
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            found.push(NewArticle {
+                path: t.file.path.clone(),
+                rel: parts.join("/"),
+                locale: t.file.locale.clone(),
+                parent,
+                order: t.data.order,
+                content: t.data.content.clone(),
+            });
+        }
+        found
+    }
+
+    /// The new collection files. Only a new collection directly in an existing collection or
+    /// at the top level can be created, and only new things may go inside it: moving an
+    /// existing article or collection is not supported.
+    fn new_groups(&mut self) -> Vec<NewGroup> {
+        self.check_nothing_old_in_new_folders();
+        let mut found = Vec::new();
+        for t in std::mem::take(&mut self.new_groups) {
+            let parent = match &t.parent {
+                Parent::Top => None,
+                Parent::Group((GroupKind::Collection, id)) => Some(id.clone()),
+                Parent::Unknown => continue,
+                other => {
+                    let message = format!(
+                        "a new collection (no `id`) must be at the top level or in an existing \
+                         collection, not in {}; push the outer one first",
+                        other.describe()
+                    );
+                    self.problems.push(problem(&t.file.path, None, message));
+                    continue;
+                }
+            };
+            let Some(content) = (t.data.kind == GroupKind::Collection)
+                .then_some(t.data.content.as_ref())
+                .flatten()
+            else {
+                let message = "a new collection (no `id`) needs `title` and cannot be a section \
+                               or `untranslated`"
+                    .to_string();
+                self.problems.push(problem(&t.file.path, None, message));
+                continue;
+            };
+            found.push(NewGroup {
+                path: t.file.path.clone(),
+                rel: rel_path(t.file),
+                dir: slash_path(&t.file.dir),
+                locale: t.file.locale.clone(),
+                parent,
+                name: content.name.clone(),
+                description: content.description.clone(),
+            });
+        }
+        found
+    }
+
+    /// Exported articles and collections must not sit in a new collection's folder.
+    fn check_nothing_old_in_new_folders(&mut self) {
+        let articles = self
+            .articles
+            .values()
+            .flatten()
+            .map(|t| (t.file, &t.parent));
+        let groups = self.groups.values().flatten().map(|t| (t.file, &t.parent));
+        let misplaced: Vec<Problem> = articles
+            .chain(groups)
+            .filter_map(|(file, parent)| match parent {
+                Parent::New(_) => Some(problem(
+                    &file.path,
+                    None,
+                    format!(
+                        "has an `id` but is in {}: push creates new things, it does not move \
+                         existing ones",
+                        parent.describe()
+                    ),
+                )),
+                _ => None,
+            })
+            .collect();
+        self.problems.extend(misplaced);
+    }
+
+    /// Every article file with an id, by relative path.
+    fn article_files(&self) -> BTreeMap<String, (String, Locale)> {
+        let translations = self
+            .articles
+            .iter()
+            .flat_map(|(id, ts)| ts.iter().map(move |t| (id, t)));
+        translations
+            .map(|(id, t)| (rel_path(t.file), (id.clone(), t.file.locale.clone())))
+            .collect()
     }
 
     /// The workspace, with every disagreement between translations recorded as a problem.
@@ -497,7 +741,10 @@ fn folder_index<'a>(files: &'a [(&'a SourceFile, Option<Parsed>)]) -> HashMap<&'
     for (file, parsed) in files {
         let folder = match (file.role, parsed.as_ref().map(|p| &p.data)) {
             (Role::HelpCenter, _) => Folder::Root,
-            (Role::Group, Some(Data::Group(g))) => Folder::Group((g.kind, g.id.clone())),
+            (Role::Group, Some(Data::Group(g))) => match &g.id {
+                Some(id) => Folder::Group((g.kind, id.clone())),
+                None => Folder::New(file.dir.clone()),
+            },
             (Role::Group, _) => Folder::Broken,
             (Role::Article, _) => continue,
         };
@@ -578,6 +825,6 @@ fn check_place<T>(problems: &mut Vec<Problem>, translations: &[Translation<T>], 
 fn resolve(parent: &Parent, index: &HashMap<GroupKey, GroupIx>) -> Option<GroupIx> {
     match parent {
         Parent::Group(key) => index.get(key).copied(),
-        Parent::Top | Parent::Unknown => None,
+        Parent::Top | Parent::New(_) | Parent::Unknown => None,
     }
 }

@@ -43,6 +43,14 @@
 //! fields) may be set in any of its files and must agree where set more than once. `url` is
 //! derived, so it is not read back; unknown keys and `_index.md` bodies are ignored with a
 //! warning; symbolic links are refused.
+//!
+//! # New content
+//! An article file or a collection `_index.md` without `id` is new: `helpcenter push` creates
+//! it in Intercom and writes the id back. [`load`] leaves new articles out of the workspace
+//! (with a warning), so a site built before the push simply lacks them: without an id there is
+//! no stable page path to give them. [`load_with_new`] returns them, checked like every other
+//! file: a new article must be in a collection's folder, a new collection at the top level or
+//! in an existing collection, and nothing with an `id` may sit in a new collection's folder.
 
 mod base;
 mod export;
@@ -54,7 +62,7 @@ mod write;
 
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
 pub use export::{export, ExportOptions, ExportReport};
-pub use load::load;
+pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
 
 /// The hidden folder of a tree that holds what the tool keeps about it.
 pub const META_DIR: &str = ".helpcenter";

@@ -97,8 +97,8 @@ pub(crate) struct HelpCenterData {
 /// A group as one locale's `_index.md` describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GroupData {
-    /// `id`.
-    pub(crate) id: String,
+    /// `id`; `None` for a new collection that `push` has yet to create.
+    pub(crate) id: Option<String>,
     /// `kind` (absent: collection).
     pub(crate) kind: GroupKind,
     /// `title`, `description`, `intercom_url`; `None` for an `untranslated: true` folder.
@@ -116,8 +116,8 @@ pub(crate) struct GroupData {
 /// An article in one locale.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ArticleData {
-    /// `id`.
-    pub(crate) id: String,
+    /// `id`; `None` for a new article that `push` has yet to create.
+    pub(crate) id: Option<String>,
     /// `weight`.
     pub(crate) order: Option<i64>,
     /// Everything else, with the body converted to HTML.
@@ -367,7 +367,7 @@ impl Reader<'_> {
         self.check_locale();
         let untranslated = self.bool("untranslated").unwrap_or(false);
         let kind = self.kind();
-        let id = self.id("id", true);
+        let id = self.id("id", false);
         let content = if untranslated {
             // The title of an untranslated folder is only a placeholder for Hugo.
             for key in ["title", "description", "intercom_url"] {
@@ -382,12 +382,12 @@ impl Reader<'_> {
         let created_at = self.time("date");
         let updated_at = self.time("lastmod");
         self.take("url");
-        let (id, kind) = (id?, kind?);
+        let kind = kind?;
         if !untranslated {
             content.as_ref()?;
         }
-        let expected = format!("{}-{id}", super::layout::kind_name(kind));
-        self.check_translation_key(Some(&expected));
+        let expected = (id.as_ref()).map(|id| format!("{}-{id}", super::layout::kind_name(kind)));
+        self.check_translation_key(expected.as_deref());
         Some(GroupData {
             id,
             kind,
@@ -430,7 +430,11 @@ impl Reader<'_> {
     fn article(&mut self, body: &str) -> Option<ArticleData> {
         self.check_locale();
         let title = self.required("title");
-        let id = self.id("id", true);
+        let id = self.id("id", false);
+        let state_given = self
+            .fields
+            .iter()
+            .any(|f| f.key == "state" || f.key == "draft");
         let state = self.state();
         let description = self.string("description").unwrap_or_default();
         let author_id = self.string("author_id");
@@ -439,8 +443,13 @@ impl Reader<'_> {
         let url = self.string("intercom_url");
         let order = self.int("weight");
         self.take("url");
-        let (title, id, state) = (title?, id?, state?);
-        self.check_translation_key(Some(&id));
+        let (title, mut state) = (title?, state?);
+        // A new article is created as a draft unless its file says otherwise: publishing is
+        // a decision the writer makes explicitly.
+        if id.is_none() && !state_given {
+            state = State::Draft;
+        }
+        self.check_translation_key(id.as_deref());
         let content = ArticleContent {
             slug: slugify(&title),
             title,

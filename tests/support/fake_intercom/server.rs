@@ -107,7 +107,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/help_center/help_centers", get(list_help_centers))
         .route("/help_center/help_centers/{id}", get(get_help_center))
-        .route("/help_center/collections", get(list_collections))
+        .route(
+            "/help_center/collections",
+            get(list_collections).post(create_collection),
+        )
         .route(
             "/help_center/collections/{id}",
             get(get_collection).put(update_collection),
@@ -376,6 +379,26 @@ async fn update_collection(
         );
     };
     let result = shared.store().update_collection(version, &id, &body);
+    match result {
+        Ok(object) => ok(&object),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /help_center/collections`: a new collection; 400 without `name`.
+async fn create_collection(
+    State(shared): State<Arc<Shared>>,
+    Extension(version): Extension<ApiVersion>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error_list(
+            StatusCode::BAD_REQUEST,
+            "parameter_invalid",
+            "the request body is not valid JSON",
+        );
+    };
+    let result = shared.store().create_collection(version, &body);
     match result {
         Ok(object) => ok(&object),
         Err(error) => error.into_response(),

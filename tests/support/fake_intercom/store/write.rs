@@ -293,6 +293,64 @@ fn group_translations(fields: &Map<String, Value>) -> Result<Locales, ApiError> 
 }
 
 impl Store {
+    /// Applies `POST /help_center/collections`: needs a string `name`; `parent_id` (an existing
+    /// collection) and `help_center_id` are kept. Answers the new collection like a `GET`.
+    pub fn create_collection(
+        &mut self,
+        version: ApiVersion,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let Value::Object(fields) = body else {
+            return Err(invalid("body", "the request body must be a JSON object"));
+        };
+        let Some(name) = fields.get("name").filter(|v| v.is_string()).cloned() else {
+            return Err(ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "parameter_not_found",
+                "name",
+                "name is required",
+            ));
+        };
+        let parent = fields.get("parent_id").cloned().unwrap_or(Value::Null);
+        let parent_id = match &parent {
+            Value::Null => Value::Null,
+            Value::Number(n) => Value::String(n.to_string()),
+            other => other.clone(),
+        };
+        if let Some(parent) = parent_id.as_str() {
+            let known = self
+                .workspace()
+                .collections
+                .iter()
+                .any(|c| id_of(c).as_deref() == Some(parent));
+            if !known {
+                return Err(invalid("parent_id", "parent_id is not a collection"));
+            }
+        }
+        let description = fields
+            .get("description")
+            .cloned()
+            .unwrap_or_else(|| "".into());
+        let now = self.tick();
+        let largest = (self.workspace().collections.iter())
+            .filter_map(|c| id_of(c)?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        let id = (largest + 1).to_string();
+        let collection = serde_json::json!({
+            "id": id, "name": name, "description": description, "order": 0,
+            "created_at": now, "updated_at": now, "parent_id": parent_id,
+            "help_center_id": fields.get("help_center_id").cloned().unwrap_or(Value::Null),
+            "default_locale": "en",
+            "translated_content": {
+                "type": "group_translated_content",
+                "en": {"type": "group_content", "name": name, "description": description},
+            },
+        });
+        self.workspace_mut().collections.push(collection);
+        Ok(self.collection(version, &id).expect("just created"))
+    }
+
     /// Applies `DELETE /articles/{id}`: the article is gone; answers `{id, object, deleted}`.
     pub fn delete_article(&mut self, id: &str) -> Result<Value, ApiError> {
         let articles = &mut self.workspace_mut().articles;

@@ -1,0 +1,314 @@
+//! Creating new articles: an article file without `id` is sent as `POST /articles` under the
+//! collection of its folder, and the id Intercom answers is written back at once, first into
+//! the file's front matter, then into the base record (each atomically: temp file, fsync,
+//! rename), so a second push finds an exported, unchanged file and sends nothing.
+//!
+//! The one window for a duplicate is between Intercom's answer and the file's write-back: a
+//! push killed there (or whose answer was lost: a dropped connection after the server acted,
+//! which the client does not retry and reports as "may or may not have been applied") leaves
+//! the file without an id, and the next push creates the article again. Check Intercom before
+//! pushing again after such a failure. A push killed between the two write-backs leaves a file
+//! with its id but no base entry; it is reported and never sent again.
+//!
+//! Checks made before any request ([`check`]): every new file names its `author_id`, and is in
+//! the default locale's folder (Intercom takes a new article's title from the default locale;
+//! translations are added as files with the new id once it exists, and sent with `PUT`).
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::base;
+use super::report::{FileReport, Outcome, PushReport};
+use super::PushOptions;
+use crate::error::{Error, Result};
+use crate::intercom::Client;
+use crate::model::{Locale, State};
+use crate::snapshot::{checked_id, file_entry};
+use crate::tree::{BaseEntry, FileKind, NewArticle, NewGroup};
+
+/// Refuses new articles and collections `push` cannot create, naming every file; nothing is
+/// sent then.
+pub fn check(new: &[&NewArticle], groups: &[&NewGroup], default_locale: &Locale) -> Result<()> {
+    let mut problems = Vec::new();
+    for group in groups.iter().filter(|g| &g.locale != default_locale) {
+        problems.push(format!(
+            "{}: a new collection is created from its {default_locale} `_index.md`; write that \
+             first, push, then add this translation with the new `id`",
+            group.path.display()
+        ));
+    }
+    for article in new {
+        let path = article.path.display();
+        if article.content.author_id.is_none() {
+            problems.push(format!(
+                "{path}: a new article needs `author_id` in its front matter (the Intercom \
+                 admin id of its author)"
+            ));
+        }
+        if &article.locale != default_locale {
+            problems.push(format!(
+                "{path}: a new article is created from its {default_locale} file; write that \
+                 first, push, then add this translation with the new `id`"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    problems.sort();
+    Err(Error::usage(problems.join("\n")))
+}
+
+/// The `POST /articles` body: the fields at the top level and, for a help center with several
+/// locales, also as the locale's whole `article_content`.
+pub fn create_body(article: &NewArticle, collection: &str, multilingual: bool) -> Value {
+    let c = &article.content;
+    let author = c.author_id.as_deref().map_or(Value::Null, |id| {
+        id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
+    });
+    let state = match c.state {
+        State::Published => "published",
+        State::Draft => "draft",
+    };
+    let mut body = json!({
+        "title": c.title,
+        "description": c.description,
+        "body": c.body,
+        "author_id": author,
+        "state": state,
+        "parent_id": id_value(collection),
+        "parent_type": "collection",
+    });
+    if multilingual {
+        let content = json!({
+            "type": "article_content",
+            "title": c.title,
+            "description": c.description,
+            "body": c.body,
+            "author_id": author,
+            "state": state,
+        });
+        body["translated_content"] = json!({ article.locale.as_str(): content });
+    }
+    body
+}
+
+/// Intercom's ids are integers in requests; anything else is sent as written.
+fn id_value(id: &str) -> Value {
+    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
+}
+
+/// The `POST /help_center/collections` body.
+pub fn collection_body(group: &NewGroup, help_center: Option<&str>) -> Value {
+    json!({
+        "name": group.name,
+        "description": group.description,
+        "parent_id": group.parent.as_deref().map_or(Value::Null, id_value),
+        "help_center_id": help_center.map_or(Value::Null, id_value),
+    })
+}
+
+/// Creates one new collection and writes its id back; its id, or `None` when it was not
+/// created (dry run, or a failure, which is reported).
+pub async fn create_group(
+    client: &Client,
+    options: &PushOptions,
+    group: &NewGroup,
+    help_center: Option<&str>,
+    report: &mut PushReport,
+) -> Result<Option<String>> {
+    let mut entry = FileReport::new(&group.rel, Outcome::WouldCreate);
+    entry.locale = Some(group.locale.to_string());
+    entry.fields = vec!["name".to_string(), "description".to_string()];
+    if options.dry_run {
+        report.add(entry);
+        return Ok(None);
+    }
+    let body = collection_body(group, help_center);
+    let answer = match send(client, "/help_center/collections", &body).await? {
+        Ok(answer) => answer,
+        Err(message) => {
+            report.add(failed(entry, message));
+            return Ok(None);
+        }
+    };
+    let id = new_id(&answer, &group.rel)?;
+    let bytes = write_id(&group.path, &id, &format!("collection-{id}"))?;
+    let updated_at = super::payload::updated_at(&answer);
+    let base_entry = base_entry(FileKind::Collection, &id, &group.locale, updated_at, &bytes);
+    add_to_base(&options.content, &group.rel, base_entry)?;
+    entry.outcome = Outcome::Created;
+    entry.collection_id = Some(id.clone());
+    report.add(entry);
+    Ok(Some(id))
+}
+
+/// Sends a `POST`: the answer, or the failure's message (a refused token is returned as an
+/// error: nothing else can succeed then).
+async fn send(
+    client: &Client,
+    path: &str,
+    body: &Value,
+) -> Result<std::result::Result<Value, String>> {
+    match client.send_json(Method::POST, path, body).await {
+        Ok(answer) => Ok(Ok(answer)),
+        Err(Error::Auth(message)) => Err(Error::Auth(message)),
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
+fn failed(mut entry: FileReport, message: String) -> FileReport {
+    entry.outcome = Outcome::Failed;
+    entry.detail = Some(message);
+    entry
+}
+
+/// Creates one new article in `collection` (`None`: its new collection was not created) and
+/// writes its id back; failures are reported, not returned.
+pub async fn create_article(
+    client: &Client,
+    options: &PushOptions,
+    article: &NewArticle,
+    collection: Option<&str>,
+    multilingual: bool,
+    report: &mut PushReport,
+) -> Result<()> {
+    let mut entry = FileReport::new(&article.rel, Outcome::WouldCreate);
+    entry.locale = Some(article.locale.to_string());
+    entry.fields = super::payload::FIELDS
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    if options.dry_run {
+        report.add(entry);
+        return Ok(());
+    }
+    let Some(collection) = collection else {
+        let why = "not created: its new collection was not created".to_string();
+        report.add(failed(entry, why));
+        return Ok(());
+    };
+    let body = create_body(article, collection, multilingual);
+    let answer = match send(client, "/articles", &body).await? {
+        Ok(answer) => answer,
+        Err(message) => {
+            report.add(failed(entry, message));
+            return Ok(());
+        }
+    };
+    let id = new_id(&answer, &article.rel)?;
+    let bytes = write_id(&article.path, &id, &id)?;
+    let updated_at = super::payload::remote_locale(&answer, article.locale.as_str())
+        .and_then(super::payload::updated_at);
+    let base_entry = base_entry(FileKind::Article, &id, &article.locale, updated_at, &bytes);
+    add_to_base(&options.content, &article.rel, base_entry)?;
+    entry.outcome = Outcome::Created;
+    entry.article_id = Some(id);
+    entry.remote_updated_at = updated_at;
+    report.add(entry);
+    Ok(())
+}
+
+/// The id of the created article, checked to be safe in a file (it is written into one).
+fn new_id(answer: &Value, rel: &str) -> Result<String> {
+    let id = match answer.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(Error::data(format!(
+                "{rel}: Intercom created the article but answered no id; find it in Intercom \
+                 and add its `id` to the file before pushing again"
+            )))
+        }
+    };
+    checked_id(&id)
+        .map_err(|why| Error::data(format!("{rel}: Intercom answered id {id:?}: {why}")))?;
+    Ok(id)
+}
+
+/// The base entry of a created file, as if it had been exported with these bytes.
+fn base_entry(
+    kind: FileKind,
+    id: &str,
+    locale: &Locale,
+    updated_at: Option<i64>,
+    bytes: &[u8],
+) -> BaseEntry {
+    let hash = file_entry(bytes);
+    BaseEntry {
+        kind,
+        id: Some(id.to_string()),
+        locale: locale.clone(),
+        updated_at,
+        untranslated: false,
+        sha256: hash.sha256,
+        bytes: hash.bytes,
+    }
+}
+
+/// Adds a created file to the base record (atomically).
+fn add_to_base(content: &Path, rel: &str, entry: BaseEntry) -> Result<()> {
+    base::update(content, |base, _| {
+        base.files.insert(rel.to_string(), entry);
+        Ok(())
+    })
+}
+
+/// Writes `id` and `translationKey` into the file's front matter atomically; returns the new
+/// bytes.
+fn write_id(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    let bytes = with_id(&text, id, key).into_bytes();
+    let name = path.file_name().expect("a file").to_string_lossy();
+    // A hidden name: the loader skips it should a crash leave it behind.
+    let temp = path.with_file_name(format!(".{name}.tmp"));
+    let mut file = fs::File::create(&temp).map_err(|e| Error::io(&temp, "create", e))?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(&temp, "write", e))?;
+    drop(file);
+    fs::rename(&temp, path).map_err(|e| Error::io(path, "replace", e))?;
+    Ok(bytes)
+}
+
+/// The text with `id` and `translationKey` set at the top of its front matter (any previous
+/// empty `id` or other `translationKey` line removed), the rest byte for byte.
+pub fn with_id(text: &str, id: &str, key: &str) -> String {
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut lines = text.split_inclusive('\n');
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(lines.next().unwrap_or("---\n"));
+    out.push_str(&format!(
+        "id: \"{id}\"{newline}translationKey: \"{key}\"{newline}"
+    ));
+    let mut in_front = true;
+    for line in lines {
+        let trimmed = line.trim_end();
+        if in_front && trimmed == "---" {
+            in_front = false;
+        } else if in_front && (trimmed.starts_with("id:") || trimmed.starts_with("translationKey:"))
+        {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_goes_into_the_front_matter_only() {
+        let text = "---\ntitle: New\nid:\ntranslationKey: x\n---\n\nid: stays\n";
+        assert_eq!(
+            with_id(text, "42", "42"),
+            "---\nid: \"42\"\ntranslationKey: \"42\"\ntitle: New\n---\n\nid: stays\n"
+        );
+    }
+}
