@@ -12,7 +12,9 @@ use crate::output::Verbosity;
 /// Take an Intercom Help Center out of Intercom and back in.
 ///
 /// `pull` copies every help center, collection, section and article (all languages) into a
-/// local snapshot of raw API JSON. The access token is read from INTERCOM_TOKEN.
+/// local snapshot of raw API JSON. `build` turns it into a static site, or into a Markdown
+/// tree (`--format markdown`) that people edit in git and preview (`--from markdown`); `push`
+/// sends those edits back. The access token is read from INTERCOM_TOKEN.
 #[derive(Debug, Parser)]
 #[command(
     name = "helpcenter",
@@ -66,7 +68,8 @@ pub enum Command {
   helpcenter pull --help-center 123 --api-version 2.9 --json")]
     Pull(PullArgs),
 
-    /// Build a static, multilingual HTML site from a snapshot.
+    /// Build a static, multilingual HTML site (or a Markdown tree) from a snapshot (or a
+    /// Markdown tree).
     ///
     /// Every locale with content gets its pages under Intercom's own URL shapes
     /// (/<locale>/articles/<id>-<slug>/), with a language switcher and hreflang links that offer
