@@ -8,42 +8,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+mod support;
+
 use helpcenter::error::Error;
 use helpcenter::site::{build, BuildOptions, BuildReport, Input};
-use helpcenter::snapshot::{ApiInfo, ObjectKind, SnapshotWriter};
-
-const KINDS: [ObjectKind; 4] = [
-    ObjectKind::HelpCenter,
-    ObjectKind::Collection,
-    ObjectKind::Section,
-    ObjectKind::Article,
-];
 
 const BASE_URL: &str = "https://docs.example.org/help/";
 
 /// Writes the raw API objects of a fixture folder into a snapshot at `dir/snapshot`.
 fn snapshot_from(fixture: &Path, dir: &Path) -> PathBuf {
     let target = dir.join("snapshot");
-    let mut writer = SnapshotWriter::create(&target).unwrap();
-    for kind in KINDS {
-        let Ok(entries) = fs::read_dir(fixture.join(kind.dir_name())) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-        files.sort();
-        for file in files {
-            let id = file.file_stem().unwrap().to_str().unwrap().to_string();
-            writer
-                .write_object(kind, &id, &fs::read(&file).unwrap())
-                .unwrap();
-        }
-    }
-    let api = ApiInfo {
-        version: "2.15".into(),
-        region: "us".into(),
-        base_url: "https://api.intercom.io".into(),
-    };
-    writer.commit(api, None).unwrap();
+    support::snapshots::snapshot_from_fixture(fixture, &target);
     target
 }
 

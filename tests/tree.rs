@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use helpcenter::markdown::normalize_html;
 use helpcenter::model::{self, GroupKind, LoadOptions, State, Workspace};
 use helpcenter::site::{self, BuildOptions, Input};
-use helpcenter::snapshot::{ApiInfo, ObjectKind, Snapshot, SnapshotWriter};
+use helpcenter::snapshot::{ObjectKind, Snapshot, SnapshotWriter};
 use helpcenter::tree::{self, ExportOptions, ExportReport};
 use serde_json::{json, Value};
+
+mod support;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,31 +21,9 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn api() -> ApiInfo {
-    ApiInfo {
-        version: "2.15".into(),
-        region: "us".into(),
-        base_url: "https://api.intercom.io".into(),
-    }
-}
-
 /// Writes the raw API objects of a fixture folder into a snapshot at `target`.
 fn snapshot_from(fixture: &Path, target: &Path) {
-    let mut writer = SnapshotWriter::create(target).unwrap();
-    for kind in ObjectKind::ALL {
-        let Ok(entries) = fs::read_dir(fixture.join(kind.dir_name())) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-        files.sort();
-        for file in files {
-            let id = file.file_stem().unwrap().to_str().unwrap().to_string();
-            writer
-                .write_object(kind, &id, &fs::read(&file).unwrap())
-                .unwrap();
-        }
-    }
-    writer.commit(api(), None).unwrap();
+    support::snapshots::snapshot_from_fixture(fixture, target);
 }
 
 /// The workspace of a fixture, through a real snapshot.
@@ -333,7 +313,7 @@ fn snapshot_of(ws: &Workspace, target: &Path) {
         });
         write(&mut writer, ObjectKind::Article, &article.id, &object);
     }
-    writer.commit(api(), None).unwrap();
+    writer.commit(support::snapshots::us_api(), None).unwrap();
 }
 
 fn write(writer: &mut SnapshotWriter, kind: ObjectKind, id: &str, object: &Value) {
@@ -615,7 +595,7 @@ fn workspace_from(objects: &[(ObjectKind, Value)], scratch: &Path) -> Workspace 
         let id = object["id"].as_str().unwrap().to_string();
         write(&mut writer, *kind, &id, object);
     }
-    writer.commit(api(), None).unwrap();
+    writer.commit(support::snapshots::us_api(), None).unwrap();
     load(&target)
 }
 

@@ -7,4 +7,5 @@
 #![allow(dead_code)]
 
 pub mod fake_intercom;
+pub mod snapshots;
 pub mod workspace;
