@@ -213,8 +213,14 @@ fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Che
     };
     // A new translation has no remote copy yet; an exported one without it was deleted there.
     let gone = remote_locale.is_none() && !edit.new_locale;
+    // Converted once: it both decides whether the body changed and feeds the diff.
+    let remote_markdown = payload::remote_markdown(remote_locale);
+    let unchanged_body = remote_locale
+        .filter(|_| !edit.new_locale && remote_markdown.trim_end() == edit.markdown.trim_end())
+        .and_then(|r| r.get("body"))
+        .and_then(Value::as_str);
     // A new translation without `author_id` takes the article's (default locale's) author.
-    let sent = payload::article_content(edit, remote_locale.or(Some(remote)));
+    let sent = payload::article_content(edit, remote_locale.or(Some(remote)), unchanged_body);
     let mut entry = FileReport::new(&edit.path, Outcome::WouldUpdate);
     entry.article_id = Some(id.to_string());
     entry.locale = Some(locale.to_string());
@@ -222,7 +228,7 @@ fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Che
     entry.base_updated_at = edit.base_updated_at;
     entry.remote_updated_at = remote_updated;
     entry.diff = diff::unified(
-        &payload::remote_markdown(remote_locale),
+        &remote_markdown,
         &edit.markdown,
         &format!("intercom/{}", edit.path),
         &edit.path,

@@ -30,22 +30,17 @@ pub fn updated_at(object: &Value) -> Option<i64> {
 
 /// The whole `article_content` for one edited locale; the author falls back to the remote one.
 ///
-/// The schema wants the body sent even when only the title changed. When the file's Markdown
-/// says the same as this locale's remote body, that body is sent back sanitised (which keeps
-/// Intercom's spelling of clean HTML) rather than re-rendered from Markdown, so an edit of
-/// other fields does not respell the body.
-pub fn article_content(edit: &LocaleEdit, remote: Option<&Value>) -> Value {
+/// The schema wants the body sent even when only the title changed. `unchanged_body` is this
+/// locale's remote body when the file's Markdown says the same thing; it is then sent back
+/// sanitised (which keeps Intercom's spelling of clean HTML) rather than re-rendered from
+/// Markdown, so an edit of other fields does not respell the body.
+pub fn article_content(
+    edit: &LocaleEdit,
+    remote: Option<&Value>,
+    unchanged_body: Option<&str>,
+) -> Value {
     let c = &edit.content;
-    let same_locale_body = remote
-        .filter(|_| !edit.new_locale)
-        .and_then(|r| r.get("body"))
-        .and_then(Value::as_str);
-    let body = match same_locale_body {
-        Some(html) if html_to_markdown(html).trim_end() == edit.markdown.trim_end() => {
-            crate::html::sanitize(html)
-        }
-        _ => c.body.clone(),
-    };
+    let body = unchanged_body.map_or_else(|| c.body.clone(), crate::html::sanitize);
     let author = c
         .author_id
         .as_deref()
