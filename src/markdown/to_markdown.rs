@@ -193,6 +193,11 @@ fn paragraph(e: &Element) -> Option<Block> {
     if !plain || e.children.is_empty() || !inline::is_phrasing(&e.children) {
         return None;
     }
+    inline_paragraph(e)
+}
+
+/// `e`'s inline children as one Markdown paragraph, if that converts back to `e` exactly.
+fn inline_paragraph(e: &Element) -> Option<Block> {
     let text = verified(e, |safe| {
         let style = Style {
             paragraph: true,
@@ -215,18 +220,7 @@ fn image_block(e: &Element) -> Option<Block> {
     if img.name != "img" || !e.has_exactly(&[("class", IMAGE_CONTAINER)]) {
         return None;
     }
-    let text = verified(e, |safe| {
-        let style = Style {
-            paragraph: true,
-            table: false,
-            safe,
-        };
-        inline::markdown(&e.children, style)
-    })?;
-    Some(Block {
-        text,
-        kind: Kind::Paragraph,
-    })
+    inline_paragraph(e)
 }
 
 /// An ATX heading; headings with an id (or any attribute) stay raw.
