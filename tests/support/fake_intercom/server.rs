@@ -350,18 +350,9 @@ async fn update_article(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error_list(
-            StatusCode::BAD_REQUEST,
-            "parameter_invalid",
-            "the request body is not valid JSON",
-        );
-    };
-    let result = shared.store().update_article(version, &id, &body);
-    match result {
-        Ok(object) => ok(&object),
-        Err(error) => error.into_response(),
-    }
+    write_answer(&body, |body| {
+        shared.store().update_article(version, &id, body)
+    })
 }
 
 /// `PUT /help_center/collections/{id}`: merges names and descriptions; 404 for an unknown id.
@@ -371,18 +362,9 @@ async fn update_collection(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error_list(
-            StatusCode::BAD_REQUEST,
-            "parameter_invalid",
-            "the request body is not valid JSON",
-        );
-    };
-    let result = shared.store().update_collection(version, &id, &body);
-    match result {
-        Ok(object) => ok(&object),
-        Err(error) => error.into_response(),
-    }
+    write_answer(&body, |body| {
+        shared.store().update_collection(version, &id, body)
+    })
 }
 
 /// `POST /help_center/collections`: a new collection; 400 without `name`.
@@ -391,18 +373,9 @@ async fn create_collection(
     Extension(version): Extension<ApiVersion>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error_list(
-            StatusCode::BAD_REQUEST,
-            "parameter_invalid",
-            "the request body is not valid JSON",
-        );
-    };
-    let result = shared.store().create_collection(version, &body);
-    match result {
-        Ok(object) => ok(&object),
-        Err(error) => error.into_response(),
-    }
+    write_answer(&body, |body| {
+        shared.store().create_collection(version, body)
+    })
 }
 
 /// `POST /articles`: a new article; 400 without `title` or `author_id`.
@@ -411,23 +384,28 @@ async fn create_article(
     Extension(version): Extension<ApiVersion>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+    write_answer(&body, |body| shared.store().create_article(version, body))
+}
+
+/// `DELETE /articles/{id}`; 404 for an unknown id.
+async fn delete_article(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    answer(shared.store().delete_article(&id))
+}
+
+/// Parses a write's JSON body (400 when it is not JSON) and answers with what `apply` made of it.
+fn write_answer(body: &[u8], apply: impl FnOnce(&Value) -> Result<Value, ApiError>) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
         return error_list(
             StatusCode::BAD_REQUEST,
             "parameter_invalid",
             "the request body is not valid JSON",
         );
     };
-    let result = shared.store().create_article(version, &body);
-    match result {
-        Ok(object) => ok(&object),
-        Err(error) => error.into_response(),
-    }
+    answer(apply(&body))
 }
 
-/// `DELETE /articles/{id}`; 404 for an unknown id.
-async fn delete_article(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    let result = shared.store().delete_article(&id);
+/// The object a write produced, or its error as Intercom's `error.list`.
+fn answer(result: Result<Value, ApiError>) -> Response {
     match result {
         Ok(object) => ok(&object),
         Err(error) => error.into_response(),

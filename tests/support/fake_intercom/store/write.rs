@@ -100,16 +100,24 @@ fn times(article: &Value) -> Vec<i64> {
     out
 }
 
-/// The `translated_content` locales of a request, each checked against the schema.
-fn translations(fields: &Map<String, Value>) -> Result<Locales, ApiError> {
-    let Some(value) = fields.get("translated_content") else {
-        return Ok(Vec::new());
-    };
-    let Value::Object(map) = value else {
-        return Err(invalid(
+/// A request's `translated_content` object, if it has one; 400 when it is not an object.
+fn translated_content(
+    fields: &Map<String, Value>,
+) -> Result<Option<&Map<String, Value>>, ApiError> {
+    match fields.get("translated_content") {
+        None => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(_) => Err(invalid(
             "translated_content",
             "translated_content must be an object",
-        ));
+        )),
+    }
+}
+
+/// The `translated_content` locales of a request, each checked against the schema.
+fn translations(fields: &Map<String, Value>) -> Result<Locales, ApiError> {
+    let Some(map) = translated_content(fields)? else {
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for (locale, content) in map {
@@ -264,14 +272,8 @@ impl Store {
 
 /// The `group_content`s of a collection update; each needs a string `name`.
 fn group_translations(fields: &Map<String, Value>) -> Result<Locales, ApiError> {
-    let Some(value) = fields.get("translated_content") else {
+    let Some(map) = translated_content(fields)? else {
         return Ok(Vec::new());
-    };
-    let Value::Object(map) = value else {
-        return Err(invalid(
-            "translated_content",
-            "translated_content must be an object",
-        ));
     };
     let mut out = Vec::new();
     for (locale, content) in map.iter().filter(|(k, _)| *k != "type") {
