@@ -46,18 +46,23 @@ fn writes(server: &FakeIntercom) -> Vec<String> {
         .collect()
 }
 
+/// A fake Intercom serving the fixture, and a folder where it was pulled and exported to
+/// `content/` as a writer would start.
+fn pulled_and_exported() -> (FakeIntercom, tempfile::TempDir) {
+    let server = FakeIntercom::start(Workspace::load("multilingual"));
+    let dir = tempfile::tempdir().unwrap();
+    assert_code(&helpcenter(&server, dir.path(), &["pull", "--quiet"]), 0);
+    let export = ["build", "--format", "markdown", "--quiet"];
+    assert_code(&helpcenter(&server, dir.path(), &export), 0);
+    (server, dir)
+}
+
 const ARTICLE: &str = "content/en/account-and-billing/111-update-your-payment-method.md";
 
 #[test]
 fn edit_dry_run_push_and_conflict() {
-    let server = FakeIntercom::start(Workspace::load("multilingual"));
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = pulled_and_exported();
     let cwd = dir.path();
-    assert_code(&helpcenter(&server, cwd, &["pull", "--quiet"]), 0);
-    assert_code(
-        &helpcenter(&server, cwd, &["build", "--format", "markdown", "--quiet"]),
-        0,
-    );
 
     let unchanged = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
     assert!(
@@ -174,14 +179,8 @@ fn find_file(dir: &Path, matches: impl Fn(&Path, &str) -> bool) -> std::path::Pa
 
 #[test]
 fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
-    let server = FakeIntercom::start(Workspace::load("multilingual"));
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = pulled_and_exported();
     let cwd = dir.path();
-    assert_code(&helpcenter(&server, cwd, &["pull", "--quiet"]), 0);
-    assert_code(
-        &helpcenter(&server, cwd, &["build", "--format", "markdown", "--quiet"]),
-        0,
-    );
     let before = objects(&cwd.join("snapshot"));
 
     // A text change, a title change, a new collection with a new article, a new translation.
