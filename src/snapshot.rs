@@ -7,6 +7,7 @@
 //!   collections/<id>.json
 //!   sections/<id>.json      API 2.9 only
 //!   articles/<id>.json
+//!   assets/<sha256>.<ext>   images and attachments (`pull --assets`), listed in `assets`
 //! ```
 //! A new snapshot is written into a hidden sibling directory and swapped into place only when
 //! complete, so a pull that fails or is killed leaves the previous snapshot untouched.
@@ -24,6 +25,8 @@ use crate::error::{Error, Result};
 
 /// Name of the manifest file at the root of a snapshot.
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// Directory of downloaded assets inside a snapshot.
+pub const ASSETS_DIR: &str = "assets";
 /// Format tag written into every manifest; bumped on incompatible layout changes.
 pub const FORMAT: &str = "helpcenter-snapshot/1";
 
@@ -80,6 +83,19 @@ pub struct Manifest {
     pub locales: BTreeMap<String, LocaleCounts>,
     /// Every data file (path relative to the snapshot root, `/`-separated) and its checksum.
     pub files: BTreeMap<String, FileEntry>,
+    /// Downloaded assets: original URL to local copy. Empty unless pulled with `--assets`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assets: BTreeMap<String, AssetEntry>,
+}
+
+/// The local copy of one image or attachment referenced by a body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetEntry {
+    /// Path relative to the snapshot root: `assets/<sha256>.<ext>` (also listed in `files`).
+    pub file: String,
+    /// The `Content-Type` the server sent, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 /// Name and version of the tool that wrote a snapshot.
@@ -137,6 +153,16 @@ pub fn checked_id(id: &str) -> std::result::Result<&str, String> {
     }
 }
 
+/// A safe file extension for an asset: 1 to 8 ASCII letters or digits, lowercased, else `bin`.
+pub fn asset_extension(ext: &str) -> String {
+    let ok = (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        ext.to_ascii_lowercase()
+    } else {
+        "bin".to_string()
+    }
+}
+
 /// The `id` of a raw API object, whether the API sent it as a string or a number.
 pub fn object_id(object: &Value) -> Option<String> {
     match object.get("id")? {
@@ -155,6 +181,7 @@ pub struct SnapshotWriter {
     files: BTreeMap<String, FileEntry>,
     counts: BTreeMap<String, usize>,
     locales: BTreeMap<String, LocaleCounts>,
+    assets: BTreeMap<String, AssetEntry>,
     _lock: File,
     committed: bool,
 }
@@ -187,6 +214,7 @@ impl SnapshotWriter {
                 .map(|kind| (kind.dir_name().to_string(), 0))
                 .collect(),
             locales: BTreeMap::new(),
+            assets: BTreeMap::new(),
             _lock: lock,
             committed: false,
         })
@@ -210,6 +238,35 @@ impl SnapshotWriter {
         self.files.insert(relative, file_entry(raw));
         self.count(kind, locales);
         Ok(())
+    }
+
+    /// Stores a downloaded asset as `assets/<sha256>.<ext>` and maps `url` to it.
+    ///
+    /// `ext` is only a hint for viewers: anything but 1 to 8 ASCII letters or digits becomes
+    /// `bin`. Identical content downloaded from two URLs is stored once.
+    pub fn write_asset(
+        &mut self,
+        url: &str,
+        bytes: &[u8],
+        ext: &str,
+        content_type: Option<String>,
+    ) -> Result<AssetEntry> {
+        let entry = file_entry(bytes);
+        let ext = asset_extension(ext);
+        let relative = format!("{ASSETS_DIR}/{}.{ext}", entry.sha256);
+        if !self.files.contains_key(&relative) {
+            let dir = self.staging.join(ASSETS_DIR);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
+            let path = self.staging.join(&relative);
+            fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
+            self.files.insert(relative.clone(), entry);
+        }
+        let asset = AssetEntry {
+            file: relative,
+            content_type,
+        };
+        self.assets.insert(url.to_string(), asset.clone());
+        Ok(asset)
     }
 
     fn count(&mut self, kind: ObjectKind, locales: Vec<String>) {
@@ -238,6 +295,7 @@ impl SnapshotWriter {
             counts: std::mem::take(&mut self.counts),
             locales: std::mem::take(&mut self.locales),
             files: std::mem::take(&mut self.files),
+            assets: std::mem::take(&mut self.assets),
         };
         let manifest_path = self.staging.join(MANIFEST_FILE);
         let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
@@ -651,6 +709,37 @@ mod tests {
             .map(|o| o.id)
             .collect();
         assert_eq!(ids, vec!["2"]);
+    }
+
+    #[test]
+    fn assets_are_stored_by_content_hash_and_mapped_by_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        let png = b"\x89PNG fake";
+        let first = writer
+            .write_asset(
+                "https://cdn.test/a.png",
+                png,
+                "PNG",
+                Some("image/png".into()),
+            )
+            .unwrap();
+        let second = writer
+            .write_asset("https://cdn.test/copy", png, "../x", None)
+            .unwrap();
+        let manifest = writer.commit(api(), None).unwrap();
+
+        let sha = hex::encode(Sha256::digest(png));
+        assert_eq!(first.file, format!("assets/{sha}.png"));
+        assert_eq!(second.file, format!("assets/{sha}.bin"));
+        assert_eq!(fs::read(target.join(&first.file)).unwrap(), png);
+        assert_eq!(manifest.assets["https://cdn.test/a.png"], first);
+        assert_eq!(manifest.assets["https://cdn.test/copy"], second);
+        assert_eq!(manifest.files[&first.file].bytes, png.len() as u64);
+        let reopened = Snapshot::open(&target).unwrap();
+        assert_eq!(reopened.manifest.assets, manifest.assets);
+        assert_eq!(verify_files(&reopened), Vec::<String>::new());
     }
 
     #[test]

@@ -26,12 +26,14 @@
 //! Bump [`POLICY_VERSION`] whenever the output for some input changes (also on ammonia upgrades),
 //! so persisted [`BodyCache`] files are discarded.
 
+mod assets;
 mod cache;
 mod links;
 mod policy;
 mod style;
 mod urls;
 
+pub use assets::{asset_urls, is_attachment_url, is_http_url};
 pub use cache::BodyCache;
 pub use links::LinkMap;
 
