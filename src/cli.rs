@@ -1,10 +1,12 @@
 //! The command line: every subcommand, flag and its help text.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::config::{ConfigFile, Origins};
 use crate::error::Result;
 use crate::intercom::{ApiVersion, ClientOptions, Endpoint, Region, RetryPolicy, Token};
 use crate::output::Verbosity;
@@ -23,8 +25,10 @@ use crate::output::Verbosity;
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit codes: 0 success, 1 failure, 2 usage or configuration error \
-                        (including a missing or rejected token), 3 push conflict."
+    after_help = "Settings come from flags, then HELPCENTER_* environment variables, then \
+                  helpcenter.toml (or --config FILE); `helpcenter config` shows the result.\n\n\
+                  Exit codes: 0 success, 1 failure, 2 usage or configuration error \
+                  (including a missing or rejected token), 3 push conflict, 4 verify found damage."
 )]
 pub struct Cli {
     /// What to do.
@@ -42,6 +46,10 @@ pub struct Cli {
     /// Print the summary as one JSON object on stdout (for CI).
     #[arg(long, global = true, help_heading = "Output")]
     pub json: bool,
+
+    /// Read settings from FILE instead of ./helpcenter.toml (see `helpcenter config`).
+    #[arg(long, global = true, value_name = "FILE", env = crate::config::CONFIG_ENV)]
+    pub config: Option<PathBuf>,
 }
 
 impl Cli {
@@ -96,6 +104,33 @@ pub enum Command {
   helpcenter push content/fr                # only the French files
   helpcenter push --force content/en/getting-started/101-getting-started.md")]
     Push(PushArgs),
+
+    /// Show the effective settings and where each comes from (environment, config file,
+    /// default).
+    ///
+    /// helpcenter.toml in the working directory (or --config FILE) may set any of: region,
+    /// api_base, api_version, concurrency, per_page, max_tries, retry_delay, timeout,
+    /// help_center, snapshot, content, out, theme, base_url, locales, default_author_id. Each
+    /// key is the flag of the same name; HELPCENTER_<KEY> variables override the file and flags
+    /// override both. The token is read only from INTERCOM_TOKEN and shown as set or unset.
+    #[command(after_help = "Example helpcenter.toml:
+  region = \"eu\"
+  help_center = \"12\"
+  locales = [\"en\", \"fr\"]
+  base_url = \"https://help.example.com\"
+  default_author_id = \"991\"")]
+    Config,
+
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  helpcenter completions bash > ~/.local/share/bash-completion/completions/helpcenter
+  helpcenter completions zsh > ~/.zfunc/_helpcenter      # with fpath+=~/.zfunc
+  helpcenter completions fish > ~/.config/fish/completions/helpcenter.fish")]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `helpcenter push`
@@ -120,6 +155,10 @@ pub struct PushArgs {
     /// Delete in Intercom the articles whose files were all deleted from the tree.
     #[arg(long)]
     pub delete: bool,
+
+    /// The author of new articles whose front matter has no `author_id` (an Intercom admin id).
+    #[arg(long, value_name = "ID", env = "HELPCENTER_DEFAULT_AUTHOR_ID", value_parser = parse_admin_id)]
+    pub default_author_id: Option<String>,
 
     /// Connection settings.
     #[command(flatten, next_help_heading = "Connection")]
@@ -159,11 +198,11 @@ pub struct BuildArgs {
     #[arg(long, default_value = "snapshot", env = "HELPCENTER_SNAPSHOT")]
     pub snapshot: PathBuf,
 
-    /// The Markdown tree to build from, with --from markdown.
+    /// The Markdown tree: read with --from markdown, written with --format markdown.
     #[arg(long, default_value = "content", env = "HELPCENTER_CONTENT")]
     pub content: PathBuf,
 
-    /// Output directory [default: site, or content with --format markdown].
+    /// Output directory [default: site; with --format markdown, the --content folder].
     #[arg(long, short, env = "HELPCENTER_OUT")]
     pub out: Option<PathBuf>,
 
@@ -235,23 +274,33 @@ pub struct ConnectionArgs {
     pub api_version: ApiVersion,
 
     /// Requests in flight at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 8, env = "HELPCENTER_CONCURRENCY", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 
     /// Items to ask for per page of a list (the API may give fewer).
-    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    #[arg(long, default_value_t = 150, env = "HELPCENTER_PER_PAGE", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub per_page: u16,
 
     /// Tries per request before giving up (429, 5xx, timeouts and dropped connections are retried).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, default_value_t = 5, env = "HELPCENTER_MAX_TRIES", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_tries: u32,
 
     /// Base of the exponential backoff between tries, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 500)]
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 500,
+        env = "HELPCENTER_RETRY_DELAY"
+    )]
     pub retry_delay: u64,
 
     /// Time limit for one request, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        env = "HELPCENTER_TIMEOUT"
+    )]
     pub timeout: u64,
 }
 
@@ -272,6 +321,53 @@ impl ConnectionArgs {
             timeout: Duration::from_secs(self.timeout.max(1)),
         })
     }
+}
+
+/// An Intercom admin id: digits only.
+fn parse_admin_id(value: &str) -> std::result::Result<String, String> {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "`{value}` is not an Intercom admin id (digits only)"
+        ))
+    }
+}
+
+/// A parsed command line, with the config file it used and where each setting came from.
+#[derive(Debug)]
+pub struct Invocation {
+    /// The parsed flags, config-file values included.
+    pub cli: Cli,
+    /// The config file in use, if any.
+    pub config: Option<ConfigFile>,
+    /// Where each setting of the chosen subcommand came from.
+    pub origins: Origins,
+}
+
+/// Parses `args` (with the program name first) over the config file's settings.
+///
+/// A config file that is missing (when named), malformed or holds a bad value is an error;
+/// clap's own errors and `--help`/`--version` print and exit here, as clap does.
+pub fn parse(args: Vec<OsString>) -> Result<Invocation> {
+    let config = ConfigFile::locate(&args)?;
+    let command = match &config {
+        Some(file) => file.apply(Cli::command())?,
+        None => Cli::command(),
+    };
+    let matches = command
+        .try_get_matches_from(args)
+        .unwrap_or_else(|e| e.exit());
+    let origins = matches
+        .subcommand()
+        .map(|(_, sub)| Origins::of(sub, config.as_ref()))
+        .unwrap_or_default();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    Ok(Invocation {
+        cli,
+        config,
+        origins,
+    })
 }
 
 impl clap::builder::ValueParserFactory for ApiVersion {

@@ -1,8 +1,13 @@
 //! Each subcommand's glue: turn parsed flags into options, run, print the summary.
 
+use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{BuildArgs, Format, PullArgs, PushArgs, Source};
+use clap::CommandFactory;
+use serde::Serialize;
+
+use crate::cli::{BuildArgs, Cli, Format, PullArgs, PushArgs, Source};
+use crate::config::{self, ConfigFile, Effective, Origin, Origins};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
@@ -24,14 +29,14 @@ pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
 }
 
 /// `helpcenter build`: a site (or a Markdown tree) from a snapshot (or a Markdown tree).
-pub fn build(args: BuildArgs, ui: &Ui) -> Result<()> {
+pub fn build(args: BuildArgs, origins: &Origins, ui: &Ui) -> Result<()> {
     let input = match args.from {
         Source::Snapshot => Input::Snapshot(args.snapshot.clone()),
         Source::Markdown => Input::Markdown(args.content.clone()),
     };
     match args.format {
         Format::Html => build_site(args, input, ui),
-        Format::Markdown => export_tree(args, input, ui),
+        Format::Markdown => export_tree(args, origins, input, ui),
     }
 }
 
@@ -51,7 +56,7 @@ fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
     Ok(())
 }
 
-fn export_tree(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
+fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Result<()> {
     if let Input::Markdown(dir) = &input {
         return Err(Error::usage(format!(
             "--from markdown --format markdown would export {} onto itself; \
@@ -60,8 +65,11 @@ fn export_tree(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
         )));
     }
     let workspace = input.load(args.help_center.as_deref())?;
+    // `out` in helpcenter.toml is where the site goes; the tree goes to `content` unless
+    // --out (or HELPCENTER_OUT) says otherwise for this run.
+    let out_given = matches!(origins.get("out"), Origin::Flag | Origin::Env(_));
     let options = ExportOptions {
-        content: args.out.unwrap_or_else(|| PathBuf::from("content")),
+        content: args.out.filter(|_| out_given).unwrap_or(args.content),
         force: args.force,
     };
     let report = tree::export(&workspace, &options)?;
@@ -101,6 +109,7 @@ pub fn push(args: PushArgs, ui: &Ui) -> Result<i32> {
         dry_run: args.dry_run,
         force: args.force,
         delete: args.delete,
+        default_author_id: args.default_author_id,
     };
     let report = runtime()?.block_on(push::push(&client, &options))?;
     if !ui.is_json() && !ui.is_quiet() {
@@ -122,6 +131,68 @@ fn print_push_files(report: &PushReport) {
                 println!("    {line}");
             }
         }
+    }
+}
+
+/// What `helpcenter config --json` prints.
+#[derive(Serialize)]
+struct ConfigReport<'a> {
+    config_file: Option<String>,
+    token: &'static str,
+    settings: &'a [Effective],
+}
+
+/// `helpcenter config`: every setting's effective value and where it came from.
+pub fn config(file: Option<&ConfigFile>, ui: &Ui) -> Result<()> {
+    let settings = config::effective(&Cli::command(), file);
+    let token = if std::env::var_os(crate::intercom::TOKEN_ENV).is_some_and(|t| !t.is_empty()) {
+        "set"
+    } else {
+        "unset"
+    };
+    let config_file = file.map(|f| f.path.display().to_string());
+    if ui.is_json() {
+        let report = ConfigReport {
+            config_file,
+            token,
+            settings: &settings,
+        };
+        ui.summary("", &report);
+        return Ok(());
+    }
+    let shown = config_file.unwrap_or_else(|| format!("none ({} not found)", config::DEFAULT_FILE));
+    let mut text = format!("config file: {shown}\ntoken: {token} (INTERCOM_TOKEN)\n");
+    let key_width = settings.iter().map(|s| s.key.len()).max().unwrap_or(0);
+    let values: Vec<&str> = (settings.iter())
+        .map(|s| s.value.as_deref().unwrap_or("-"))
+        .collect();
+    let value_width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+    for (setting, value) in settings.iter().zip(values) {
+        let line = format!(
+            "{:key_width$}  {value:value_width$}  {}",
+            setting.key, setting.origin
+        );
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    write_stdout(text.as_bytes())
+}
+
+/// `helpcenter completions SHELL`
+pub fn completions(shell: clap_complete::Shell) -> Result<()> {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "helpcenter", &mut script);
+    write_stdout(&script)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io(std::path::Path::new("<stdout>"), "write", e))
+        }
+        _ => Ok(()),
     }
 }
 

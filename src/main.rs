@@ -1,8 +1,6 @@
 //! The `helpcenter` binary: parse the command line, run the command, map errors to exit codes.
 
-use clap::Parser;
-
-use helpcenter::cli::{Cli, Command};
+use helpcenter::cli::{self, Command, Invocation};
 use helpcenter::error::{exit, Result};
 use helpcenter::output::Ui;
 
@@ -12,10 +10,16 @@ use helpcenter::output::Ui;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse();
-    let ui = Ui::new(cli.verbosity());
+    let invocation = match cli::parse(std::env::args_os().collect()) {
+        Ok(invocation) => invocation,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::exit(error.exit_code());
+        }
+    };
+    let ui = Ui::new(invocation.cli.verbosity());
     ui.init_logging();
-    let code = match run(cli, &ui) {
+    let code = match run(invocation, &ui) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
@@ -25,10 +29,18 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(cli: Cli, ui: &Ui) -> Result<i32> {
+fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
+    use helpcenter::commands;
+    let Invocation {
+        cli,
+        config,
+        origins,
+    } = invocation;
     match cli.command {
-        Command::Pull(args) => helpcenter::commands::pull(args, ui).map(|()| exit::OK),
-        Command::Build(args) => helpcenter::commands::build(args, ui).map(|()| exit::OK),
-        Command::Push(args) => helpcenter::commands::push(args, ui),
+        Command::Pull(args) => commands::pull(args, ui).map(|()| exit::OK),
+        Command::Build(args) => commands::build(args, &origins, ui).map(|()| exit::OK),
+        Command::Push(args) => commands::push(args, ui),
+        Command::Config => commands::config(config.as_ref(), ui).map(|()| exit::OK),
+        Command::Completions { shell } => commands::completions(shell).map(|()| exit::OK),
     }
 }

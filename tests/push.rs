@@ -94,6 +94,7 @@ impl Setup {
             dry_run: false,
             force: false,
             delete: false,
+            default_author_id: None,
         }
     }
 
@@ -886,6 +887,31 @@ async fn a_new_article_is_created_once_and_its_id_written_back() {
     assert!(s.writes().is_empty());
     let ws = tree::load(&s.content).unwrap();
     assert!(ws.articles.iter().any(|a| a.id == id));
+}
+
+#[tokio::test]
+async fn a_new_article_without_author_takes_the_default_author() {
+    let s = setup().await;
+    let (folder, _) = a_collection_folder(&s, "en");
+    let rel = format!("{folder}/sharing-notes.md");
+    let without_author = NEW_ARTICLE.replace("author_id: \"5017691\"\n", "");
+    fs::write(s.path(&rel), &without_author).unwrap();
+    let report = s
+        .push(&PushOptions {
+            default_author_id: Some("991".to_string()),
+            ..s.options()
+        })
+        .await;
+    assert_eq!(report.created, 1, "{:#?}", report.files);
+    let writes = s.writes();
+    let body: Value = serde_json::from_slice(&writes[0].body).unwrap();
+    assert_eq!(body["author_id"], json!(991));
+    assert_eq!(body["translated_content"]["en"]["author_id"], json!(991));
+    let id = report.files[0].article_id.clone().unwrap();
+    assert_eq!(
+        s.server.workspace().article(&id).unwrap()["author_id"].to_string(),
+        "991"
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,8 @@
 //! pushing again after such a failure. A push killed between the two write-backs leaves a file
 //! with its id but no base entry; it is reported and never sent again.
 //!
-//! Checks made before any request ([`check`]): every new file names its `author_id`, and is in
+//! Checks made before any request ([`check`]): every new file has an author (its `author_id`,
+//! else `default_author_id`), and is in
 //! the default locale's folder (Intercom takes a new article's title from the default locale;
 //! translations are added as files with the new id once it exists, and sent with `PUT`).
 
@@ -30,6 +31,16 @@ use crate::model::{Locale, State};
 use crate::snapshot::{checked_id, file_entry};
 use crate::tree::{BaseEntry, FileKind, NewArticle, NewGroup};
 
+/// Gives new articles without `author_id` the configured default author, if there is one.
+pub fn default_authors(new: &mut [NewArticle], default_author_id: Option<&str>) {
+    let Some(default) = default_author_id else {
+        return;
+    };
+    for article in new.iter_mut().filter(|a| a.content.author_id.is_none()) {
+        article.content.author_id = Some(default.to_string());
+    }
+}
+
 /// Refuses new articles and collections `push` cannot create, naming every file; nothing is
 /// sent then.
 pub fn check(new: &[&NewArticle], groups: &[&NewGroup], default_locale: &Locale) -> Result<()> {
@@ -45,8 +56,9 @@ pub fn check(new: &[&NewArticle], groups: &[&NewGroup], default_locale: &Locale)
         let path = article.path.display();
         if article.content.author_id.is_none() {
             problems.push(format!(
-                "{path}: a new article needs `author_id` in its front matter (the Intercom \
-                 admin id of its author)"
+                "{path}: a new article needs an author: `author_id` in its front matter, or \
+                 `default_author_id` in helpcenter.toml (or --default-author-id), the Intercom \
+                 admin id of its author"
             ));
         }
         if &article.locale != default_locale {

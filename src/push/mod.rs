@@ -66,6 +66,8 @@ pub struct PushOptions {
     /// Delete in Intercom the articles whose every locale file was deleted from the tree;
     /// without it deletions are only reported.
     pub delete: bool,
+    /// The `author_id` of new articles whose front matter names none (`default_author_id`).
+    pub default_author_id: Option<String>,
 }
 
 /// Pushes the local edits of the tree at `options.content`; see the module docs.
@@ -83,7 +85,11 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
             content.display()
         ))
     })?;
-    let loaded = tree::load_with_new(content)?;
+    let mut loaded = tree::load_with_new(content)?;
+    create::default_authors(
+        &mut loaded.new_articles,
+        options.default_author_id.as_deref(),
+    );
     let ws = &loaded.workspace;
     let selection = Selection::new(content, &options.paths)?;
     let creates: Vec<&tree::NewArticle> = (loaded.new_articles.iter())

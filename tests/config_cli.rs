@@ -1,0 +1,249 @@
+//! Settings through the binary: helpcenter.toml under HELPCENTER_* variables under flags,
+//! `helpcenter config`, bad config files, and shell completions.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use support::fake_intercom::FakeIntercom;
+use support::workspace::Workspace;
+
+/// The binary in `dir`, with no setting leaking in from the environment running the tests.
+fn helpcenter(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = Command::cargo_bin("helpcenter").unwrap();
+    command.current_dir(dir).env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_code(output: &Output, code: i32) -> (String, String) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    (text(&output.stdout), text(&output.stderr))
+}
+
+fn demo() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/demo")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn the_file_is_under_the_environment_which_is_under_the_flags() {
+    let server = FakeIntercom::start(Workspace::load("multilingual"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "api_base = \"{}\"\nsnapshot = \"from-file\"\nper_page = 4\n",
+        server.base_url()
+    );
+    fs::write(dir.path().join("helpcenter.toml"), config).unwrap();
+    let token = ("INTERCOM_TOKEN", FakeIntercom::TOKEN);
+
+    assert_code(&helpcenter(dir.path(), &[token], &["pull", "-q"]), 0);
+    assert!(dir.path().join("from-file/manifest.json").is_file());
+    // per_page from the file reached the requests.
+    let pages: Vec<String> = (server.requests().into_iter())
+        .filter(|r| r.path.starts_with("/articles?"))
+        .map(|r| r.path)
+        .collect();
+    assert!(pages.iter().all(|p| p.contains("per_page=4")), "{pages:?}");
+
+    let env = [token, ("HELPCENTER_SNAPSHOT", "from-env")];
+    assert_code(&helpcenter(dir.path(), &env, &["pull", "-q"]), 0);
+    assert!(dir.path().join("from-env/manifest.json").is_file());
+
+    let flag = ["pull", "-q", "--snapshot", "from-flag"];
+    assert_code(&helpcenter(dir.path(), &env, &flag), 0);
+    assert!(dir.path().join("from-flag/manifest.json").is_file());
+
+    // A config file named by --config replaces ./helpcenter.toml.
+    let other = dir.path().join("other.toml");
+    let other_config = format!(
+        "api_base = \"{}\"\nsnapshot = \"other\"\n",
+        server.base_url()
+    );
+    fs::write(&other, other_config).unwrap();
+    let named = ["pull", "-q", "--config", "other.toml"];
+    assert_code(&helpcenter(dir.path(), &[token], &named), 0);
+    assert!(dir.path().join("other/manifest.json").is_file());
+}
+
+#[test]
+fn out_in_the_file_is_the_site_and_the_tree_goes_to_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "snapshot = \"{}\"\nout = \"public\"\ncontent = \"docs\"\nlocales = [\"en\", \"fr\"]\n",
+        demo()
+    );
+    fs::write(dir.path().join("helpcenter.toml"), config).unwrap();
+
+    assert_code(&helpcenter(dir.path(), &[], &["build", "-q"]), 0);
+    assert!(dir.path().join("public/index.html").is_file());
+    assert!(dir.path().join("public/fr/index.html").is_file());
+    assert!(!dir.path().join("public/de").exists());
+    let export = ["build", "-q", "--format", "markdown"];
+    assert_code(&helpcenter(dir.path(), &[], &export), 0);
+    assert!(dir.path().join("docs/.helpcenter/base.json").is_file());
+    assert!(!dir.path().join("public/.helpcenter").exists());
+    let to_flag = ["build", "-q", "--format", "markdown", "--out", "tree"];
+    assert_code(&helpcenter(dir.path(), &[], &to_flag), 0);
+    assert!(dir.path().join("tree/.helpcenter/base.json").is_file());
+}
+
+#[test]
+fn config_shows_each_value_and_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "region = \"eu\"\nlocales = [\"en\", \"fr\"]\ndefault_author_id = \"991\"\n";
+    fs::write(dir.path().join("helpcenter.toml"), file).unwrap();
+    let env = [
+        ("HELPCENTER_REGION", "au"),
+        ("INTERCOM_TOKEN", "secret-token-value"),
+    ];
+
+    let (stdout, _) = assert_code(&helpcenter(dir.path(), &env, &["config"]), 0);
+    assert!(!stdout.contains("secret-token-value"), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "config file: helpcenter.toml");
+    assert_eq!(lines[1], "token: set (INTERCOM_TOKEN)");
+    let line = |key: &str| {
+        let found = lines
+            .iter()
+            .find(|l| l.split_whitespace().next() == Some(key));
+        found
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("region"), "region au env HELPCENTER_REGION");
+    assert_eq!(line("locales"), "locales en,fr file helpcenter.toml");
+    assert_eq!(line("api_version"), "api_version 2.15 default");
+    assert_eq!(line("base_url"), "base_url - unset");
+
+    let (json, _) = assert_code(&helpcenter(dir.path(), &env, &["config", "--json"]), 0);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["config_file"], "helpcenter.toml");
+    assert_eq!(report["token"], "set");
+    let settings = report["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 16);
+    let author = settings.iter().find(|s| s["key"] == "default_author_id");
+    assert_eq!(
+        author.unwrap(),
+        &json!({"key": "default_author_id", "value": "991",
+                "origin": {"source": "file", "name": "helpcenter.toml"}})
+    );
+    assert!(!json.contains("secret-token-value"));
+
+    let (bare, _) = assert_code(
+        &helpcenter(dir.path(), &[], &["config", "--config", "x"]),
+        2,
+    );
+    assert_eq!(bare, "");
+}
+
+#[test]
+fn a_bad_config_file_is_a_usage_error_naming_the_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "regoin = \"eu\"\n",
+            "error: bad.toml: unknown setting `regoin` (did you mean `region`?); settings are: \
+             region, api_base, api_version, concurrency, per_page, max_tries, retry_delay, \
+             timeout, help_center, snapshot, content, out, theme, base_url, locales, \
+             default_author_id\n",
+        ),
+        (
+            "region = \"mars\"\n",
+            "error: bad.toml: `region`: invalid value 'mars' for '--region <REGION>' \
+             [possible values: us, eu, au]\n",
+        ),
+        (
+            "concurrency = 0\n",
+            "error: bad.toml: `concurrency`: invalid value '0' for '--concurrency \
+             <CONCURRENCY>': 0 is not in 1..=64\n",
+        ),
+        (
+            "default_author_id = \"ada\"\n",
+            "error: bad.toml: `default_author_id`: invalid value 'ada' for \
+             '--default-author-id <ID>': `ada` is not an Intercom admin id (digits only)\n",
+        ),
+        (
+            "token = \"abc\"\n",
+            "error: bad.toml: `token`: the access token is never read from a file (files end \
+             up in git and backups); set INTERCOM_TOKEN in the environment\n",
+        ),
+        (
+            "drafts = true\n",
+            "error: bad.toml: unknown setting `drafts`; settings are: region, api_base, \
+             api_version, concurrency, per_page, max_tries, retry_delay, timeout, help_center, \
+             snapshot, content, out, theme, base_url, locales, default_author_id\n",
+        ),
+        (
+            "timeout = 1.5\n",
+            "error: bad.toml: `timeout` must be a string, a number, or a list of strings\n",
+        ),
+    ];
+    for (content, expected) in cases {
+        fs::write(dir.path().join("bad.toml"), content).unwrap();
+        let output = helpcenter(dir.path(), &[], &["build", "--config", "bad.toml"]);
+        let (_, stderr) = assert_code(&output, 2);
+        assert_eq!(stderr, expected, "for {content:?}");
+        assert!(!dir.path().join("site").exists());
+    }
+
+    fs::write(dir.path().join("bad.toml"), "region = \n").unwrap();
+    let env = [("HELPCENTER_CONFIG", "bad.toml")];
+    let (_, stderr) = assert_code(&helpcenter(dir.path(), &env, &["config"]), 2);
+    assert!(
+        stderr.starts_with("error: bad.toml: invalid TOML: TOML parse error at line 1, column 10"),
+        "{stderr}"
+    );
+
+    let (_, stderr) = assert_code(
+        &helpcenter(dir.path(), &[], &["config", "--config", "missing.toml"]),
+        2,
+    );
+    assert!(
+        stderr.starts_with("error: cannot read config file missing.toml: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn completions_name_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, start) in [
+        ("bash", "_helpcenter() {"),
+        ("zsh", "#compdef helpcenter"),
+        ("fish", "# Print an optspec for argparse"),
+    ] {
+        let (script, _) = assert_code(&helpcenter(dir.path(), &[], &["completions", shell]), 0);
+        assert!(script.starts_with(start), "{shell}: {}", &script[..80]);
+        for word in ["pull", "build", "push", "config", "api-version", "base-url"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let (_, stderr) = assert_code(&helpcenter(dir.path(), &[], &["completions", "tcsh"]), 2);
+    assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
+}
