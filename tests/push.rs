@@ -30,10 +30,10 @@ struct Setup {
     content: PathBuf,
 }
 
-fn client_for(server: &FakeIntercom) -> Client {
+fn client_for(server: &FakeIntercom, version: ApiVersion) -> Client {
     Client::new(ClientOptions {
         endpoint: Endpoint::new(Region::Us, Some(&server.base_url())).unwrap(),
-        version: ApiVersion::default(),
+        version,
         token: Token::new(FakeIntercom::TOKEN),
         concurrency: 4,
         per_page: 50,
@@ -53,10 +53,15 @@ async fn setup() -> Setup {
 }
 
 async fn setup_with(change: impl FnOnce(&mut Workspace)) -> Setup {
-    let mut workspace = Workspace::load("multilingual");
+    setup_from("multilingual", ApiVersion::default(), change).await
+}
+
+/// Pulls fixture `name` through API `version`, changed by `change`, and exports it.
+async fn setup_from(name: &str, version: ApiVersion, change: impl FnOnce(&mut Workspace)) -> Setup {
+    let mut workspace = Workspace::load(name);
     change(&mut workspace);
     let server = FakeIntercom::start(workspace);
-    let client = client_for(&server);
+    let client = client_for(&server, version);
     let dir = tempfile::tempdir().unwrap();
     let snapshot = dir.path().join("snapshot");
     let ui = Ui::new(Verbosity {
@@ -637,6 +642,59 @@ async fn a_renamed_collection_is_sent_for_its_locale_only() {
 }
 
 #[tokio::test]
+async fn a_renamed_2_9_section_is_sent_to_its_own_endpoint() {
+    let version: ApiVersion = "2.9".parse().unwrap();
+    let s = setup_from("sections-2.9", version, |_| {}).await;
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    let es = base
+        .files
+        .iter()
+        .find(|(_, e)| {
+            e.kind == FileKind::Section
+                && e.id.as_deref() == Some("401")
+                && e.locale.as_str() == "es"
+        })
+        .map(|(path, _)| path.clone())
+        .unwrap();
+    s.edit(&es, "\"Tu cuenta\"", "\"Tu perfil\"");
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 1, "{:#?}", report.files);
+    assert_eq!(report.files[0].fields, vec!["name"]);
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(
+        (writes[0].method.as_str(), writes[0].path.as_str()),
+        ("PUT", "/help_center/sections/401")
+    );
+    let expected = json!({"translated_content": {"es": {
+        "type": "group_content", "name": "Tu perfil", "description": "",
+    }}});
+    assert_eq!(
+        String::from_utf8(writes[0].body.clone()).unwrap(),
+        serde_json::to_string(&expected).unwrap()
+    );
+    let stored = s
+        .server
+        .workspace()
+        .sections
+        .iter()
+        .find(|g| g["id"] == "401")
+        .cloned();
+    let stored = stored.unwrap();
+    assert_eq!(stored["translated_content"]["es"]["name"], "Tu perfil");
+    assert_eq!(stored["name"], "Your account");
+
+    // The base moved to the new remote time: nothing left to push, and no false conflict.
+    s.server.clear_requests();
+    let again = s.push(&s.options()).await;
+    assert_eq!(
+        (again.updated, again.conflicts, again.not_pushed),
+        (0, 0, 0)
+    );
+    assert!(s.writes().is_empty());
+}
+
+#[tokio::test]
 async fn a_collection_changed_remotely_is_a_conflict() {
     let s = setup().await;
     let fr = collection_file(&s, "201", "fr");
@@ -710,7 +768,7 @@ async fn the_fake_creates_articles_and_a_post_is_retried_only_when_not_processed
         (400, json!("author_id"))
     );
 
-    let client = client_for(&server);
+    let client = client_for(&server, ApiVersion::default());
     let new = json!({"title": "New", "author_id": 5017691, "body": "<p>Hi</p>"});
     // 503: the server did not act, so the client tries again.
     server.set_faults(FaultPlan::scripted(vec![(

@@ -1,9 +1,9 @@
-//! Collection `_index.md` files: their name and description per locale, sent with
-//! `PUT /help_center/collections/{id}`.
+//! Collection and (API 2.9) section `_index.md` files: their name and description per locale,
+//! sent with `PUT /help_center/collections/{id}` or `PUT /help_center/sections/{id}`.
 //!
-//! A collection has one remote `updated_at` for all its locales, so a write moves the base time
-//! of every locale file of that collection that was current before it; otherwise editing a
-//! second locale later would look like a conflict.
+//! A group has one remote `updated_at` for all its locales, so a write moves the base time of
+//! every locale file of that group that was current before it; otherwise editing a second
+//! locale later would look like a conflict.
 
 use std::fs;
 use std::path::Path;
@@ -39,19 +39,22 @@ pub struct GroupLocaleEdit {
     pub bytes: u64,
 }
 
-/// The changed locale files of one collection.
+/// The changed locale files of one collection or section.
 #[derive(Debug, Clone)]
 pub struct GroupEdit {
-    /// The collection's API id.
+    /// Collection or section.
+    pub kind: GroupKind,
+    /// Its API id.
     pub id: String,
     /// Its changed locale files.
     pub locales: Vec<GroupLocaleEdit>,
 }
 
-/// The edit of one collection file, or why it cannot be pushed.
+/// The edit of one collection or section file, or why it cannot be pushed.
 pub fn locale_edit(
     content: &Path,
     path: &str,
+    kind: GroupKind,
     id: &str,
     entry: &BaseEntry,
     ws: &Workspace,
@@ -59,11 +62,12 @@ pub fn locale_edit(
     let loaded = ws
         .groups
         .iter()
-        .find(|g| g.kind == GroupKind::Collection && g.id == id)
+        .find(|g| g.kind == kind && g.id == id)
         .and_then(|g| g.content.get(&entry.locale));
     let Some(loaded) = loaded else {
+        let noun = noun(kind);
         let why = format!(
-            "collection {id} has no name in {} in the tree; only named collections are pushed",
+            "{noun} {id} has no name in {} in the tree; only named {noun}s are pushed",
             entry.locale
         );
         return Ok(Err(
@@ -91,7 +95,7 @@ pub async fn push_group(
     group: &GroupEdit,
     report: &mut PushReport,
 ) -> Result<()> {
-    let path = format!("/help_center/collections/{}", group.id);
+    let path = format!("/help_center/{}s/{}", noun(group.kind), group.id);
     let remote: Value = match client.get_json(&path, &[]).await {
         Ok(remote) => remote,
         Err(Error::Auth(message)) => return Err(Error::Auth(message)),
@@ -147,7 +151,7 @@ pub async fn push_group(
     let records: Vec<Pushed> = to_send.iter().map(|(e, _)| pushed(e, new_time)).collect();
     base::update(&options.content, |record, _| {
         for entry in record.files.values_mut() {
-            let same_group = entry.kind == FileKind::Collection
+            let same_group = entry.kind == file_kind(group.kind)
                 && entry.id.as_deref() == Some(group.id.as_str());
             if same_group && remote_time.is_some() && entry.updated_at >= remote_time {
                 entry.updated_at = new_time;
@@ -162,6 +166,21 @@ pub async fn push_group(
         report.add(e);
     }
     Ok(())
+}
+
+/// `collection` or `section`, as in the API's paths.
+fn noun(kind: GroupKind) -> &'static str {
+    match kind {
+        GroupKind::Collection => "collection",
+        GroupKind::Section => "section",
+    }
+}
+
+fn file_kind(kind: GroupKind) -> FileKind {
+    match kind {
+        GroupKind::Collection => FileKind::Collection,
+        GroupKind::Section => FileKind::Section,
+    }
 }
 
 fn entry(id: &str, edit: &GroupLocaleEdit, outcome: Outcome) -> FileReport {

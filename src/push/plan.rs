@@ -9,7 +9,7 @@ use super::deletes::{self, ArticleDelete};
 use super::groups::{self, GroupEdit};
 use super::report::{FileReport, Outcome};
 use crate::error::{Error, Result};
-use crate::model::{ArticleContent, Locale, Workspace};
+use crate::model::{ArticleContent, GroupKind, Locale, Workspace};
 use crate::snapshot::file_entry;
 use crate::tree::{BaseRecord, FileKind, Loaded, LocalChanges};
 
@@ -79,7 +79,7 @@ pub fn plan(
         .filter(|p| selected.contains(p) && !modified.contains(p) && !deleted.contains(p))
         .count();
     let mut articles: BTreeMap<String, Vec<LocaleEdit>> = BTreeMap::new();
-    let mut groups: BTreeMap<String, Vec<groups::GroupLocaleEdit>> = BTreeMap::new();
+    let mut groups: BTreeMap<(GroupKind, String), Vec<groups::GroupLocaleEdit>> = BTreeMap::new();
     for path in changes.modified.iter().filter(|p| selected.contains(p)) {
         let entry = &base.files[path];
         match (entry.kind, &entry.id) {
@@ -94,16 +94,21 @@ pub fn plan(
                     Err(report) => plan.not_pushed.push(report),
                 }
             }
-            (FileKind::Collection, Some(id)) => {
-                match groups::locale_edit(content, path, id, entry, ws)? {
-                    Ok(edit) => groups.entry(id.clone()).or_default().push(edit),
+            (FileKind::Collection | FileKind::Section, Some(id)) => {
+                let kind = match entry.kind {
+                    FileKind::Section => GroupKind::Section,
+                    _ => GroupKind::Collection,
+                };
+                match groups::locale_edit(content, path, kind, id, entry, ws)? {
+                    Ok(edit) => groups.entry((kind, id.clone())).or_default().push(edit),
                     Err(report) => plan.not_pushed.push(report),
                 }
             }
-            _ => plan.not_pushed.push(
-                FileReport::new(path, Outcome::NotPushed)
-                    .with_detail("changes to help center and section files are not pushed yet"),
-            ),
+            _ => plan
+                .not_pushed
+                .push(FileReport::new(path, Outcome::NotPushed).with_detail(
+                    "the help center's own `_index.md` is not pushed: the API cannot change it",
+                )),
         }
     }
     let deleted_paths: Vec<&String> = changes
@@ -133,7 +138,7 @@ pub fn plan(
         .collect();
     plan.groups = groups
         .into_iter()
-        .map(|(id, locales)| GroupEdit { id, locales })
+        .map(|((kind, id), locales)| GroupEdit { kind, id, locales })
         .collect();
     Ok(plan)
 }

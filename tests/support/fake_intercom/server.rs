@@ -116,7 +116,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(get_collection).put(update_collection),
         )
         .route("/help_center/sections", get(list_sections))
-        .route("/help_center/sections/{id}", get(get_section))
+        .route(
+            "/help_center/sections/{id}",
+            get(get_section).put(update_section),
+        )
         .route("/articles", get(list_articles).post(create_article))
         .route(
             "/articles/{id}",
@@ -318,6 +321,21 @@ async fn get_section(
     }
     let object = shared.store().section(version, &id);
     found(object)
+}
+
+/// `PUT /help_center/sections/{id}` (2.9 only): merges names and descriptions.
+async fn update_section(
+    State(shared): State<Arc<Shared>>,
+    Extension(version): Extension<ApiVersion>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if !version.has_sections() {
+        return not_found();
+    }
+    write_answer(&body, |body| {
+        shared.store().update_section(version, &id, body)
+    })
 }
 
 async fn list_articles(

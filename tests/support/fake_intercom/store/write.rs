@@ -221,53 +221,86 @@ impl Store {
         id: &str,
         body: &Value,
     ) -> Result<Value, ApiError> {
-        let Value::Object(fields) = body else {
-            return Err(invalid("body", "the request body must be a JSON object"));
-        };
-        let translations = group_translations(fields)?;
+        let (fields, translations) = group_update(body)?;
         let now = self.tick();
-        let stored = self
-            .workspace_mut()
-            .collections
-            .iter_mut()
+        let stored = (self.workspace_mut().collections.iter_mut())
             .find(|c| id_of(c).as_deref() == Some(id))
             .ok_or_else(|| {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", "Collection Not Found")
             })?;
-        let default_locale = stored
-            .get("default_locale")
-            .and_then(Value::as_str)
-            .unwrap_or("en")
-            .to_string();
-        let object = stored.as_object_mut().expect("collections are objects");
-        for key in ["name", "description"] {
-            if let Some(value) = fields.get(key) {
-                object.insert(key.to_string(), value.clone());
-            }
-        }
-        for (locale, content) in translations {
-            if locale == default_locale {
-                for key in ["name", "description"] {
-                    if let Some(value) = content.get(key) {
-                        object.insert(key.to_string(), value.clone());
-                    }
-                }
-            }
-            let translated = object
-                .entry("translated_content")
-                .or_insert_with(|| serde_json::json!({"type": "group_translated_content"}));
-            let target = translated
-                .as_object_mut()
-                .expect("translated_content is an object")
-                .entry(locale)
-                .or_insert_with(|| serde_json::json!({"type": "group_content"}));
-            for (key, value) in content {
-                target[key.as_str()] = value;
-            }
-        }
-        object.insert("updated_at".into(), now.into());
+        merge_group(stored, &fields, translations, now);
         Ok(self.collection(version, id).expect("just updated"))
     }
+
+    /// Applies a `PUT /help_center/sections/{id}` body (2.9): merges names and descriptions.
+    /// A 2.9 section of a nested workspace is stored as a second-level collection.
+    pub fn update_section(
+        &mut self,
+        version: ApiVersion,
+        id: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        if self.section(version, id).is_none() {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Section Not Found",
+            ));
+        }
+        let (fields, translations) = group_update(body)?;
+        let now = self.tick();
+        let workspace = self.workspace_mut();
+        let stored = (workspace.sections.iter_mut())
+            .chain(workspace.collections.iter_mut())
+            .find(|g| id_of(g).as_deref() == Some(id))
+            .expect("a listed section is stored");
+        merge_group(stored, &fields, translations, now);
+        Ok(self.section(version, id).expect("just updated"))
+    }
+}
+
+/// A group update's top-level fields and its `group_content`s.
+fn group_update(body: &Value) -> Result<(Map<String, Value>, Locales), ApiError> {
+    let Value::Object(fields) = body else {
+        return Err(invalid("body", "the request body must be a JSON object"));
+    };
+    Ok((fields.clone(), group_translations(fields)?))
+}
+
+/// Merges a collection's or section's new names and descriptions and stamps it with `now`.
+fn merge_group(stored: &mut Value, fields: &Map<String, Value>, translations: Locales, now: i64) {
+    let default_locale = stored
+        .get("default_locale")
+        .and_then(Value::as_str)
+        .unwrap_or("en")
+        .to_string();
+    let object = stored.as_object_mut().expect("collections are objects");
+    for key in ["name", "description"] {
+        if let Some(value) = fields.get(key) {
+            object.insert(key.to_string(), value.clone());
+        }
+    }
+    for (locale, content) in translations {
+        if locale == default_locale {
+            for key in ["name", "description"] {
+                if let Some(value) = content.get(key) {
+                    object.insert(key.to_string(), value.clone());
+                }
+            }
+        }
+        let translated = object
+            .entry("translated_content")
+            .or_insert_with(|| serde_json::json!({"type": "group_translated_content"}));
+        let target = translated
+            .as_object_mut()
+            .expect("translated_content is an object")
+            .entry(locale)
+            .or_insert_with(|| serde_json::json!({"type": "group_content"}));
+        for (key, value) in content {
+            target[key.as_str()] = value;
+        }
+    }
+    object.insert("updated_at".into(), now.into());
 }
 
 /// The `group_content`s of a collection update; each needs a string `name`.
