@@ -133,6 +133,19 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Pull(_) => "pull",
+            Command::Build(_) => "build",
+            Command::Push(_) => "push",
+            Command::Config => "config",
+            Command::Completions { .. } => "completions",
+        }
+    }
+}
+
 /// `helpcenter push`
 #[derive(Debug, Args)]
 pub struct PushArgs {

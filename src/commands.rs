@@ -115,7 +115,7 @@ pub fn push(args: PushArgs, ui: &Ui) -> Result<i32> {
     if !ui.is_json() && !ui.is_quiet() {
         print_push_files(&report);
     }
-    ui.summary(&report.summary_line(), &report);
+    ui.finish(&report.summary_line(), &report, report.exit_code());
     Ok(report.exit_code())
 }
 

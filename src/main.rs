@@ -17,12 +17,13 @@ fn main() {
             std::process::exit(error.exit_code());
         }
     };
-    let ui = Ui::new(invocation.cli.verbosity());
+    let ui = Ui::new(invocation.cli.verbosity()).for_command(invocation.cli.command.name());
     ui.init_logging();
     let code = match run(invocation, &ui) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
+            ui.failure(&error);
             error.exit_code()
         }
     };

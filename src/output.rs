@@ -23,6 +23,7 @@ pub struct Verbosity {
 pub struct Ui {
     verbosity: Verbosity,
     progress: MultiProgress,
+    command: &'static str,
 }
 
 impl Ui {
@@ -37,7 +38,13 @@ impl Ui {
         Ui {
             verbosity,
             progress: MultiProgress::with_draw_target(target),
+            command: "",
         }
+    }
+
+    /// The same, naming the subcommand in JSON summaries.
+    pub fn for_command(self, command: &'static str) -> Ui {
+        Ui { command, ..self }
     }
 
     /// Sends `tracing` logs to stderr without tearing the progress bars.
@@ -86,16 +93,53 @@ impl Ui {
         self.verbosity.quiet
     }
 
-    /// Prints the command's result: the line, or with `--json` the JSON, on stdout.
+    /// Prints a successful command's result: the line, or with `--json` the JSON, on stdout.
     pub fn summary<T: Serialize>(&self, line: &str, report: &T) {
+        self.finish(line, report, crate::error::exit::OK);
+    }
+
+    /// Prints a command's result with the exit code it ends with.
+    ///
+    /// With `--json`, one object: `command`, `ok`, `exit_code`, then the report's own fields,
+    /// always with `warnings` and `errors` lists, so CI can read every command the same way.
+    pub fn finish<T: Serialize>(&self, line: &str, report: &T, exit_code: i32) {
         let mut out = std::io::stdout().lock();
         if self.verbosity.json {
-            let json = serde_json::to_string(report).expect("reports serialise");
+            let report = serde_json::to_value(report).expect("reports serialise");
+            let json = envelope(self.command, exit_code, report);
             let _ = writeln!(out, "{json}");
         } else if !self.verbosity.quiet {
             let _ = writeln!(out, "{line}");
         }
     }
+
+    /// With `--json`, prints a failed command's JSON summary on stdout (the message also goes
+    /// to stderr, from `main`).
+    pub fn failure(&self, error: &crate::error::Error) {
+        if self.verbosity.json {
+            let report = serde_json::json!({ "errors": [error.to_string()] });
+            let json = envelope(self.command, error.exit_code(), report);
+            let _ = writeln!(std::io::stdout().lock(), "{json}");
+        }
+    }
+}
+
+/// `{"command", "ok", "exit_code", ...report, "warnings": [], "errors": []}`.
+fn envelope(command: &str, exit_code: i32, report: serde_json::Value) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("command".into(), command.into());
+    object.insert("ok".into(), (exit_code == crate::error::exit::OK).into());
+    object.insert("exit_code".into(), exit_code.into());
+    match report {
+        serde_json::Value::Object(fields) => object.extend(fields),
+        other => {
+            object.insert("report".into(), other);
+        }
+    }
+    for list in ["warnings", "errors"] {
+        object.entry(list).or_insert_with(|| serde_json::json!([]));
+    }
+    serde_json::Value::Object(object)
 }
 
 /// A `MakeWriter` that hides the progress bars while a log line is written.

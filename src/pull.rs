@@ -37,8 +37,10 @@ pub struct PullReport {
     pub articles: usize,
     /// Locales with content, sorted.
     pub locales: Vec<String>,
-    /// Wall time in seconds.
-    pub seconds: f64,
+    /// Problems that did not stop the pull.
+    pub warnings: Vec<String>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
 }
 
 impl PullReport {
@@ -57,7 +59,7 @@ impl PullReport {
             parts.join(", "),
             plural(self.locales.len(), "locale", "locales"),
             self.snapshot.display(),
-            self.seconds
+            self.duration_ms as f64 / 1000.0
         )
     }
 }
@@ -129,7 +131,8 @@ pub async fn pull(client: &Client, options: &PullOptions, ui: &Ui) -> Result<Pul
         sections: count(ObjectKind::Section),
         articles: count(ObjectKind::Article),
         locales: manifest.locales.keys().cloned().collect(),
-        seconds: started.elapsed().as_secs_f64(),
+        warnings: Vec::new(),
+        duration_ms: started.elapsed().as_millis() as u64,
     })
 }
 
@@ -379,7 +382,8 @@ mod tests {
             sections: 0,
             articles: 412,
             locales: (0..6).map(|i| i.to_string()).collect(),
-            seconds: 3.06,
+            warnings: Vec::new(),
+            duration_ms: 3060,
         };
         assert_eq!(
             report.summary_line(),

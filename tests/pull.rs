@@ -8,7 +8,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher};
@@ -458,7 +458,33 @@ fn json_summary_holds_the_counts() {
     assert_eq!(report["help_centers"], 1);
     assert_eq!(report["sections"], 0);
     assert_eq!(report["snapshot"], snapshot.display().to_string());
-    assert!(report["seconds"].as_f64().unwrap() >= 0.0);
+    assert_eq!(report["command"], "pull");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["exit_code"], 0);
+    assert_eq!(report["warnings"], json!([]));
+    assert_eq!(report["errors"], json!([]));
+    assert!(report["duration_ms"].is_u64());
+}
+
+#[test]
+fn a_failure_with_json_is_one_json_object_on_stdout() {
+    let server = FakeIntercom::start(Workspace::load("multilingual"));
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = "wrong-token-0123456789abcdef";
+    let output = pull_with_token(&server, &dir.path().join("s"), wrong, &["--json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    let message = stderr(&output)
+        .trim()
+        .strip_prefix("error: ")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        report,
+        json!({"command": "pull", "ok": false, "exit_code": 2, "errors": [message],
+               "warnings": []})
+    );
+    assert!(!stdout(&output).contains(wrong));
 }
 
 #[test]
