@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{BuildArgs, Format, PullArgs, PushArgs, Source};
+use crate::cli::{ArchiveArgs, BuildArgs, Format, PullArgs, PushArgs, Source, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
@@ -123,6 +123,33 @@ fn print_push_files(report: &PushReport) {
             }
         }
     }
+}
+
+/// `helpcenter archive`
+pub fn archive(args: ArchiveArgs, ui: &Ui) -> Result<()> {
+    let options = crate::archive::ArchiveOptions {
+        snapshot: args.snapshot,
+        out: args.out,
+        compression: args.compression,
+    };
+    let report = crate::archive::archive(&options)?;
+    ui.summary(&report.summary_line(), &report);
+    Ok(())
+}
+
+/// `helpcenter verify`; returns the exit code (4 when the backup is damaged).
+pub fn verify(args: VerifyArgs, ui: &Ui) -> Result<i32> {
+    let report = crate::verify::verify(&args.backup)?;
+    if !ui.is_json() {
+        for problem in &report.problems {
+            println!("{}: {}", problem.file, problem.problem);
+        }
+        for warning in &report.warnings {
+            tracing::warn!("{}: {}", warning.file, warning.problem);
+        }
+    }
+    ui.summary(&report.summary_line(), &report);
+    Ok(report.exit_code())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

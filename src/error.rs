@@ -15,6 +15,8 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// `push` found a conflict with a newer remote edit.
     pub const CONFLICT: i32 = 3;
+    /// `verify` found a damaged backup.
+    pub const DAMAGED: i32 = 4;
 }
 
 /// Everything that can stop a command. Messages name the file or endpoint involved and never

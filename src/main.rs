@@ -30,5 +30,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<i32> {
         Command::Pull(args) => helpcenter::commands::pull(args, ui).map(|()| exit::OK),
         Command::Build(args) => helpcenter::commands::build(args, ui).map(|()| exit::OK),
         Command::Push(args) => helpcenter::commands::push(args, ui),
+        Command::Archive(args) => helpcenter::commands::archive(args, ui).map(|()| exit::OK),
+        Command::Verify(args) => helpcenter::commands::verify(args, ui),
     }
 }
