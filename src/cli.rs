@@ -131,6 +131,31 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+
+    /// Write a snapshot into one compressed file (tar with zstd or gzip), for backups.
+    ///
+    /// The archive holds the manifest and every file it lists, checked against their checksums
+    /// as they are read (a damaged snapshot is refused). Entries are sorted and carry fixed
+    /// owners, modes and times, so two archives of one snapshot are byte-identical. The file is
+    /// written beside its final name and renamed into place when complete.
+    #[command(after_help = "Examples:
+  helpcenter archive -o backup.tar.zst
+  helpcenter archive --snapshot snapshot -o backup.tar.gz           # gzip, from the name
+  helpcenter archive -o 'backups/helpcenter-{date}.tar.zst'         # nightly: one file per UTC day
+  helpcenter pull --snapshot nightly && helpcenter archive --snapshot nightly -o 'b/{date}.tar.zst'")]
+    Archive(ArchiveArgs),
+
+    /// Check a backup (snapshot folder or archive): every checksum and every reference.
+    ///
+    /// Reports each problem with its file: files missing, changed or not in the manifest,
+    /// invalid JSON, articles whose collection, section or help center is missing, collections
+    /// whose parent is missing, and bodies whose downloaded assets are missing. Exit code 4
+    /// when the backup is damaged, 1 when it cannot be read at all.
+    #[command(after_help = "Examples:
+  helpcenter verify snapshot
+  helpcenter verify backups/helpcenter-2026-11-25.tar.zst
+  helpcenter verify --json backup.tar.gz | jq .problems")]
+    Verify(VerifyArgs),
 }
 
 impl Command {
@@ -142,8 +167,36 @@ impl Command {
             Command::Push(_) => "push",
             Command::Config => "config",
             Command::Completions { .. } => "completions",
+            Command::Archive(_) => "archive",
+            Command::Verify(_) => "verify",
         }
     }
+}
+
+/// `helpcenter archive`
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The snapshot to archive (made by `helpcenter pull`).
+    #[arg(long, default_value = "snapshot", env = "HELPCENTER_SNAPSHOT")]
+    pub snapshot: PathBuf,
+
+    /// The archive to write. `{date}` in it becomes today's UTC date (YYYY-MM-DD), so a nightly
+    /// job keeps one archive per day. An existing file is replaced.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: String,
+
+    /// zstd (smaller, faster) or gzip (any tar reads it). Default: from the name of -o
+    /// (.tar.gz/.tgz is gzip), else zstd.
+    #[arg(long, value_enum)]
+    pub compression: Option<crate::archive::Compression>,
+}
+
+/// `helpcenter verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A snapshot folder or an archive made by `helpcenter archive`.
+    #[arg(value_name = "FILE|DIR")]
+    pub backup: PathBuf,
 }
 
 /// `helpcenter push`

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 use serde::Serialize;
 
-use crate::cli::{BuildArgs, Cli, Format, PullArgs, PushArgs, Source};
+use crate::cli::{ArchiveArgs, BuildArgs, Cli, Format, PullArgs, PushArgs, Source, VerifyArgs};
 use crate::config::{self, ConfigFile, Effective, Origin, Origins};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
@@ -194,6 +194,33 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// `helpcenter archive`
+pub fn archive(args: ArchiveArgs, ui: &Ui) -> Result<()> {
+    let options = crate::archive::ArchiveOptions {
+        snapshot: args.snapshot,
+        out: args.out,
+        compression: args.compression,
+    };
+    let report = crate::archive::archive(&options)?;
+    ui.summary(&report.summary_line(), &report);
+    Ok(())
+}
+
+/// `helpcenter verify`; returns the exit code (4 when the backup is damaged).
+pub fn verify(args: VerifyArgs, ui: &Ui) -> Result<i32> {
+    let report = crate::verify::verify(&args.backup)?;
+    if !ui.is_json() {
+        for problem in &report.problems {
+            println!("{}: {}", problem.file, problem.problem);
+        }
+        for warning in &report.warnings {
+            tracing::warn!("{}: {}", warning.file, warning.problem);
+        }
+    }
+    ui.finish(&report.summary_line(), &report, report.exit_code());
+    Ok(report.exit_code())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

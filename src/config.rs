@@ -120,7 +120,7 @@ impl ConfigFile {
             self.check_value(&command, key, value)?;
             let names: Vec<String> = command
                 .get_subcommands()
-                .filter(|sub| sub.get_arguments().any(|arg| arg.get_id() == key.as_str()))
+                .filter(|sub| sub.get_arguments().any(|arg| is_setting(arg, key)))
                 .map(|sub| sub.get_name().to_string())
                 .collect();
             for name in names {
@@ -275,7 +275,13 @@ pub fn effective(command: &Command, config: Option<&ConfigFile>) -> Vec<Effectiv
 fn find_arg<'a>(command: &'a Command, key: &str) -> Option<&'a clap::Arg> {
     command
         .get_subcommands()
-        .find_map(|sub| sub.get_arguments().find(|arg| arg.get_id() == key))
+        .find_map(|sub| sub.get_arguments().find(|arg| is_setting(arg, key)))
+}
+
+/// Whether `arg` is setting `key`: a flag of that name with its `HELPCENTER_` variable. Flags
+/// of the same name without it (`archive -o`) are something else and keep their own default.
+fn is_setting(arg: &clap::Arg, key: &str) -> bool {
+    arg.get_id() == key && arg.get_env() == Some(std::ffi::OsStr::new(&env_name(key)))
 }
 
 fn check_key(file: &str, key: &str) -> Result<()> {

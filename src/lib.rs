@@ -3,6 +3,7 @@
 //! Data flows one way: loaders (`snapshot`, the Markdown [`tree`]) build one in-memory
 //! [`model`]; renderers ([`site`]) and the pusher only read it. Only [`intercom`] talks to the API.
 
+pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -17,3 +18,4 @@ pub mod push;
 pub mod site;
 pub mod snapshot;
 pub mod tree;
+pub mod verify;

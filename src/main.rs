@@ -43,5 +43,7 @@ fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
         Command::Push(args) => commands::push(args, ui),
         Command::Config => commands::config(config.as_ref(), ui).map(|()| exit::OK),
         Command::Completions { shell } => commands::completions(shell).map(|()| exit::OK),
+        Command::Archive(args) => commands::archive(args, ui).map(|()| exit::OK),
+        Command::Verify(args) => commands::verify(args, ui),
     }
 }

@@ -102,6 +102,9 @@ fn out_in_the_file_is_the_site_and_the_tree_goes_to_content() {
     assert!(dir.path().join("public/index.html").is_file());
     assert!(dir.path().join("public/fr/index.html").is_file());
     assert!(!dir.path().join("public/de").exists());
+    // `archive -o` is not the `out` setting: the file's `out` does not become its default.
+    let (_, stderr) = assert_code(&helpcenter(dir.path(), &[], &["archive"]), 2);
+    assert!(stderr.contains("--out <FILE>"), "{stderr}");
     let export = ["build", "-q", "--format", "markdown"];
     assert_code(&helpcenter(dir.path(), &[], &export), 0);
     assert!(dir.path().join("docs/.helpcenter/base.json").is_file());

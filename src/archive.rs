@@ -1,0 +1,422 @@
+//! `helpcenter archive`: a snapshot as one compressed tar file, and reading such a file back.
+//!
+//! Archives are deterministic: the manifest first, then every file the manifest lists in its
+//! (sorted) order, all under one `snapshot/` folder, with mode 0644, owner 0 and the pull's time
+//! as mtime. Two archives of one snapshot are therefore byte-identical, and a nightly job that
+//! finds nothing changed can compare them.
+//!
+//! Reading treats the file as untrusted input: only regular files under `snapshot/` are
+//! accepted; links, devices, absolute paths and `..` are refused before anything is written.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::snapshot::{file_entry, Snapshot, MANIFEST_FILE};
+
+/// The folder every entry of an archive lives in.
+pub const ARCHIVE_ROOT: &str = "snapshot";
+/// zstd level: close to the best ratio for JSON while still fast on a small machine.
+const ZSTD_LEVEL: i32 = 12;
+/// The magic numbers that tell the two compressions apart when reading.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// How an archive is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// Zstandard (`.tar.zst`): smaller and faster; the default.
+    Zstd,
+    /// gzip (`.tar.gz`): readable by every `tar`.
+    Gzip,
+}
+
+impl Compression {
+    /// The compression a file name asks for (`.tar.zst`, `.tzst`, `.tar.gz`, `.tgz`), if any.
+    pub fn from_file_name(path: &Path) -> Option<Compression> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".tar.zst") || name.ends_with(".tzst") {
+            Some(Compression::Zstd)
+        } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Some(Compression::Gzip)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Compression::Zstd => "zstd",
+            Compression::Gzip => "gzip",
+        }
+    }
+}
+
+/// What `archive` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ArchiveOptions {
+    /// The snapshot directory to archive.
+    pub snapshot: PathBuf,
+    /// The archive to write; `{date}` is replaced by today's UTC date (`YYYY-MM-DD`).
+    pub out: String,
+    /// The compression; `None` infers it from the name of `out` (zstd when it says nothing).
+    pub compression: Option<Compression>,
+}
+
+/// What `archive` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveReport {
+    /// The archive written.
+    pub file: PathBuf,
+    /// Its compression.
+    pub compression: Compression,
+    /// Files stored, the manifest included.
+    pub files: usize,
+    /// Bytes of the snapshot stored (before compression).
+    pub snapshot_bytes: u64,
+    /// Size of the archive.
+    pub bytes: u64,
+    /// sha256 of the archive, to compare nightly archives or check a copy.
+    pub sha256: String,
+}
+
+impl ArchiveReport {
+    /// `archived 23 files (412 KiB) from snapshot into hc-2026-11-25.tar.zst (61 KiB, zstd)`
+    pub fn summary_line(&self) -> String {
+        format!(
+            "archived {} files ({}) into {} ({}, {})",
+            self.files,
+            human_bytes(self.snapshot_bytes),
+            self.file.display(),
+            human_bytes(self.bytes),
+            self.compression.name()
+        )
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// `out` with `{date}` replaced by `today` (`YYYY-MM-DD`).
+pub fn expand_date(out: &str, today: time::Date) -> PathBuf {
+    let date = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    PathBuf::from(out.replace("{date}", &date))
+}
+
+/// Writes the snapshot into one compressed archive, atomically (temp sibling, then rename).
+///
+/// Every file is checked against the manifest as it is read: a damaged snapshot is refused
+/// rather than preserved as if it were good.
+pub fn archive(options: &ArchiveOptions) -> Result<ArchiveReport> {
+    let snapshot = Snapshot::open(&options.snapshot)?;
+    let file = expand_date(&options.out, time::OffsetDateTime::now_utc().date());
+    let compression = options
+        .compression
+        .or_else(|| Compression::from_file_name(&file))
+        .unwrap_or(Compression::Zstd);
+    let temp = temp_sibling(&file)?;
+    let written = write_archive(&snapshot, temp.path(), compression);
+    let (files, snapshot_bytes) = written?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(temp.path(), "sync", e))?;
+    temp.persist(&file)
+        .map_err(|e| Error::io(&file, "move archive into", e.error))?;
+    let bytes = fs::read(&file).map_err(|e| Error::io(&file, "read back", e))?;
+    let entry = file_entry(&bytes);
+    Ok(ArchiveReport {
+        file,
+        compression,
+        files,
+        snapshot_bytes,
+        bytes: entry.bytes,
+        sha256: entry.sha256,
+    })
+}
+
+/// A hidden temp file beside `file`, removed unless persisted.
+fn temp_sibling(file: &Path) -> Result<tempfile::NamedTempFile> {
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::usage(format!(
+            "cannot write {}: the folder {} does not exist",
+            file.display(),
+            parent.display()
+        )));
+    }
+    tempfile::Builder::new()
+        .prefix(".helpcenter-archive-")
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(parent, "create a temporary file in", e))
+}
+
+/// The tar stream into `path`; returns (files, bytes) stored.
+fn write_archive(
+    snapshot: &Snapshot,
+    path: &Path,
+    compression: Compression,
+) -> Result<(usize, u64)> {
+    let file = File::create(path).map_err(|e| Error::io(path, "create", e))?;
+    let io_error = |e: io::Error| Error::io(path, "write", e);
+    match compression {
+        Compression::Zstd => {
+            let encoder = zstd::Encoder::new(BufWriter::new(file), ZSTD_LEVEL).map_err(io_error)?;
+            let (encoder, counts) = write_entries(snapshot, encoder, path)?;
+            encoder.finish().and_then(finish_buffer).map_err(io_error)?;
+            Ok(counts)
+        }
+        Compression::Gzip => {
+            // No name and mtime 0 in the gzip header: the output depends on the content only.
+            let encoder = flate2::GzBuilder::new()
+                .mtime(0)
+                .write(BufWriter::new(file), flate2::Compression::best());
+            let (encoder, counts) = write_entries(snapshot, encoder, path)?;
+            encoder.finish().and_then(finish_buffer).map_err(io_error)?;
+            Ok(counts)
+        }
+    }
+}
+
+fn finish_buffer(mut writer: BufWriter<File>) -> io::Result<()> {
+    writer.flush()?;
+    writer.get_ref().sync_all()
+}
+
+/// The manifest, then every listed file, each checked against its checksum.
+fn write_entries<W: Write>(snapshot: &Snapshot, out: W, path: &Path) -> Result<(W, (usize, u64))> {
+    let mtime = pulled_at_seconds(&snapshot.manifest.pulled_at);
+    let mut builder = tar::Builder::new(out);
+    let manifest_path = snapshot.dir.join(MANIFEST_FILE);
+    let manifest = fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, "read", e))?;
+    append(&mut builder, MANIFEST_FILE, &manifest, mtime, path)?;
+    let mut bytes = manifest.len() as u64;
+    for (name, expected) in &snapshot.manifest.files {
+        let source = snapshot.dir.join(name);
+        let data = fs::read(&source).map_err(|e| Error::io(&source, "read", e))?;
+        if file_entry(&data) != *expected {
+            return Err(Error::data(format!(
+                "{}: does not match its checksum in the manifest; the snapshot is damaged \
+                 (see `helpcenter verify {}`), so it is not archived",
+                source.display(),
+                snapshot.dir.display()
+            )));
+        }
+        append(&mut builder, name, &data, mtime, path)?;
+        bytes += data.len() as u64;
+    }
+    let out = builder
+        .into_inner()
+        .map_err(|e| Error::io(path, "write", e))?;
+    Ok((out, (snapshot.manifest.files.len() + 1, bytes)))
+}
+
+fn append<W: Write>(
+    builder: &mut tar::Builder<W>,
+    name: &str,
+    data: &[u8],
+    mtime: u64,
+    path: &Path,
+) -> Result<()> {
+    let mut header = tar::Header::new_ustar();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(mtime);
+    builder
+        .append_data(&mut header, format!("{ARCHIVE_ROOT}/{name}"), data)
+        .map_err(|e| Error::io(path, "write", e))
+}
+
+/// The pull's time as Unix seconds (0 when unreadable): a fixed, meaningful mtime.
+fn pulled_at_seconds(pulled_at: &str) -> u64 {
+    time::OffsetDateTime::parse(pulled_at, &time::format_description::well_known::Rfc3339)
+        .map_or(0, |t| t.unix_timestamp().max(0) as u64)
+}
+
+/// A backup opened for reading: a snapshot directory, or an archive extracted into a
+/// temporary directory that is removed when this is dropped.
+#[derive(Debug)]
+pub struct Backup {
+    /// The snapshot directory to read.
+    pub dir: PathBuf,
+    /// The archive it came from, if any.
+    pub archive: Option<PathBuf>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Backup {
+    /// Opens `path`: a directory is used as it is; a file is extracted (see [`extract`]).
+    pub fn open(path: &Path) -> Result<Backup> {
+        let meta = fs::metadata(path).map_err(|e| Error::io(path, "open", e))?;
+        if meta.is_dir() {
+            return Ok(Backup {
+                dir: path.to_path_buf(),
+                archive: None,
+                _temp: None,
+            });
+        }
+        let temp = tempfile::Builder::new()
+            .prefix("helpcenter-backup-")
+            .tempdir()
+            .map_err(|e| Error::io(&std::env::temp_dir(), "create a temporary folder in", e))?;
+        extract(path, temp.path())?;
+        Ok(Backup {
+            dir: temp.path().join(ARCHIVE_ROOT),
+            archive: Some(path.to_path_buf()),
+            _temp: Some(temp),
+        })
+    }
+}
+
+/// Unpacks the archive `file` into `into` (which gets a `snapshot/` folder), refusing anything
+/// but regular files under `snapshot/` with plain relative names.
+pub fn extract(file: &Path, into: &Path) -> Result<()> {
+    let reader = decompressor(file)?;
+    let mut archive = tar::Archive::new(reader);
+    let unreadable =
+        |e: io::Error| Error::data(format!("{}: not a readable archive: {e}", file.display()));
+    fs::create_dir_all(into.join(ARCHIVE_ROOT)).map_err(|e| Error::io(into, "create", e))?;
+    for entry in archive.entries().map_err(unreadable)? {
+        let mut entry = entry.map_err(unreadable)?;
+        let name = entry.path().map_err(unreadable)?.into_owned();
+        let relative = checked_entry(&name, entry.header().entry_type())
+            .map_err(|why| Error::data(format!("{}: entry {:?}: {why}", file.display(), name)))?;
+        let target = into.join(&relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create", e))?;
+        }
+        let mut out = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => Error::data(format!(
+                    "{}: entry {:?} appears twice",
+                    file.display(),
+                    name
+                )),
+                _ => Error::io(&target, "create", e),
+            })?;
+        io::copy(&mut entry, &mut out).map_err(unreadable)?;
+    }
+    Ok(())
+}
+
+/// The entry's path when it is a regular file under `snapshot/` with only plain components.
+fn checked_entry(name: &Path, kind: tar::EntryType) -> std::result::Result<PathBuf, String> {
+    if kind.is_dir() {
+        return Err("folders are not expected in a snapshot archive".into());
+    }
+    if !kind.is_file() {
+        return Err("only regular files are accepted (no links or devices)".into());
+    }
+    let mut components = name.components();
+    if components.next() != Some(Component::Normal(ARCHIVE_ROOT.as_ref())) {
+        return Err(format!("outside the {ARCHIVE_ROOT}/ folder"));
+    }
+    let rest: Vec<Component> = components.collect();
+    if rest.is_empty() || !rest.iter().all(|c| matches!(c, Component::Normal(_))) {
+        return Err("not a plain relative file name (absolute, `..` or empty)".into());
+    }
+    Ok(name.to_path_buf())
+}
+
+/// A reader of the tar stream, chosen by the file's first bytes.
+fn decompressor(file: &Path) -> Result<Box<dyn Read>> {
+    let mut reader = BufReader::new(File::open(file).map_err(|e| Error::io(file, "open", e))?);
+    let mut magic = [0u8; 4];
+    let mut read = 0;
+    while read < magic.len() {
+        match reader.get_mut().read(&mut magic[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) => return Err(Error::io(file, "read", e)),
+        }
+    }
+    let reader = BufReader::new(io::Cursor::new(magic[..read].to_vec()).chain(reader));
+    if read == 4 && magic == ZSTD_MAGIC {
+        let decoder = zstd::Decoder::with_buffer(reader)
+            .map_err(|e| Error::data(format!("{}: not a readable archive: {e}", file.display())))?;
+        Ok(Box::new(decoder))
+    } else if read >= 2 && magic[..2] == GZIP_MAGIC {
+        Ok(Box::new(flate2::bufread::GzDecoder::new(reader)))
+    } else {
+        Err(Error::data(format!(
+            "{}: not a helpcenter archive (neither zstd nor gzip compressed)",
+            file.display()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_follows_the_file_name() {
+        let of = |name: &str| Compression::from_file_name(Path::new(name));
+        assert_eq!(of("b/hc.tar.zst"), Some(Compression::Zstd));
+        assert_eq!(of("hc.TZST"), Some(Compression::Zstd));
+        assert_eq!(of("hc.tar.gz"), Some(Compression::Gzip));
+        assert_eq!(of("hc.tgz"), Some(Compression::Gzip));
+        assert_eq!(of("hc.tar"), None);
+        assert_eq!(of("hc.zst.bak"), None);
+    }
+
+    #[test]
+    fn date_placeholder_is_the_utc_day() {
+        let day = time::macros::date!(2026 - 03 - 07);
+        assert_eq!(
+            expand_date("backups/hc-{date}.tar.zst", day),
+            PathBuf::from("backups/hc-2026-03-07.tar.zst")
+        );
+        assert_eq!(
+            expand_date("plain.tar.gz", day),
+            PathBuf::from("plain.tar.gz")
+        );
+    }
+
+    #[test]
+    fn entries_that_could_escape_are_refused() {
+        let file = tar::EntryType::Regular;
+        assert!(checked_entry(Path::new("snapshot/articles/1.json"), file).is_ok());
+        for bad in [
+            "snapshot/../etc/passwd",
+            "/snapshot/x",
+            "other/x",
+            "snapshot",
+        ] {
+            assert!(checked_entry(Path::new(bad), file).is_err(), "{bad}");
+        }
+        for kind in [
+            tar::EntryType::Symlink,
+            tar::EntryType::Link,
+            tar::EntryType::Char,
+        ] {
+            let err = checked_entry(Path::new("snapshot/x"), kind).unwrap_err();
+            assert_eq!(err, "only regular files are accepted (no links or devices)");
+        }
+    }
+}

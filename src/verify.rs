@@ -1,0 +1,344 @@
+//! `helpcenter verify`: checks a backup (a snapshot folder or an archive) end to end.
+//!
+//! Checked: every file the manifest lists (present, size, sha256), files present but not
+//! listed, every object's JSON and id, every reference (articles to their collections,
+//! sections and help center; collections and sections to their parents and help center), and
+//! every asset a body refers to that the manifest maps to a file. Asset URLs the manifest does
+//! not map are warnings only: failed downloads were reported at pull time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::archive::Backup;
+use crate::error::{exit, Result};
+use crate::html::asset_urls;
+use crate::snapshot::{file_entry, object_id, ObjectKind, Snapshot, MANIFEST_FILE};
+
+/// One thing wrong with a backup, and the file it is in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    /// Path relative to the snapshot root (`articles/101.json`).
+    pub file: String,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl Problem {
+    fn new(file: impl Into<String>, problem: impl Into<String>) -> Problem {
+        Problem {
+            file: file.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// The result of a verification: `--json` prints it as it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// True when no problem was found (warnings do not count).
+    pub ok: bool,
+    /// The folder or archive verified.
+    pub backup: String,
+    /// Files checked against the manifest (the manifest itself not counted).
+    pub checked_files: usize,
+    /// Objects whose references were checked.
+    pub checked_objects: usize,
+    /// Everything wrong, sorted by file.
+    pub problems: Vec<Problem>,
+    /// Things worth knowing that do not make the backup damaged.
+    pub warnings: Vec<Problem>,
+}
+
+impl VerifyReport {
+    /// `0` when sound, [`exit::DAMAGED`] when something is wrong.
+    pub fn exit_code(&self) -> i32 {
+        if self.ok {
+            exit::OK
+        } else {
+            exit::DAMAGED
+        }
+    }
+
+    /// `backup.tar.zst: OK, 24 files and 23 objects checked` or the count of problems.
+    pub fn summary_line(&self) -> String {
+        let verdict = if self.ok {
+            "OK".to_string()
+        } else {
+            let n = self.problems.len();
+            format!("DAMAGED, {n} problem{}", if n == 1 { "" } else { "s" })
+        };
+        format!(
+            "{}: {verdict}, {} files and {} objects checked{}",
+            self.backup,
+            self.checked_files,
+            self.checked_objects,
+            match self.warnings.len() {
+                0 => String::new(),
+                1 => ", 1 warning".to_string(),
+                n => format!(", {n} warnings"),
+            }
+        )
+    }
+}
+
+/// Verifies the backup at `path` (a snapshot folder, or an archive made by `archive`).
+///
+/// An error means the backup could not be read at all (no manifest, not an archive, an unsafe
+/// archive entry); a report with problems means it was read and is damaged.
+pub fn verify(path: &Path) -> Result<VerifyReport> {
+    let backup = Backup::open(path)?;
+    let snapshot = Snapshot::open(&backup.dir).map_err(|e| match e {
+        crate::error::Error::Usage(message) => crate::error::Error::Data(message),
+        other => other,
+    })?;
+    let mut checker = Checker::default();
+    checker.check_files(&snapshot);
+    checker.check_unlisted(&snapshot);
+    let objects = checker.read_objects(&snapshot);
+    checker.check_references(&objects);
+    checker.check_assets(&snapshot, &objects);
+    checker.problems.sort();
+    checker.warnings.sort();
+    Ok(VerifyReport {
+        ok: checker.problems.is_empty(),
+        backup: path.display().to_string(),
+        checked_files: snapshot.manifest.files.len(),
+        checked_objects: objects.values().map(Vec::len).sum(),
+        problems: checker.problems,
+        warnings: checker.warnings,
+    })
+}
+
+/// The parsed objects of one kind: (file, id, JSON).
+type Objects = BTreeMap<ObjectKind, Vec<(String, String, Value)>>;
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+    /// Files whose bytes are wrong; their content is not checked further.
+    damaged: BTreeSet<String>,
+}
+
+impl Checker {
+    fn problem(&mut self, file: &str, problem: impl Into<String>) {
+        self.problems.push(Problem::new(file, problem));
+    }
+
+    /// Every listed file: present, of the listed size and checksum.
+    fn check_files(&mut self, snapshot: &Snapshot) {
+        for (name, expected) in &snapshot.manifest.files {
+            let path = snapshot.dir.join(name);
+            let found = match fs::read(&path) {
+                Ok(bytes) => file_entry(&bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    self.problem(name, "missing (listed in the manifest)");
+                    self.damaged.insert(name.clone());
+                    continue;
+                }
+                Err(e) => {
+                    self.problem(name, format!("unreadable: {e}"));
+                    self.damaged.insert(name.clone());
+                    continue;
+                }
+            };
+            if found.bytes != expected.bytes {
+                self.problem(
+                    name,
+                    format!(
+                        "size is {} bytes, the manifest says {}",
+                        found.bytes, expected.bytes
+                    ),
+                );
+                self.damaged.insert(name.clone());
+            } else if found.sha256 != expected.sha256 {
+                self.problem(
+                    name,
+                    format!(
+                        "checksum mismatch: sha256 is {}, the manifest says {}",
+                        found.sha256, expected.sha256
+                    ),
+                );
+                self.damaged.insert(name.clone());
+            }
+        }
+    }
+
+    /// Files in the snapshot folder that the manifest does not list.
+    fn check_unlisted(&mut self, snapshot: &Snapshot) {
+        for entry in walkdir::WalkDir::new(&snapshot.dir).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(&snapshot.dir) else {
+                continue;
+            };
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if name != MANIFEST_FILE && !snapshot.manifest.files.contains_key(&name) {
+                self.problem(&name, "not listed in the manifest");
+            }
+        }
+    }
+
+    /// Parses every intact object file; bad JSON and ids that disagree with file names are
+    /// problems.
+    fn read_objects(&mut self, snapshot: &Snapshot) -> Objects {
+        let mut objects = Objects::new();
+        for kind in ObjectKind::ALL {
+            let mut list = Vec::new();
+            for (name, id) in snapshot.object_files(kind) {
+                if self.damaged.contains(name) {
+                    continue;
+                }
+                let value = match fs::read(snapshot.dir.join(name))
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| e.to_string()))
+                {
+                    Ok(value) => value,
+                    Err(e) => {
+                        self.problem(name, format!("invalid JSON: {e}"));
+                        continue;
+                    }
+                };
+                if object_id(&value).as_deref() != Some(id) {
+                    self.problem(name, "its id does not match its file name");
+                }
+                list.push((name.to_string(), id.to_string(), value));
+            }
+            objects.insert(kind, list);
+        }
+        objects
+    }
+
+    /// Articles to parents and help centers, groups to parents and help centers.
+    fn check_references(&mut self, objects: &Objects) {
+        let ids = |kind: ObjectKind| -> BTreeSet<String> {
+            objects[&kind].iter().map(|(_, id, _)| id.clone()).collect()
+        };
+        let help_centers = ids(ObjectKind::HelpCenter);
+        let collections = ids(ObjectKind::Collection);
+        let sections = ids(ObjectKind::Section);
+        for (file, _, group) in &objects[&ObjectKind::Collection] {
+            if let Some(parent) = reference(group, "parent_id") {
+                if !collections.contains(&parent) {
+                    self.problem(file, format!("parent collection {parent} is missing"));
+                }
+            }
+            self.check_help_center(file, group, &help_centers);
+        }
+        for (file, _, section) in &objects[&ObjectKind::Section] {
+            match reference(section, "parent_id") {
+                Some(parent) if collections.contains(&parent) => {}
+                Some(parent) => {
+                    self.problem(file, format!("parent collection {parent} is missing"))
+                }
+                None => self.problem(file, "a section without a parent collection"),
+            }
+        }
+        for (file, _, article) in &objects[&ObjectKind::Article] {
+            let mut parents: BTreeSet<String> =
+                reference(article, "parent_id").into_iter().collect();
+            if let Some(Value::Array(list)) = article.get("parent_ids") {
+                parents.extend(list.iter().filter_map(id_text));
+            }
+            let in_sections = article.get("parent_type").and_then(Value::as_str) == Some("section");
+            for parent in parents {
+                let (known, what) = if in_sections {
+                    (
+                        sections.contains(&parent) || collections.contains(&parent),
+                        "section",
+                    )
+                } else {
+                    (collections.contains(&parent), "collection")
+                };
+                if !known {
+                    self.problem(file, format!("parent {what} {parent} is missing"));
+                }
+            }
+        }
+    }
+
+    fn check_help_center(&mut self, file: &str, object: &Value, help_centers: &BTreeSet<String>) {
+        if let Some(help_center) = reference(object, "help_center_id") {
+            if !help_centers.contains(&help_center) {
+                self.problem(file, format!("help center {help_center} is missing"));
+            }
+        }
+    }
+
+    /// Every asset a body refers to: mapped URLs must have their file; unmapped ones warn.
+    fn check_assets(&mut self, snapshot: &Snapshot, objects: &Objects) {
+        let assets = &snapshot.manifest.assets;
+        for (url, asset) in assets {
+            if !snapshot.manifest.files.contains_key(&asset.file) {
+                self.problem(
+                    MANIFEST_FILE,
+                    format!(
+                        "asset {url} maps to {}, which the manifest does not list",
+                        asset.file
+                    ),
+                );
+            }
+        }
+        for (file, _, article) in &objects[&ObjectKind::Article] {
+            let mut seen = BTreeSet::new();
+            for body in bodies(article) {
+                for url in asset_urls(body) {
+                    if !seen.insert(url.clone()) {
+                        continue;
+                    }
+                    match assets.get(&url) {
+                        Some(asset) if snapshot.dir.join(&asset.file).is_file() => {}
+                        Some(asset) => self.problem(
+                            file,
+                            format!("the body's asset {url} is missing its file {}", asset.file),
+                        ),
+                        None if !assets.is_empty() => self.warnings.push(Problem::new(
+                            file.as_str(),
+                            format!("the body's asset {url} was not downloaded"),
+                        )),
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The top-level body and every translation's body.
+fn bodies(article: &Value) -> Vec<&str> {
+    let mut out: Vec<&str> = article
+        .get("body")
+        .and_then(Value::as_str)
+        .into_iter()
+        .collect();
+    if let Some(Value::Object(locales)) = article.get("translated_content") {
+        out.extend(locales.values().filter_map(|c| c.get("body")?.as_str()));
+    }
+    out
+}
+
+/// A string or integer id field, `None` when absent, null or empty.
+fn reference(object: &Value, field: &str) -> Option<String> {
+    object
+        .get(field)
+        .and_then(id_text)
+        .filter(|id| !id.is_empty())
+}
+
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
