@@ -3,6 +3,7 @@
 //! Data flows one way: loaders (`snapshot`, the Markdown [`tree`]) build one in-memory
 //! [`model`]; renderers ([`site`]) and the pusher only read it. Only [`intercom`] talks to the API.
 
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod error;

@@ -67,6 +67,7 @@ async fn setup_with(change: impl FnOnce(&mut Workspace)) -> Setup {
     let options = PullOptions {
         snapshot: snapshot.clone(),
         help_center: None,
+        assets: None,
     };
     pull(&client, &options, &ui).await.unwrap();
     let snapshot = Snapshot::open(&snapshot).unwrap();
