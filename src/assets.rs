@@ -485,6 +485,14 @@ fn error_chain(error: &reqwest::Error) -> String {
 
 fn status_failure(status: StatusCode, headers: &reqwest::header::HeaderMap) -> Try {
     let reason = status.to_string();
+    if status.is_redirection() {
+        // Only a redirect the client refused to follow gets here (e.g. to `file:`).
+        let location = headers.get(reqwest::header::LOCATION);
+        let location = location.and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
+        return Try::Fatal(format!(
+            "{reason}: the redirect to {location} was not followed (only http and https are)"
+        ));
+    }
     if status == StatusCode::TOO_MANY_REQUESTS {
         let wait = headers
             .get(RETRY_AFTER)

@@ -31,6 +31,10 @@ pub struct FakeAsset {
     /// Whether the answer says its length; without it the body is streamed in chunks, as a
     /// server that does not know the size would, so only counting while reading can stop it.
     pub declare_length: bool,
+    /// Answer `503 Service Unavailable` to this many requests before serving the file.
+    pub unavailable_first: u32,
+    /// Answer `302 Found` to this location instead of serving anything.
+    pub redirect_to: Option<String>,
 }
 
 impl FakeAsset {
@@ -40,6 +44,16 @@ impl FakeAsset {
             content_type: content_type(name).to_string(),
             bytes,
             declare_length: true,
+            unavailable_first: 0,
+            redirect_to: None,
+        }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(location: &str) -> FakeAsset {
+        FakeAsset {
+            redirect_to: Some(location.to_string()),
+            ..FakeAsset::new("", Vec::new())
         }
     }
 }
@@ -85,9 +99,20 @@ pub fn substitute_base(value: &mut Value, base: &str) {
 /// `GET /cdn/{*path}`: the file named by the last segment, or a plain 404.
 pub async fn serve(State(shared): State<Arc<Shared>>, UrlPath(path): UrlPath<String>) -> Response {
     let name = path.rsplit('/').next().unwrap_or_default();
-    let Some(asset) = shared.assets().get(name).cloned() else {
-        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    let asset = {
+        let mut assets = shared.assets();
+        let Some(asset) = assets.get_mut(name) else {
+            return (StatusCode::NOT_FOUND, "no such file").into_response();
+        };
+        if asset.unavailable_first > 0 {
+            asset.unavailable_first -= 1;
+            return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+        }
+        asset.clone()
     };
+    if let Some(location) = &asset.redirect_to {
+        return (StatusCode::FOUND, [(header::LOCATION, location.clone())]).into_response();
+    }
     let content_type = [(header::CONTENT_TYPE, asset.content_type.clone())];
     if asset.declare_length {
         return (content_type, asset.bytes).into_response();
