@@ -67,6 +67,7 @@ fn main() {
     let options = PullOptions {
         snapshot: dir.path().join("snapshot"),
         help_center: None,
+        assets: None,
     };
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");

@@ -73,7 +73,9 @@ pub enum Command {
     #[command(after_help = "Examples:
   INTERCOM_TOKEN=... helpcenter pull
   helpcenter pull --region eu --snapshot backups/2026-11-25
-  helpcenter pull --help-center 123 --api-version 2.9 --json")]
+  helpcenter pull --help-center 123 --api-version 2.9 --json
+  helpcenter pull --assets                        # also keep every image and attachment
+  helpcenter pull --assets --max-asset-size 10MB --concurrency 4")]
     Pull(PullArgs),
 
     /// Build a static, multilingual HTML site (or a Markdown tree) from a snapshot (or a
@@ -319,6 +321,20 @@ pub struct PullArgs {
     #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
     pub help_center: Option<String>,
 
+    /// Also download every image, video and Intercom attachment the bodies refer to into
+    /// assets/ of the snapshot (Intercom's CDN URLs expire), so builds need no request to
+    /// Intercom. Files already in the previous snapshot are reused, not fetched again. The
+    /// token is never sent to asset hosts. An asset that cannot be fetched is a warning in
+    /// the summary, not a failed pull.
+    #[arg(long, help_heading = "Assets")]
+    pub assets: bool,
+
+    /// With --assets: the largest asset kept (e.g. 50MB, 512KB; K, M and G count 1024s). A
+    /// bigger one is a warning and is not stored; the download stops as soon as it passes
+    /// the limit.
+    #[arg(long, value_name = "SIZE", default_value = "50MB", value_parser = parse_asset_size, help_heading = "Assets")]
+    pub max_asset_size: u64,
+
     /// Connection settings.
     #[command(flatten, next_help_heading = "Connection")]
     pub connection: ConnectionArgs,
@@ -379,12 +395,35 @@ impl ConnectionArgs {
             token: Token::from_env()?,
             concurrency: usize::from(self.concurrency),
             per_page: usize::from(self.per_page),
-            retry: RetryPolicy {
-                max_attempts: self.max_tries,
-                base_delay: Duration::from_millis(self.retry_delay),
-                ..RetryPolicy::default()
-            },
+            retry: self.retry_policy(),
             timeout: Duration::from_secs(self.timeout.max(1)),
+        })
+    }
+
+    /// Tries and backoff from `--max-tries` and `--retry-delay`.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_tries,
+            base_delay: Duration::from_millis(self.retry_delay),
+            ..RetryPolicy::default()
+        }
+    }
+}
+
+fn parse_asset_size(text: &str) -> std::result::Result<u64, String> {
+    crate::assets::parse_size(text)
+}
+
+impl PullArgs {
+    /// How to fetch assets, if `--assets` was given: the connection's concurrency, retries
+    /// and timeout, and the size limit.
+    pub fn asset_options(&self) -> Option<crate::assets::AssetOptions> {
+        let connection = &self.connection;
+        self.assets.then(|| crate::assets::AssetOptions {
+            concurrency: usize::from(connection.concurrency),
+            max_bytes: self.max_asset_size,
+            retry: connection.retry_policy(),
+            timeout: Duration::from_secs(connection.timeout.max(1)),
         })
     }
 }

@@ -20,6 +20,7 @@ use crate::tree::{self, ExportOptions};
 pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
     let client = Client::new(args.connection.client_options()?)?;
     let options = PullOptions {
+        assets: args.asset_options(),
         snapshot: args.snapshot,
         help_center: args.help_center,
     };
@@ -72,7 +73,8 @@ fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Res
         content: args.out.filter(|_| out_given).unwrap_or(args.content),
         force: args.force,
     };
-    let report = tree::export(&workspace, &options)?;
+    let local_assets = site::assets::local_assets(&input)?;
+    let report = tree::export_with_assets(&workspace, &options, &local_assets)?;
     for warning in &report.warnings {
         tracing::warn!("{warning}");
     }

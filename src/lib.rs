@@ -4,6 +4,7 @@
 //! [`model`]; renderers ([`site`]) and the pusher only read it. Only [`intercom`] talks to the API.
 
 pub mod archive;
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -8,6 +8,7 @@ use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::assets::{self, AssetOptions, AssetReport, PreviousAssets};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
@@ -20,6 +21,8 @@ pub struct PullOptions {
     pub snapshot: PathBuf,
     /// Limit the pull to this help center and what lies under it.
     pub help_center: Option<String>,
+    /// Also download the images and attachments bodies refer to (`--assets`).
+    pub assets: Option<AssetOptions>,
 }
 
 /// What a pull fetched, for the summary line and `--json`.
@@ -37,7 +40,10 @@ pub struct PullReport {
     pub articles: usize,
     /// Locales with content, sorted.
     pub locales: Vec<String>,
-    /// Problems that did not stop the pull.
+    /// With `--assets`: what was downloaded, reused and what failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets: Option<AssetReport>,
+    /// Problems that did not stop the pull (assets that could not be stored).
     pub warnings: Vec<String>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
@@ -54,14 +60,28 @@ impl PullReport {
             parts.push(plural(self.sections, "section", "sections"));
         }
         parts.push(plural(self.articles, "article", "articles"));
+        let assets = self
+            .assets
+            .as_ref()
+            .map(|a| format!(" and {}", a.summary()))
+            .unwrap_or_default();
         format!(
-            "pulled {} in {} to {} in {:.1} s",
+            "pulled {}{assets} in {} to {} in {:.1} s",
             parts.join(", "),
             plural(self.locales.len(), "locale", "locales"),
             self.snapshot.display(),
             self.duration_ms as f64 / 1000.0
         )
     }
+}
+
+/// One warning per asset that could not be stored: `asset URL: why`.
+fn asset_warnings(assets: Option<&AssetReport>) -> Vec<String> {
+    assets.map_or_else(Vec::new, |report| {
+        (report.failed.iter())
+            .map(|failure| format!("asset {}: {}", failure.url, failure.error))
+            .collect()
+    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -118,7 +138,7 @@ pub async fn pull(client: &Client, options: &PullOptions, ui: &Ui) -> Result<Pul
         None => fetched,
     };
     let writing = Instant::now();
-    let manifest = write_snapshot(client, options, &kept)?;
+    let (manifest, assets) = write_snapshot(client, options, &kept, ui).await?;
     tracing::info!(
         "wrote the snapshot in {:.2} s",
         writing.elapsed().as_secs_f64()
@@ -131,7 +151,8 @@ pub async fn pull(client: &Client, options: &PullOptions, ui: &Ui) -> Result<Pul
         sections: count(ObjectKind::Section),
         articles: count(ObjectKind::Article),
         locales: manifest.locales.keys().cloned().collect(),
-        warnings: Vec::new(),
+        warnings: asset_warnings(assets.as_ref()),
+        assets,
         duration_ms: started.elapsed().as_millis() as u64,
     })
 }
@@ -277,23 +298,49 @@ fn article_parents(place: &Placement) -> impl Iterator<Item = String> + '_ {
         .map(IdValue::text)
 }
 
-fn write_snapshot(
+async fn write_snapshot(
     client: &Client,
     options: &PullOptions,
     objects: &[Fetched],
-) -> Result<crate::snapshot::Manifest> {
+    ui: &Ui,
+) -> Result<(crate::snapshot::Manifest, Option<AssetReport>)> {
     let mut writer = SnapshotWriter::create(&options.snapshot)?;
     for object in objects {
         let id = object.place.id.text();
         writer.write_object(object.kind, &id, object.raw.get().as_bytes())?;
     }
+    let assets = match &options.assets {
+        Some(asset_options) => {
+            Some(pull_assets(&mut writer, options, asset_options, objects, ui).await?)
+        }
+        None => None,
+    };
     let client_options = client.options();
     let api = ApiInfo {
         version: client_options.version.to_string(),
         region: client_options.endpoint.region.clone(),
         base_url: client_options.endpoint.base_url.clone(),
     };
-    writer.commit(api, options.help_center.clone())
+    let manifest = writer.commit(api, options.help_center.clone())?;
+    Ok((manifest, assets))
+}
+
+/// Stores the assets of `objects`; the previous snapshot's are read while the lock is held,
+/// before the swap replaces them.
+async fn pull_assets(
+    writer: &mut SnapshotWriter,
+    options: &PullOptions,
+    asset_options: &AssetOptions,
+    objects: &[Fetched],
+    ui: &Ui,
+) -> Result<AssetReport> {
+    let urls = assets::referenced_urls(objects.iter().map(|o| o.raw.get()));
+    let previous = PreviousAssets::open(&options.snapshot);
+    let bar = ui.items_bar("assets", urls.len() as u64);
+    let progress = |done: u64| bar.set_position(done);
+    let report = assets::store_assets(writer, urls, &previous, asset_options, &progress).await;
+    bar.finish_and_clear();
+    report
 }
 
 #[cfg(test)]
@@ -382,12 +429,27 @@ mod tests {
             sections: 0,
             articles: 412,
             locales: (0..6).map(|i| i.to_string()).collect(),
+            assets: None,
             warnings: Vec::new(),
             duration_ms: 3060,
         };
         assert_eq!(
             report.summary_line(),
             "pulled 1 help center, 24 collections, 412 articles in 6 locales to snapshot in 3.1 s"
+        );
+        let with_assets = PullReport {
+            assets: Some(AssetReport {
+                referenced: 2,
+                downloaded: 1,
+                reused: 1,
+                ..AssetReport::default()
+            }),
+            ..report
+        };
+        assert_eq!(
+            with_assets.summary_line(),
+            "pulled 1 help center, 24 collections, 412 articles and 2 assets (1 downloaded, 1 \
+             reused) in 6 locales to snapshot in 3.1 s"
         );
     }
 }

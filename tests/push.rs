@@ -72,6 +72,7 @@ async fn setup_from(name: &str, version: ApiVersion, change: impl FnOnce(&mut Wo
     let options = PullOptions {
         snapshot: snapshot.clone(),
         help_center: None,
+        assets: None,
     };
     pull(&client, &options, &ui).await.unwrap();
     let snapshot = Snapshot::open(&snapshot).unwrap();

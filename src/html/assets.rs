@@ -42,6 +42,54 @@ pub fn asset_urls(html: &str) -> Vec<String> {
     urls
 }
 
+/// Which kind of attribute a URL of a body sits in, for [`rewrite_asset_urls`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetAttribute {
+    /// `src` or `poster` of `img`, `video`, `source` or `audio`: always an asset.
+    Media,
+    /// `href` of `a`: an asset only when it points at a downloaded file.
+    Link,
+}
+
+/// Rewrites the URLs of media attributes and links in `html` (trimmed, as [`asset_urls`]
+/// reads them) that `replace` gives a new value for. Returns `None` when nothing changed, so
+/// a body without assets is left byte for byte as it was.
+///
+/// The fragment is parsed and serialised by html5ever: the result has the same DOM, but not
+/// necessarily the same spelling (attributes come out sorted by name; every caller sanitises
+/// the result afterwards anyway).
+pub fn rewrite_asset_urls(
+    html: &str,
+    mut replace: impl FnMut(&str, AssetAttribute) -> Option<String>,
+) -> Option<String> {
+    if !html.contains('<') {
+        return None;
+    }
+    let mut fragment = Html::parse_fragment(html);
+    let mut changed = false;
+    for node in fragment.tree.values_mut() {
+        let scraper::Node::Element(element) = node else {
+            continue;
+        };
+        let name = element.name.local.to_string();
+        for (attribute, value) in element.attrs.iter_mut() {
+            let attribute = &*attribute.local;
+            let kind = if name == "a" && attribute == "href" {
+                AssetAttribute::Link
+            } else if MEDIA_ATTRIBUTES.contains(&(name.as_str(), attribute)) {
+                AssetAttribute::Media
+            } else {
+                continue;
+            };
+            if let Some(new) = replace(value.trim(), kind) {
+                *value = new.as_str().into();
+                changed = true;
+            }
+        }
+    }
+    changed.then(|| fragment.root_element().inner_html())
+}
+
 /// Whether `url` is an absolute http or https URL.
 pub fn is_http_url(url: &str) -> bool {
     url::Url::parse(url)
@@ -89,6 +137,35 @@ mod tests {
                 "https://videos.example.com/v.mp4",
                 "https://cdn.example.com/p.jpg",
             ]
+        );
+    }
+
+    #[test]
+    fn rewriting_replaces_only_what_the_closure_maps() {
+        let body = r#"<p><img src=" https://cdn.test/a.png " alt="A"><a href="https://cdn.test/a.png">a</a><a href="https://x.test/">x</a><span title="https://cdn.test/a.png">t</span></p>"#;
+        let mut seen = Vec::new();
+        let rewritten = rewrite_asset_urls(body, |url, kind| {
+            seen.push((url.to_string(), kind));
+            (url == "https://cdn.test/a.png").then(|| "../assets/f.png".to_string())
+        });
+        assert_eq!(
+            rewritten.as_deref(),
+            Some(
+                r#"<p><img alt="A" src="../assets/f.png"><a href="../assets/f.png">a</a><a href="https://x.test/">x</a><span title="https://cdn.test/a.png">t</span></p>"#
+            )
+        );
+        assert_eq!(
+            seen,
+            [
+                ("https://cdn.test/a.png".to_string(), AssetAttribute::Media),
+                ("https://cdn.test/a.png".to_string(), AssetAttribute::Link),
+                ("https://x.test/".to_string(), AssetAttribute::Link),
+            ]
+        );
+        assert_eq!(rewrite_asset_urls(body, |_, _| None), None);
+        assert_eq!(
+            rewrite_asset_urls("plain text", |_, _| Some("x".into())),
+            None
         );
     }
 

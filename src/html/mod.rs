@@ -33,7 +33,7 @@ mod policy;
 mod style;
 mod urls;
 
-pub use assets::{asset_urls, is_attachment_url, is_http_url};
+pub use assets::{asset_urls, is_attachment_url, is_http_url, rewrite_asset_urls, AssetAttribute};
 pub use cache::BodyCache;
 pub use links::LinkMap;
 

@@ -46,6 +46,7 @@ use serde_json::Value;
 
 pub use report::{FileReport, Outcome, PushReport};
 
+use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::tree::{self, BaseRecord, BASE_FILE};
@@ -191,10 +192,11 @@ async fn push_article(
         }
     };
     let multilingual = payload::is_multilingual(&remote);
+    let assets = tree::AssetRecord::read(&options.content)?.local_assets(&options.content);
     let mut to_send = Vec::new();
     let mut in_sync = Vec::new();
     for edit in &article.locales {
-        let checked = check(&article.id, edit, &remote, options.force);
+        let checked = check(&article.id, edit, &remote, &assets, options.force);
         match checked.entry.outcome {
             Outcome::InSync if !options.dry_run => in_sync.push(checked),
             Outcome::WouldUpdate if !options.dry_run => to_send.push(checked),
@@ -209,7 +211,13 @@ async fn push_article(
 }
 
 /// Compares one locale with the remote copy: a conflict, or what would be sent.
-fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Checked<'a> {
+fn check<'a>(
+    id: &str,
+    edit: &'a LocaleEdit,
+    remote: &Value,
+    assets: &LocalAssets,
+    force: bool,
+) -> Checked<'a> {
     let locale = edit.locale.as_str();
     let remote_locale = payload::remote_locale(remote, locale);
     let remote_updated = remote_locale.and_then(payload::updated_at);
@@ -220,7 +228,8 @@ fn check<'a>(id: &str, edit: &'a LocaleEdit, remote: &Value, force: bool) -> Che
     // A new translation has no remote copy yet; an exported one without it was deleted there.
     let gone = remote_locale.is_none() && !edit.new_locale;
     // Converted once: it both decides whether the body changed and feeds the diff.
-    let remote_markdown = payload::remote_markdown(remote_locale);
+    // Spelled as the export wrote it: asset URLs as paths to the tree's copies.
+    let remote_markdown = payload::remote_markdown(remote_locale, assets, &edit.path);
     let unchanged_body = remote_locale
         .filter(|_| !edit.new_locale && remote_markdown.trim_end() == edit.markdown.trim_end())
         .and_then(|r| r.get("body"))

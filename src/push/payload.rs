@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::plan::LocaleEdit;
+use crate::assets::LocalAssets;
 use crate::markdown::{html_to_markdown, normalize_html};
 use crate::model::State;
 
@@ -105,10 +106,11 @@ fn same(field: &str, a: Option<&Value>, b: Option<&Value>) -> bool {
     text(a) == text(b)
 }
 
-/// The remote body as Markdown, the way an export writes it.
-pub fn remote_markdown(remote: Option<&Value>) -> String {
+/// The remote body as Markdown, the way an export writes it into the file at `file_key`
+/// (assets with a copy in the tree point at it).
+pub fn remote_markdown(remote: Option<&Value>, assets: &LocalAssets, file_key: &str) -> String {
     let body = remote.and_then(|r| r.get("body")).and_then(Value::as_str);
-    html_to_markdown(body.unwrap_or(""))
+    html_to_markdown(&crate::tree::localize(body.unwrap_or(""), assets, file_key))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! only files this tool wrote (see [`output`]). Sanitised bodies are cached between builds in
 //! a file beside the output directory (see [`default_cache_path`]).
 
+pub mod assets;
 pub mod i18n;
 pub mod output;
 mod plan;
@@ -168,9 +169,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let links = plan.link_map();
     let renderer = setup.renderer(&plan, &links, &cache);
     let out = OutDir::open(&setup.out)?;
-    let written = write_site(&out, &renderer, bodies, &setup.theme, setup.base.as_ref())?;
+    let site_assets = assets::SiteAssets::new(assets::local_assets(&options.input)?);
+    let written = write_site(
+        &out,
+        &renderer,
+        bodies,
+        &setup.theme,
+        setup.base.as_ref(),
+        &site_assets,
+    )?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
+    warnings.extend(site_assets.warnings());
     warnings.extend(setup.finish(&cache));
     Ok(report(&setup, &plan, &written, &cache, warnings, started))
 }
@@ -324,6 +334,7 @@ fn write_site(
     mut bodies: Vec<BTreeMap<model::Locale, String>>,
     theme: &Theme,
     base: Option<&BaseUrl>,
+    assets: &assets::SiteAssets,
 ) -> Result<WriteSummary> {
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
@@ -334,7 +345,7 @@ fn write_site(
     planned.push("robots.txt".to_string());
     planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
     planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
-    let produced: BTreeSet<String> = planned.iter().cloned().collect();
+    let mut produced: BTreeSet<String> = planned.iter().cloned().collect();
     if produced.len() != planned.len() {
         return Err(Error::data(
             "two outputs of the build have the same path".to_string(),
@@ -355,7 +366,16 @@ fn write_site(
     let mut outcomes: Vec<Written> = work
         .into_par_iter()
         .map(|(page, body)| {
+            let site_path = (assets.active() && matches!(page, Page::Article(..)))
+                .then(|| renderer.site_path(page));
+            let (body, refs) = match &site_path {
+                Some(path) => assets.localize(body, path),
+                None => (body, assets::Refs::default()),
+            };
             let (file, html) = renderer.render(page, body)?;
+            if let Some(path) = &site_path {
+                assets.record(refs, &html, path);
+            }
             out.write(&file, html.as_bytes())
         })
         .collect::<Result<_>>()?;
@@ -373,6 +393,11 @@ fn write_site(
     for (name, bytes) in &theme.assets {
         outcomes.push(out.write(&format!("static/{name}"), bytes)?);
     }
+    // Known only once the pages are rendered: the copies they use.
+    let asset_files = assets.files();
+    out.claim(&asset_files)?;
+    outcomes.extend(assets.write(out)?);
+    produced.extend(asset_files);
     let removed = out.finish(&produced)?;
     let written = outcomes.iter().filter(|o| **o == Written::Written).count();
     Ok(WriteSummary {

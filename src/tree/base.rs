@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{BASE_FILE, FORMAT, META_DIR};
 use crate::error::{Error, Result};
 use crate::model::Locale;
-use crate::snapshot::{file_entry, ToolInfo};
+use crate::snapshot::{file_entry, ToolInfo, ASSETS_DIR};
 
 /// What a file of the tree describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -160,13 +160,17 @@ impl LocalChanges {
     }
 }
 
-/// Every file and symlink under `content` but outside [`META_DIR`], as `/`-separated paths.
+/// Every file and symlink under `content` but outside [`META_DIR`] and the assets folder (whose
+/// files the asset record tracks), as `/`-separated paths.
 fn tree_files(content: &Path) -> Result<BTreeSet<String>> {
     let mut files = BTreeSet::new();
     let walker = walkdir::WalkDir::new(content)
         .min_depth(1)
         .into_iter()
-        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == META_DIR));
+        .filter_entry(|e| {
+            let top = e.depth() == 1 && e.file_type().is_dir();
+            !(e.depth() == 1 && e.file_name() == META_DIR || top && e.file_name() == ASSETS_DIR)
+        });
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(content).to_path_buf();

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::assets::ExportAssets;
 use super::base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
 use super::frontmatter::Writer;
-use super::layout::{self, kind_name, Planned, Slot};
+use super::layout::{self, kind_name, Planned, RelPath, Slot};
 use super::write::{check_existing, Staging};
+use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::markdown::html_to_markdown;
 use crate::model::slug::{article_path, group_path, home_path};
@@ -82,6 +84,16 @@ impl ExportReport {
 /// The workspace must hold at most one help center (load the snapshot with
 /// `LoadOptions::help_center` to choose one).
 pub fn export(ws: &Workspace, options: &ExportOptions) -> Result<ExportReport> {
+    export_with_assets(ws, options, &LocalAssets::default())
+}
+
+/// Like [`export`], and copies the assets of `local` that the bodies use into
+/// `assets/`, pointing the Markdown at them (see the `assets` module docs).
+pub fn export_with_assets(
+    ws: &Workspace,
+    options: &ExportOptions,
+    local: &LocalAssets,
+) -> Result<ExportReport> {
     let started = std::time::Instant::now();
     let help_center = single_help_center(ws)?;
     let default_locale = help_center.map_or(&ws.default_locale, |h| &h.default_locale);
@@ -90,10 +102,12 @@ pub fn export(ws: &Workspace, options: &ExportOptions) -> Result<ExportReport> {
         .map_err(|e| Error::io(&options.content, "resolve", e))?;
     let staging = Staging::create(&target)?;
     let existing = check_existing(&target, options.force)?;
+    let assets = ExportAssets::new(local);
     let render = Render {
         ws,
         help_center,
         default_locale,
+        assets: &assets,
     };
     let rendered: Vec<(String, BaseEntry)> = layout
         .files
@@ -120,6 +134,14 @@ pub fn export(ws: &Workspace, options: &ExportOptions) -> Result<ExportReport> {
         warnings: layout.warnings,
         duration_ms: 0,
     };
+    let used = assets.finish()?;
+    for (file, bytes) in &used.files {
+        let segments = file.split('/').map(str::to_string).collect();
+        staging.write(&RelPath::new(segments)?, bytes)?;
+    }
+    if !used.record.files.is_empty() {
+        staging.write_asset_record(&used.record)?;
+    }
     staging.write_base(&BaseRecord::new(rendered.into_iter().collect()))?;
     staging.commit()?;
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -156,6 +178,7 @@ struct Render<'w> {
     ws: &'w Workspace,
     help_center: Option<&'w HelpCenter>,
     default_locale: &'w Locale,
+    assets: &'w ExportAssets<'w>,
 }
 
 impl Render<'_> {
@@ -192,7 +215,7 @@ impl Render<'_> {
             Slot::Article(a) => {
                 let article = self.ws.article(a);
                 let updated_at = article.content.get(locale).and_then(|c| c.updated_at);
-                let doc = self.article_doc(a, locale);
+                let doc = self.article_doc(a, locale, &file.path.key());
                 (
                     doc,
                     FileKind::Article,
@@ -264,7 +287,7 @@ impl Render<'_> {
         w.document("")
     }
 
-    fn article_doc(&self, a: ArticleIx, locale: &Locale) -> String {
+    fn article_doc(&self, a: ArticleIx, locale: &Locale, file_key: &str) -> String {
         let article = self.ws.article(a);
         let c = &article.content[locale];
         let state = match c.state {
@@ -285,7 +308,8 @@ impl Render<'_> {
             .opt_int("weight", article.order)
             .string("url", &article_path(locale, &article.id, &c.slug))
             .opt_string("intercom_url", c.url.as_deref());
-        w.document(&html_to_markdown(&c.body))
+        let body = self.assets.localize(&c.body, file_key);
+        w.document(&html_to_markdown(&body))
     }
 }
 

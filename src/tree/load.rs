@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::assets::{globalize, AssetRecord};
 use super::read::{
     read_file, ArticleData, Data, GroupData, HelpCenterData, Parsed, Problem, Role, SourceFile,
 };
@@ -27,6 +28,7 @@ use crate::model::{
     id_cmp, link_tree, Article, ArticleContent, Group, GroupIx, GroupKind, HelpCenter,
     HelpCenterIx, Locale, Workspace,
 };
+use crate::snapshot::ASSETS_DIR;
 
 /// Reads the Markdown tree at `content` into a [`Workspace`], or reports every problem in it.
 ///
@@ -63,7 +65,12 @@ pub struct Loaded {
 pub fn load_with_new(content: &Path) -> Result<Loaded> {
     let scan = scan(content)?;
     let mut problems = scan.problems;
-    let results: Vec<_> = scan.files.par_iter().map(read_file).collect();
+    let assets = AssetRecord::read(content)?;
+    let results: Vec<_> = (scan.files.par_iter())
+        .map(|file| {
+            read_file(file).and_then(|parsed| with_asset_urls(content, file, parsed, &assets))
+        })
+        .collect();
     let mut warnings = Vec::new();
     let mut files = Vec::with_capacity(results.len());
     for (file, result) in scan.files.iter().zip(results) {
@@ -95,6 +102,28 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
         new_groups,
         article_files,
     })
+}
+
+/// An article's body with local asset paths turned back into the Intercom URLs they stand for;
+/// a local file Intercom does not have is a problem of that file.
+fn with_asset_urls(
+    content: &Path,
+    file: &SourceFile,
+    mut parsed: Parsed,
+    assets: &AssetRecord,
+) -> std::result::Result<Parsed, Vec<Problem>> {
+    let Data::Article(article) = &mut parsed.data else {
+        return Ok(parsed);
+    };
+    let (body, found) = globalize(&article.content.body, assets, content, &rel_path(file));
+    if !found.is_empty() {
+        return Err(found
+            .into_iter()
+            .map(|message| problem(&file.path, None, message))
+            .collect());
+    }
+    article.content.body = body;
+    Ok(parsed)
 }
 
 /// A file's path relative to the tree's root, `/`-separated (the base record's key).
@@ -204,7 +233,11 @@ fn scan(content: &Path) -> Result<Scan> {
         .min_depth(1)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        // The assets folder holds images and attachments, not content (see `assets.rs`).
+        .filter_entry(|e| {
+            let assets = e.depth() == 1 && e.file_type().is_dir() && e.file_name() == ASSETS_DIR;
+            !assets && !e.file_name().to_string_lossy().starts_with('.')
+        });
     while let Some(entry) = walker.next() {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(content).to_path_buf();

@@ -6,7 +6,9 @@
 //! content/<locale>/<collection-slug>/<sub-slug>/_index.md  nested collection or section
 //! content/<locale>/<collection-slug>/<id>-<slug>.md        article in that collection
 //! content/<locale>/<id>-<slug>.md                          standalone article
+//! content/assets/<sha256>.<ext>                            images and attachments the bodies use
 //! content/.helpcenter/base.json                            what was exported (see [`BaseRecord`])
+//! content/.helpcenter/assets.json                          which Intercom URL each asset stands for
 //! ```
 //! [`export`] writes a [`Workspace`](crate::model::Workspace) as such a tree; [`load`] reads a
 //! tree back into the same model, so every renderer works from either source. Files are joined
@@ -52,6 +54,7 @@
 //! file: a new article must be in a collection's folder, a new collection at the top level or
 //! in an existing collection, and nothing with an `id` may sit in a new collection's folder.
 
+mod assets;
 mod base;
 mod export;
 mod frontmatter;
@@ -60,8 +63,9 @@ mod load;
 mod read;
 mod write;
 
+pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASSETS_FILE};
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
-pub use export::{export, ExportOptions, ExportReport};
+pub use export::{export, export_with_assets, ExportOptions, ExportReport};
 pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
 
 /// The hidden folder of a tree that holds what the tool keeps about it.

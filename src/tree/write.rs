@@ -56,6 +56,11 @@ impl Staging {
         self.write_at(&self.dir.join(BASE_FILE), &record.to_bytes())
     }
 
+    /// Writes the asset record.
+    pub(crate) fn write_asset_record(&self, record: &super::AssetRecord) -> Result<()> {
+        self.write_at(&self.dir.join(super::ASSETS_FILE), &record.to_bytes())
+    }
+
     fn write_at(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create directory", e))?;
@@ -117,7 +122,8 @@ pub(crate) fn check_existing(target: &Path, force: bool) -> Result<Existing> {
             target.display()
         )));
     };
-    let changes = base.local_changes(target)?;
+    let mut changes = base.local_changes(target)?;
+    super::assets::add_local_changes(target, &mut changes)?;
     if !changes.is_empty() && !force {
         return Err(Error::usage(edited_message(target, &changes)));
     }

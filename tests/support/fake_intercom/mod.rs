@@ -9,6 +9,7 @@
 //! Modules: [`store`] holds the data and converts it per version, [`server`] routes and runs the
 //! request pipeline, [`faults`] decides and produces failures.
 
+mod assets;
 mod faults;
 mod ratelimit;
 mod respond;
@@ -28,6 +29,8 @@ use super::workspace::Workspace;
 use server::Shared;
 
 // Re-exports are the public API; a test binary that uses none of them must not warn.
+#[allow(unused_imports)]
+pub use assets::{FakeAsset, BASE_PLACEHOLDER};
 #[allow(unused_imports)]
 pub use faults::{FaultKind, FaultPlan, Matcher};
 #[allow(unused_imports)]
@@ -137,13 +140,14 @@ impl FakeIntercom {
 
     /// Serves `workspace` with `config`. The port is bound before this returns, so requests can
     /// be sent at once.
-    pub fn with_config(workspace: Workspace, config: ServerConfig) -> FakeIntercom {
-        let shared = Arc::new(Shared::new(workspace, config));
+    pub fn with_config(mut workspace: Workspace, config: ServerConfig) -> FakeIntercom {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
         listener
             .set_nonblocking(true)
             .expect("a non-blocking listener");
         let addr = listener.local_addr().expect("a bound address");
+        substitute_base(&mut workspace, &format!("http://{addr}"));
+        let shared = Arc::new(Shared::new(workspace, config));
         let (shutdown, stop) = oneshot::channel();
         let app = server::router(shared.clone());
         let thread = std::thread::Builder::new()
@@ -161,6 +165,30 @@ impl FakeIntercom {
     /// The base URL to give clients, `http://127.0.0.1:<port>` (no trailing slash).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The URL of a file of the fake CDN: `<base>/cdn/<path>` (found by its last segment).
+    pub fn asset_url(&self, path: &str) -> String {
+        format!("{}/cdn/{path}", self.base_url())
+    }
+
+    /// Serves `asset` as `name` on the fake CDN (replacing any file of that name).
+    pub fn add_asset(&self, name: &str, asset: FakeAsset) {
+        self.shared.assets().insert(name.to_string(), asset);
+    }
+
+    /// Serves every file of `dir` on the fake CDN under its name (e.g. a fixture's `files/`).
+    pub fn add_asset_dir(&self, dir: &std::path::Path) {
+        self.shared.assets().extend(assets::read_dir(dir));
+    }
+
+    /// The requests that asked the fake CDN for a file.
+    pub fn asset_requests(&self) -> Vec<RecordedRequest> {
+        let log = self.shared.log();
+        log.iter()
+            .filter(|r| r.path.starts_with("/cdn/"))
+            .cloned()
+            .collect()
     }
 
     /// Replaces the fault plan at run time; its request counters start from zero.
@@ -200,6 +228,19 @@ impl Drop for FakeIntercom {
             // A panic in the server thread was already reported; do not panic again in drop.
             let _ = thread.join();
         }
+    }
+}
+
+/// Writes the fake's address wherever fixture objects hold [`BASE_PLACEHOLDER`].
+fn substitute_base(workspace: &mut Workspace, base: &str) {
+    let kinds = [
+        &mut workspace.help_centers,
+        &mut workspace.collections,
+        &mut workspace.sections,
+        &mut workspace.articles,
+    ];
+    for object in kinds.into_iter().flatten() {
+        assets::substitute_base(object, base);
     }
 }
 

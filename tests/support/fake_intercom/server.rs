@@ -18,6 +18,7 @@ use axum::{Extension, Router};
 use serde_json::{json, Value};
 
 use super::super::workspace::Workspace;
+use super::assets::{self, FakeAsset};
 use super::faults::{self, FaultKind, FaultPlan, FaultState, RequestLine};
 use super::ratelimit::{RateLimiter, Verdict};
 use super::respond::{error_list, list_page, not_found, ok, ApiError};
@@ -35,6 +36,7 @@ pub struct Shared {
     faults: Mutex<FaultState>,
     log: Mutex<Vec<RecordedRequest>>,
     limiter: Option<Mutex<RateLimiter>>,
+    assets: Mutex<std::collections::BTreeMap<String, FakeAsset>>,
 }
 
 /// Marks an answer with the fault that produced it, for the request log.
@@ -51,6 +53,7 @@ impl Shared {
             store: Mutex::new(Store::new(workspace)),
             faults: Mutex::new(FaultState::new(FaultPlan::none())),
             log: Mutex::new(Vec::new()),
+            assets: Mutex::new(Default::default()),
             limiter: config
                 .rate_limit
                 .clone()
@@ -67,6 +70,11 @@ impl Shared {
     /// Replaces the fault plan; its counters start from zero.
     pub fn set_faults(&self, plan: FaultPlan) {
         *lock(&self.faults) = FaultState::new(plan);
+    }
+
+    /// The files of the fake CDN, by name, locked.
+    pub fn assets(&self) -> MutexGuard<'_, std::collections::BTreeMap<String, FakeAsset>> {
+        lock(&self.assets)
     }
 
     /// The request log, locked.
@@ -127,6 +135,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(unknown_path)
         .layer(from_fn_with_state(shared.clone(), gate))
+        // Added after the gate, so it is outside it: a CDN asks for no token.
+        .route("/cdn/{*path}", get(assets::serve))
         .layer(from_fn_with_state(shared.clone(), record))
         .with_state(shared)
 }

@@ -1,0 +1,580 @@
+//! `pull --assets`: downloads the images and attachments that bodies refer to.
+//!
+//! Assets live on CDNs, not on the API host, so they are fetched by a separate plain HTTP
+//! client that never carries the Intercom token. Downloads run at most `concurrency` at once,
+//! are retried like API requests (5xx, 429, timeouts, dropped connections), follow at most
+//! [`MAX_REDIRECTS`] redirects and only to http(s), and stop as soon as an answer grows past
+//! the size limit. A URL the previous snapshot already holds is copied from it, not fetched.
+//! A failed asset is reported, never fatal.
+
+use std::time::Duration;
+
+use futures::stream::{self, StreamExt};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::html::{asset_urls, is_http_url};
+use crate::intercom::RetryPolicy;
+use crate::snapshot::{AssetEntry, Snapshot, SnapshotWriter};
+
+/// The local copy of one asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalAsset {
+    /// `assets/<sha256>.<ext>`: its path from the root it was read from, and the path its copy
+    /// gets in a site or a Markdown tree.
+    pub file: String,
+    /// The `Content-Type` it was served with, if known.
+    pub content_type: Option<String>,
+}
+
+/// Local copies of assets by original URL: a snapshot's (`pull --assets`) or a Markdown
+/// tree's. Empty when there are none, and then nothing is rewritten.
+#[derive(Debug, Clone, Default)]
+pub struct LocalAssets {
+    root: std::path::PathBuf,
+    by_url: std::collections::BTreeMap<String, LocalAsset>,
+}
+
+impl LocalAssets {
+    /// Assets under `root`, by URL; every `file` must be a plain name inside `assets/`.
+    pub fn new(
+        root: std::path::PathBuf,
+        by_url: std::collections::BTreeMap<String, LocalAsset>,
+    ) -> LocalAssets {
+        LocalAssets { root, by_url }
+    }
+
+    /// The assets of a snapshot, from its manifest. A `file` that is not a plain name inside
+    /// `assets/` is refused, naming the manifest, so no manifest can point a copy elsewhere.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<LocalAssets> {
+        let mut by_url = std::collections::BTreeMap::new();
+        for (url, entry) in &snapshot.manifest.assets {
+            if !crate::tree::is_asset_file(&entry.file) {
+                return Err(Error::data(format!(
+                    "{}: asset {url} names {:?}, which is not a file of assets/",
+                    snapshot.dir.join(crate::snapshot::MANIFEST_FILE).display(),
+                    entry.file
+                )));
+            }
+            let local = LocalAsset {
+                file: entry.file.clone(),
+                content_type: entry.content_type.clone(),
+            };
+            by_url.insert(url.clone(), local);
+        }
+        Ok(LocalAssets::new(snapshot.dir.clone(), by_url))
+    }
+
+    /// Whether there are no local copies at all.
+    pub fn is_empty(&self) -> bool {
+        self.by_url.is_empty()
+    }
+
+    /// The local copy of `url`, if there is one.
+    pub fn get(&self, url: &str) -> Option<&LocalAsset> {
+        self.by_url.get(url)
+    }
+
+    /// Every local copy, once per URL.
+    pub fn assets(&self) -> impl Iterator<Item = &LocalAsset> {
+        self.by_url.values()
+    }
+
+    /// Where the file of `asset` is on disk.
+    pub fn path(&self, asset: &LocalAsset) -> std::path::PathBuf {
+        self.root.join(&asset.file)
+    }
+}
+
+/// Redirects followed per asset before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+/// The default size limit per asset: 50 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
+
+/// How assets are fetched.
+#[derive(Debug, Clone)]
+pub struct AssetOptions {
+    /// Downloads in flight at once.
+    pub concurrency: usize,
+    /// The largest asset kept, in bytes; a bigger one is a failure.
+    pub max_bytes: u64,
+    /// Tries and backoff, as for API requests.
+    pub retry: RetryPolicy,
+    /// Time limit for one download, body included.
+    pub timeout: Duration,
+}
+
+/// What happened to the assets of a pull (`--json` prints it under `assets`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AssetReport {
+    /// Distinct asset URLs the bodies refer to.
+    pub referenced: usize,
+    /// Fetched from their hosts in this pull.
+    pub downloaded: usize,
+    /// Copied from the previous snapshot without a request.
+    pub reused: usize,
+    /// Bytes fetched in this pull.
+    pub bytes_downloaded: u64,
+    /// URLs that could not be stored, each with the reason; the bodies keep pointing at them.
+    pub failed: Vec<AssetFailure>,
+}
+
+/// One asset that could not be stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetFailure {
+    /// The URL as the body has it.
+    pub url: String,
+    /// Why, e.g. `404 Not Found (after 1 try)`.
+    pub error: String,
+}
+
+impl AssetReport {
+    /// `3 assets (2 downloaded, 1 reused, 1 failed)`, for the pull's summary line.
+    pub fn summary(&self) -> String {
+        let mut line = format!(
+            "{} {} ({} downloaded, {} reused",
+            self.referenced,
+            if self.referenced == 1 {
+                "asset"
+            } else {
+                "assets"
+            },
+            self.downloaded,
+            self.reused
+        );
+        if !self.failed.is_empty() {
+            line.push_str(&format!(", {} failed", self.failed.len()));
+        }
+        line.push(')');
+        line
+    }
+}
+
+/// Every distinct asset URL in the bodies and descriptions of raw API objects, sorted.
+pub fn referenced_urls<'a>(objects: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut urls = std::collections::BTreeSet::new();
+    for raw in objects {
+        let Ok(value) = serde_json::from_str::<Value>(raw) else {
+            continue;
+        };
+        for html in html_fields(&value) {
+            urls.extend(asset_urls(html));
+        }
+    }
+    urls.into_iter().collect()
+}
+
+/// `body` and `description` of an object and of each of its translations.
+fn html_fields(object: &Value) -> Vec<&str> {
+    let own = [object];
+    let translations = object
+        .get("translated_content")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|map| map.values());
+    own.into_iter()
+        .chain(translations)
+        .flat_map(|v| ["body", "description"].map(|key| v.get(key).and_then(Value::as_str)))
+        .flatten()
+        .collect()
+}
+
+/// The asset map of the snapshot being replaced, with each file's bytes checked, so a later
+/// pull copies what it already has instead of fetching it again.
+pub struct PreviousAssets {
+    snapshot: Option<Snapshot>,
+}
+
+impl PreviousAssets {
+    /// Reads the manifest at `dir`, if there is a usable snapshot there; anything else means
+    /// nothing to reuse (it is not an error: the pull replaces it).
+    pub fn open(dir: &std::path::Path) -> PreviousAssets {
+        let snapshot = Snapshot::open(dir).ok();
+        PreviousAssets { snapshot }
+    }
+
+    /// The previous copy of `url`: its bytes (checked against the manifest) and entry.
+    fn get(&self, url: &str) -> Option<(Vec<u8>, &AssetEntry)> {
+        let snapshot = self.snapshot.as_ref()?;
+        let entry = snapshot.manifest.assets.get(url)?;
+        let expected = snapshot.manifest.files.get(&entry.file)?;
+        let bytes = std::fs::read(snapshot.dir.join(&entry.file)).ok()?;
+        (crate::snapshot::file_entry(&bytes) == *expected).then_some((bytes, entry))
+    }
+}
+
+/// A downloaded asset.
+struct Downloaded {
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+}
+
+/// Stores every URL in `urls` into the snapshot being written: from `previous` when it has
+/// it, else downloaded. Only disk errors fail; a failed download is listed in the report.
+pub async fn store_assets(
+    writer: &mut SnapshotWriter,
+    urls: Vec<String>,
+    previous: &PreviousAssets,
+    options: &AssetOptions,
+    progress: &dyn Fn(u64),
+) -> Result<AssetReport> {
+    let mut report = AssetReport {
+        referenced: urls.len(),
+        ..AssetReport::default()
+    };
+    let mut to_fetch = Vec::new();
+    for url in urls {
+        match previous.get(&url) {
+            Some((bytes, entry)) => {
+                let ext = entry.file.rsplit_once('.').map_or("bin", |(_, ext)| ext);
+                writer.write_asset(&url, &bytes, ext, entry.content_type.clone())?;
+                report.reused += 1;
+            }
+            None => to_fetch.push(url),
+        }
+    }
+    progress(report.reused as u64);
+    if to_fetch.is_empty() {
+        return Ok(report);
+    }
+    let fetcher = Fetcher::new(options)?;
+    let mut downloads = stream::iter(to_fetch)
+        .map(|url| async {
+            let result = fetcher.fetch(&url).await;
+            (url, result)
+        })
+        .buffer_unordered(options.concurrency.max(1));
+    while let Some((url, result)) = downloads.next().await {
+        match result {
+            Ok(asset) => {
+                let ext = extension(&url, asset.content_type.as_deref());
+                writer.write_asset(&url, &asset.bytes, &ext, asset.content_type)?;
+                report.downloaded += 1;
+                report.bytes_downloaded += asset.bytes.len() as u64;
+            }
+            Err(error) => {
+                tracing::warn!("asset {url} not stored: {error}");
+                report.failed.push(AssetFailure { url, error });
+            }
+        }
+        progress((report.reused + report.downloaded + report.failed.len()) as u64);
+    }
+    report.failed.sort_by(|a, b| a.url.cmp(&b.url));
+    Ok(report)
+}
+
+/// The file extension for an asset: the URL path's, else one for its content type, else `bin`
+/// (the snapshot writer makes anything odd `bin` too).
+fn extension(url: &str, content_type: Option<&str>) -> String {
+    let from_path = url::Url::parse(url).ok().and_then(|u| {
+        let last = u.path_segments()?.next_back()?.to_string();
+        let (_, ext) = last.rsplit_once('.')?;
+        let ok = (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric());
+        ok.then(|| ext.to_ascii_lowercase())
+    });
+    let essence = content_type
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase());
+    let from_type = match essence.as_deref() {
+        Some("image/png") => Some("png"),
+        Some("image/jpeg") => Some("jpg"),
+        Some("image/gif") => Some("gif"),
+        Some("image/webp") => Some("webp"),
+        Some("image/svg+xml") => Some("svg"),
+        Some("application/pdf") => Some("pdf"),
+        Some("video/mp4") => Some("mp4"),
+        _ => None,
+    };
+    from_path
+        .or(from_type.map(str::to_string))
+        .unwrap_or_else(|| "bin".to_string())
+}
+
+/// The plain HTTP client for assets: no token, no API headers.
+struct Fetcher<'a> {
+    http: reqwest::Client,
+    options: &'a AssetOptions,
+}
+
+/// The outcome of one try.
+enum Try {
+    Done(Downloaded),
+    Retry {
+        reason: String,
+        wait: Option<Duration>,
+    },
+    Fatal(String),
+}
+
+impl<'a> Fetcher<'a> {
+    fn new(options: &'a AssetOptions) -> Result<Fetcher<'a>> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("helpcenter/", env!("CARGO_PKG_VERSION"))),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(redirect_policy())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(options.timeout)
+            .build()
+            .map_err(|e| Error::usage(format!("cannot set up the HTTP client for assets: {e}")))?;
+        Ok(Fetcher { http, options })
+    }
+
+    /// Fetches `url` with retries; the error says why and after how many tries.
+    async fn fetch(&self, url: &str) -> std::result::Result<Downloaded, String> {
+        if !is_http_url(url) {
+            return Err("only http and https URLs are downloaded".to_string());
+        }
+        let policy = self.options.retry;
+        let mut attempt = 1;
+        loop {
+            let tries = |n: u32| format!("after {n} {}", if n == 1 { "try" } else { "tries" });
+            let (reason, wait) = match self.try_once(url).await {
+                Try::Done(asset) => return Ok(asset),
+                Try::Fatal(reason) => return Err(format!("{reason} ({})", tries(attempt))),
+                Try::Retry { reason, wait } => (reason, wait),
+            };
+            if attempt >= policy.max_attempts {
+                return Err(format!("{reason} ({})", tries(attempt)));
+            }
+            let wait = wait.map_or_else(|| policy.backoff(attempt), |w| policy.server_wait(w));
+            tracing::debug!(
+                "asset {url}: {reason}; retrying in {:.1} s",
+                wait.as_secs_f64()
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn try_once(&self, url: &str) -> Try {
+        tracing::debug!("GET asset {url}");
+        let mut response = match self.http.get(url).send().await {
+            Ok(response) => response,
+            Err(e) => return transport_failure(&e),
+        };
+        let status = response.status();
+        if !status.is_success() {
+            return status_failure(status, response.headers());
+        }
+        let limit = self.options.max_bytes;
+        if let Some(length) = response.content_length() {
+            if length > limit {
+                return Try::Fatal(too_big(limit));
+            }
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut bytes = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    // Checked per chunk, so an answer without (or lying about) its length
+                    // stops as soon as it passes the limit instead of filling memory.
+                    if bytes.len() as u64 + chunk.len() as u64 > limit {
+                        return Try::Fatal(too_big(limit));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return transport_failure(&e),
+            }
+        }
+        Try::Done(Downloaded {
+            bytes,
+            content_type,
+        })
+    }
+}
+
+fn too_big(limit: u64) -> String {
+    format!(
+        "larger than the limit of {} (--max-asset-size)",
+        format_size(limit)
+    )
+}
+
+/// `50 MiB`, `512 KiB`, `900 bytes`.
+pub fn format_size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Parses a size such as `50M`, `50MB`, `50MiB`, `512k` or `1048576` (K, M and G count 1024s).
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 50MB, 512KB, 1048576)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return Err(format!("{text:?}: unknown unit (use K, M or G)")),
+    };
+    match number.checked_mul(factor) {
+        Some(0) => Err("the size limit must be more than 0".to_string()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("{text:?} is too large")),
+    }
+}
+
+/// At most [`MAX_REDIRECTS`] hops, and never to anything but http(s).
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else if !matches!(attempt.url().scheme(), "http" | "https") {
+            attempt.error("redirected to a URL that is not http or https")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+fn transport_failure(error: &reqwest::Error) -> Try {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_redirect() {
+        return Try::Fatal(format!("bad redirect: {}", error_chain(error)));
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "connection dropped while reading the answer"
+    } else {
+        "request failed"
+    };
+    Try::Retry {
+        reason: format!("{kind}: {}", error_chain(error)),
+        wait: None,
+    }
+}
+
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn status_failure(status: StatusCode, headers: &reqwest::header::HeaderMap) -> Try {
+    let reason = status.to_string();
+    if status.is_redirection() {
+        // Only a redirect the client refused to follow gets here (e.g. to `file:`).
+        let location = headers.get(reqwest::header::LOCATION);
+        let location = location.and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
+        return Try::Fatal(format!(
+            "{reason}: the redirect to {location} was not followed (only http and https are)"
+        ));
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let wait = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        Try::Retry { reason, wait }
+    } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+        Try::Retry { reason, wait: None }
+    } else {
+        Try::Fatal(reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_come_from_bodies_and_descriptions_of_every_translation() {
+        let article = r#"{"id":"1","body":"<img src=\"https://cdn.test/top.png\">",
+            "translated_content":{"type":"article_translated_content",
+              "en":{"body":"<img src=\"https://cdn.test/en.png\"><img src=\"https://cdn.test/top.png\">"},
+              "fr":{"description":"<img src=\"https://cdn.test/fr.png\">"},"de":null}}"#;
+        let collection = r#"{"id":"2","description":"Plain words"}"#;
+        assert_eq!(
+            referenced_urls([article, collection, "not json"]),
+            [
+                "https://cdn.test/en.png",
+                "https://cdn.test/fr.png",
+                "https://cdn.test/top.png"
+            ]
+        );
+    }
+
+    #[test]
+    fn extensions_come_from_the_path_then_the_type() {
+        assert_eq!(extension("https://c.test/i/o/1/Shot.PNG?x=1", None), "png");
+        assert_eq!(
+            extension("https://c.test/i/o/1/file", Some("image/jpeg; q=1")),
+            "jpg"
+        );
+        assert_eq!(extension("https://c.test/dl/", Some("text/html")), "bin");
+        assert_eq!(extension("https://c.test/a.tar..gz~", None), "bin");
+    }
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("50MB"), Ok(50 * 1024 * 1024));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("1 GiB"), Ok(1024 * 1024 * 1024));
+        assert_eq!(parse_size("900"), Ok(900));
+        assert_eq!(
+            parse_size("5 parsecs"),
+            Err("\"5 parsecs\": unknown unit (use K, M or G)".to_string())
+        );
+        assert_eq!(
+            parse_size("0"),
+            Err("the size limit must be more than 0".to_string())
+        );
+        assert_eq!(format_size(50 * 1024 * 1024), "50 MiB");
+        assert_eq!(format_size(2048), "2 KiB");
+        assert_eq!(format_size(1536), "1536 bytes");
+    }
+
+    #[test]
+    fn summary_names_failures_only_when_there_are_some() {
+        let mut report = AssetReport {
+            referenced: 3,
+            downloaded: 2,
+            reused: 1,
+            ..AssetReport::default()
+        };
+        assert_eq!(report.summary(), "3 assets (2 downloaded, 1 reused)");
+        report.failed.push(AssetFailure {
+            url: "https://x.test/a.png".into(),
+            error: "404 Not Found (after 1 try)".into(),
+        });
+        report.referenced = 4;
+        assert_eq!(
+            report.summary(),
+            "4 assets (2 downloaded, 1 reused, 1 failed)"
+        );
+    }
+}

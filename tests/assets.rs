@@ -1,0 +1,473 @@
+//! `pull --assets` end to end: the real binary downloads the images the fake Intercom's bodies
+//! refer to (served by the fake's CDN), reuses them on the next pull, and the site and the
+//! Markdown tree built from the snapshot use the local copies; push sends the original URLs.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use helpcenter::markdown::normalize_html;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use support::fake_intercom::{FakeAsset, FakeIntercom};
+use support::workspace::Workspace;
+
+/// The fake serving the `assets` fixture, with its files on the fake CDN.
+fn server() -> FakeIntercom {
+    let server = FakeIntercom::start(Workspace::load("assets"));
+    server.add_asset_dir(&files_dir());
+    server
+}
+
+fn files_dir() -> PathBuf {
+    Workspace::fixture_dir("assets").join("files")
+}
+
+fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("helpcenter")
+        .unwrap()
+        .current_dir(dir)
+        .env("INTERCOM_TOKEN", FakeIntercom::TOKEN)
+        .env("HELPCENTER_API_BASE", server.base_url())
+        .env_remove("HELPCENTER_LOG")
+        .args(args)
+        .args(["--retry-delay", "5"].iter().filter(|_| args[0] != "build"))
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_code(output: &Output, code: i32) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// Runs a command with `--json` that must succeed, and parses its summary.
+fn json(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let stdout = assert_code(&helpcenter(server, dir, &args), 0);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Every file under `root`, by `/`-separated relative path.
+fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap();
+            let key = rel.to_string_lossy().replace('\\', "/");
+            (key, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The files under `root` whose bytes mention `needle`.
+fn files_mentioning(root: &Path, needle: &str) -> Vec<String> {
+    files_under(root)
+        .into_iter()
+        .filter(|(_, bytes)| text(bytes).contains(needle))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+fn host(server: &FakeIntercom) -> String {
+    server.base_url().trim_start_matches("http://").to_string()
+}
+
+fn writes(server: &FakeIntercom) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[test]
+fn a_pull_with_assets_stores_every_file_and_the_next_pull_fetches_none() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let report = json(&server, dir.path(), &["pull", "--assets"]);
+    assert_eq!(
+        report["assets"],
+        serde_json::json!({"referenced": 5, "downloaded": 5, "reused": 0,
+            "bytes_downloaded": 69 * 3 + 43 + 88, "failed": []})
+    );
+    let cdn = server.asset_requests();
+    assert_eq!(cdn.len(), 5);
+    // The token goes to the API only, never to a CDN.
+    assert!(cdn.iter().all(|r| r.header("authorization").is_none()));
+    assert!(server
+        .requests()
+        .iter()
+        .filter(|r| !r.path.starts_with("/cdn/"))
+        .all(|r| r.header("authorization").is_some()));
+
+    let snapshot = dir.path().join("snapshot");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap();
+    let screenshot = std::fs::read(files_dir().join("screenshot.png")).unwrap();
+    let shot_file = format!("assets/{}.png", sha256(&screenshot));
+    let url = |path: &str| server.asset_url(path);
+    let assets = &manifest["assets"];
+    assert_eq!(
+        assets[url("i/o/1/screenshot.png")],
+        serde_json::json!({"file": shot_file, "content_type": "image/png"})
+    );
+    // Another URL with the same bytes shares the file.
+    assert_eq!(assets[url("i/o/1/screenshot.png?w=320")]["file"], shot_file);
+    assert_eq!(assets.as_object().unwrap().len(), 5);
+    assert_eq!(
+        std::fs::read(snapshot.join(&shot_file)).unwrap(),
+        screenshot
+    );
+    let stored: Vec<String> = files_under(&snapshot.join("assets")).into_keys().collect();
+    assert_eq!(stored.len(), 4, "{stored:?}");
+    assert_eq!(manifest["files"][&shot_file]["sha256"], sha256(&screenshot));
+
+    server.clear_requests();
+    let again = json(&server, dir.path(), &["pull", "--assets"]);
+    assert_eq!(
+        again["assets"],
+        serde_json::json!({"referenced": 5, "downloaded": 0, "reused": 5,
+            "bytes_downloaded": 0, "failed": []})
+    );
+    assert_eq!(server.asset_requests(), Vec::new());
+    let after: Value =
+        serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(after["assets"], manifest["assets"]);
+    assert_eq!(files_under(&snapshot.join("assets")).len(), 4);
+}
+
+#[test]
+fn a_missing_or_oversized_asset_is_a_warning_not_a_failed_pull() {
+    let server = server();
+    let big = vec![7u8; 3 * 1024 * 1024];
+    server.add_asset("declared.png", FakeAsset::new("declared.png", big.clone()));
+    let streamed = FakeAsset {
+        declare_length: false,
+        ..FakeAsset::new("streamed.bin", big)
+    };
+    server.add_asset("streamed.bin", streamed);
+    let extra = format!(
+        r#"<img src="{}"><img src="{}"><img src="{}">"#,
+        server.asset_url("x/missing.png"),
+        server.asset_url("x/declared.png"),
+        server.asset_url("x/streamed.bin")
+    );
+    server.update_workspace(|ws| {
+        let article = ws.articles.iter_mut().find(|a| a["id"] == "3002").unwrap();
+        let body = article["translated_content"]["en"]["body"]
+            .as_str()
+            .unwrap();
+        let body = format!("{body}{extra}");
+        article["translated_content"]["en"]["body"] = Value::String(body.clone());
+        article["body"] = Value::String(body);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "pull",
+        "--assets",
+        "--max-asset-size",
+        "1MB",
+        "--max-tries",
+        "2",
+    ];
+    let report = json(&server, dir.path(), &args);
+    let too_big = "larger than the limit of 1 MiB (--max-asset-size) (after 1 try)";
+    assert_eq!(report["assets"]["referenced"], 8);
+    assert_eq!(report["assets"]["downloaded"], 5);
+    assert_eq!(
+        report["assets"]["failed"],
+        serde_json::json!([
+            {"url": server.asset_url("x/declared.png"), "error": too_big},
+            {"url": server.asset_url("x/missing.png"), "error": "404 Not Found (after 1 try)"},
+            {"url": server.asset_url("x/streamed.bin"), "error": too_big},
+        ])
+    );
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([
+            format!("asset {}: {too_big}", server.asset_url("x/declared.png")),
+            format!(
+                "asset {}: 404 Not Found (after 1 try)",
+                server.asset_url("x/missing.png")
+            ),
+            format!("asset {}: {too_big}", server.asset_url("x/streamed.bin")),
+        ])
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("snapshot/manifest.json")).unwrap())
+            .unwrap();
+    assert!(manifest["assets"][server.asset_url("x/missing.png")].is_null());
+
+    let line = assert_code(&helpcenter(&server, dir.path(), &args[..4]), 0);
+    assert!(
+        line.starts_with("pulled 1 help center, 1 collection, 2 articles and 8 assets (0 downloaded, 5 reused, 3 failed) in 2 locales"),
+        "{line}"
+    );
+
+    // The build keeps the URLs it has no copy of, and says so.
+    let build = json(&server, dir.path(), &["build"]);
+    let warnings: Vec<&str> = (build["warnings"].as_array().unwrap().iter())
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            format!("{} has no local copy (pull again with --assets to fetch it); /en/articles/3002-take-the-tour/ still load it from there", server.asset_url("x/declared.png")),
+            format!("{} has no local copy (pull again with --assets to fetch it); /en/articles/3002-take-the-tour/ still load it from there", server.asset_url("x/missing.png")),
+            format!("{} has no local copy (pull again with --assets to fetch it); /en/articles/3002-take-the-tour/ still load it from there", server.asset_url("x/streamed.bin")),
+        ]
+    );
+}
+
+/// A server whose only article shows one image, at `path` on the fake CDN.
+fn server_with_one_image(path: &str) -> FakeIntercom {
+    let server = server();
+    let body = format!(
+        r#"<p class="no-margin"><img src="{}"></p>"#,
+        server.asset_url(path)
+    );
+    server.update_workspace(|ws| {
+        ws.articles.retain(|a| a["id"] == "3001");
+        let article = &mut ws.articles[0];
+        article["translated_content"]["en"]["body"] = Value::String(body.clone());
+        article["translated_content"]["fr"]["body"] = Value::String(body.clone());
+        article["body"] = Value::String(body);
+    });
+    server
+}
+
+#[test]
+fn unavailable_assets_are_retried_and_redirects_followed_a_few_times() {
+    let server = server_with_one_image("r/busy.png");
+    let png = std::fs::read(files_dir().join("poster.png")).unwrap();
+    let busy = FakeAsset {
+        unavailable_first: 2,
+        ..FakeAsset::new("busy.png", png)
+    };
+    server.add_asset("busy.png", busy);
+    let dir = tempfile::tempdir().unwrap();
+    let report = json(
+        &server,
+        dir.path(),
+        &["pull", "--assets", "--max-tries", "3"],
+    );
+    assert_eq!(report["assets"]["downloaded"], 1);
+    assert_eq!(report["assets"]["failed"], serde_json::json!([]));
+    let statuses: Vec<u16> = server.asset_requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 503, 200]);
+
+    // Five redirects are followed; the sixth is refused, and is not retried.
+    let server = server_with_one_image("hop/h0");
+    for hop in 0..6 {
+        let next = server.asset_url(&format!("hop/h{}", hop + 1));
+        server.add_asset(&format!("h{hop}"), FakeAsset::redirect(&next));
+    }
+    server.add_asset("h6", FakeAsset::new("h6.png", b"png".to_vec()));
+    let dir = tempfile::tempdir().unwrap();
+    let report = json(&server, dir.path(), &["pull", "--assets"]);
+    let failed = &report["assets"]["failed"][0];
+    assert_eq!(failed["url"], server.asset_url("hop/h0"));
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.starts_with("bad redirect: "), "{error}");
+    assert!(error.contains("more than 5 redirects"), "{error}");
+    assert!(error.ends_with("(after 1 try)"), "{error}");
+    assert_eq!(server.asset_requests().len(), 6);
+    server.add_asset("h1", FakeAsset::redirect(&server.asset_url("hop/h6")));
+    let dir = tempfile::tempdir().unwrap();
+    let report = json(&server, dir.path(), &["pull", "--assets"]);
+    assert_eq!(report["assets"]["downloaded"], 1);
+
+    // Never to anything but http(s).
+    let server = server_with_one_image("x/away");
+    server.add_asset("away", FakeAsset::redirect("file:///etc/passwd"));
+    let report = json(&server, dir.path(), &["pull", "--assets"]);
+    let error = report["assets"]["failed"][0]["error"].as_str().unwrap();
+    assert!(
+        error
+            == "302 Found: the redirect to file:///etc/passwd was not followed (only http and \
+                https are) (after 1 try)",
+        "{error}"
+    );
+}
+
+#[test]
+fn the_site_and_the_markdown_tree_use_the_local_copies() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    json(&server, dir.path(), &["pull", "--assets"]);
+    json(&server, dir.path(), &["build", "--out", "site"]);
+    let site = dir.path().join("site");
+    assert_eq!(
+        files_mentioning(&site, &host(&server)),
+        Vec::<String>::new()
+    );
+    let screenshot = std::fs::read(files_dir().join("screenshot.png")).unwrap();
+    let shot_file = format!("assets/{}.png", sha256(&screenshot));
+    assert_eq!(std::fs::read(site.join(&shot_file)).unwrap(), screenshot);
+    let pages = files_under(&site);
+    let (name, page) = pages
+        .iter()
+        .find(|(name, _)| name.starts_with("fr/articles/3001-"))
+        .unwrap();
+    assert_eq!(name, "fr/articles/3001-l-écran-d-accueil/index.html");
+    let page = text(page);
+    assert!(
+        page.contains(&format!(
+            r#"<a href="../../../{shot_file}" target="_blank">"#
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r#"src="../../../{shot_file}""#)),
+        "{page}"
+    );
+    // Only what the pages show: the sanitiser drops `<video>`, so its files are not copied.
+    let site_assets: Vec<String> = files_under(&site.join("assets")).into_keys().collect();
+    let gif = sha256(&std::fs::read(files_dir().join("diagram.gif")).unwrap());
+    assert_eq!(
+        site_assets,
+        [format!("{gif}.gif"), format!("{}.png", sha256(&screenshot))]
+    );
+
+    json(&server, dir.path(), &["build", "--format", "markdown"]);
+    let content = dir.path().join("content");
+    assert_eq!(
+        files_mentioning(&content, &host(&server)),
+        [".helpcenter/assets.json"]
+    );
+    assert_eq!(std::fs::read(content.join(&shot_file)).unwrap(), screenshot);
+    let markdown =
+        text(&std::fs::read(content.join("en/screens/3001-the-home-screen.md")).unwrap());
+    assert!(
+        markdown.contains(&format!("../../{shot_file}")),
+        "{markdown}"
+    );
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(content.join(".helpcenter/assets.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        record["files"][&shot_file]["urls"],
+        serde_json::json!([
+            server.asset_url("i/o/1/screenshot.png"),
+            server.asset_url("i/o/1/screenshot.png?w=320")
+        ])
+    );
+
+    // The tree builds the same site, images included, still without the CDN.
+    let args = ["build", "--from", "markdown", "--out", "site-from-tree"];
+    json(&server, dir.path(), &args);
+    let from_tree = dir.path().join("site-from-tree");
+    assert_eq!(
+        files_mentioning(&from_tree, &host(&server)),
+        Vec::<String>::new()
+    );
+    let (a, b) = (files_under(&site), files_under(&from_tree));
+    let names = |m: &BTreeMap<String, Vec<u8>>| {
+        (m.keys().filter(|k| !k.starts_with('.')).cloned()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&a), names(&b));
+    for (name, bytes) in a.iter().filter(|(k, _)| !k.starts_with('.')) {
+        if name.contains("/articles/") {
+            // Bodies that went through Markdown are spelled canonically (see the README).
+            let (x, y) = (text(bytes), text(&b[name]));
+            assert_eq!(normalize_html(&x), normalize_html(&y), "{name}");
+        } else {
+            assert_eq!(&b[name], bytes, "{name}");
+        }
+    }
+
+    // An unedited tree pushes nothing.
+    server.clear_requests();
+    assert_code(&helpcenter(&server, dir.path(), &["push"]), 0);
+    assert_eq!(writes(&server), Vec::<String>::new());
+}
+
+#[test]
+fn push_sends_the_original_urls_and_refuses_a_new_local_image() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    json(&server, dir.path(), &["pull", "--assets"]);
+    json(&server, dir.path(), &["build", "--format", "markdown"]);
+    let file = dir
+        .path()
+        .join("content/en/screens/3001-the-home-screen.md");
+    let original = text(&std::fs::read(&file).unwrap());
+    let edited = original.replace("shows your recent work", "shows your latest work");
+    assert_ne!(edited, original);
+    std::fs::write(&file, &edited).unwrap();
+
+    server.clear_requests();
+    assert_code(&helpcenter(&server, dir.path(), &["push"]), 0);
+    assert_eq!(writes(&server), ["PUT /articles/3001"]);
+    let put = server
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    let sent: Value = serde_json::from_slice(&put.body).unwrap();
+    let body = sent["translated_content"]["en"]["body"].as_str().unwrap();
+    assert!(body.contains("shows your latest work"), "{body}");
+    assert!(
+        body.contains(&format!(
+            r#"src="{}""#,
+            server.asset_url("i/o/1/screenshot.png")
+        )),
+        "{body}"
+    );
+    assert!(!body.contains("assets/"), "{body}");
+    assert_eq!(
+        server.workspace().articles[0]["translated_content"]["en"]["body"].as_str(),
+        Some(body)
+    );
+
+    // A writer adds an image file beside the article and uses it.
+    std::fs::write(file.with_file_name("new-screen.png"), b"\x89PNG").unwrap();
+    std::fs::write(
+        &file,
+        format!("{edited}\n![A new screen](new-screen.png)\n"),
+    )
+    .unwrap();
+    server.clear_requests();
+    let output = helpcenter(&server, dir.path(), &["push"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(
+            "en/screens/3001-the-home-screen.md: new-screen.png is a local file that Intercom does \
+             not have (it is not in .helpcenter/assets.json); the API cannot upload files: upload \
+             it in Intercom's editor and use its URL"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(writes(&server), Vec::<String>::new());
+}
