@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::html::{asset_urls, is_http_url};
-use crate::intercom::RetryPolicy;
+use crate::intercom::{error_chain, RetryPolicy};
 use crate::snapshot::{AssetEntry, Snapshot, SnapshotWriter};
 
 /// The local copy of one asset.
@@ -467,20 +467,6 @@ fn transport_failure(error: &reqwest::Error) -> Try {
         reason: format!("{kind}: {}", error_chain(error)),
         wait: None,
     }
-}
-
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 fn status_failure(status: StatusCode, headers: &reqwest::header::HeaderMap) -> Try {

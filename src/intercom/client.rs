@@ -286,7 +286,8 @@ fn transport_failure<T>(request: &Request<'_>, error: reqwest::Error) -> Attempt
     }
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
+/// An error and its causes on one line, each said once.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -6,6 +6,7 @@ mod list;
 mod ratelimit;
 mod retry;
 
+pub(crate) use client::error_chain;
 pub use client::{Client, ClientOptions};
 pub use list::{ListPage, ListProgress};
 pub use ratelimit::RateGovernor;
