@@ -270,8 +270,9 @@ impl SnapshotWriter {
     }
 
     /// Stores an asset of an earlier snapshot, whose bytes at `source` were checked to match
-    /// `entry`, under `file` (`assets/<sha256>.<ext>`), and maps `url` to it. The file is
-    /// hard-linked when the file system allows it (no copy, nothing new to flush), else copied.
+    /// `entry`, as `assets/<sha256>.<ext>` (like [`SnapshotWriter::write_asset`]), and maps
+    /// `url` to it. The file is hard-linked when the file system allows it (no copy, nothing
+    /// new to flush), else copied.
     pub fn reuse_asset(
         &mut self,
         url: &str,
