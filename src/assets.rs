@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::html::{asset_urls, is_http_url};
 use crate::intercom::{error_chain, RetryPolicy};
-use crate::snapshot::{AssetEntry, Snapshot, SnapshotWriter};
+use crate::snapshot::{AssetEntry, FileEntry, Snapshot, SnapshotWriter};
 
 /// The local copy of one asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,8 @@ fn html_fields(object: &Value) -> Vec<&str> {
 /// pull copies what it already has instead of fetching it again.
 pub struct PreviousAssets {
     snapshot: Option<Snapshot>,
+    /// Files already checked, so one shared by several URLs is read once.
+    checked: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, bool>>,
 }
 
 impl PreviousAssets {
@@ -193,16 +195,36 @@ impl PreviousAssets {
     /// nothing to reuse (it is not an error: the pull replaces it).
     pub fn open(dir: &std::path::Path) -> PreviousAssets {
         let snapshot = Snapshot::open(dir).ok();
-        PreviousAssets { snapshot }
+        PreviousAssets {
+            snapshot,
+            checked: Default::default(),
+        }
     }
 
-    /// The previous copy of `url`: its bytes (checked against the manifest) and entry.
-    fn get(&self, url: &str) -> Option<(Vec<u8>, &AssetEntry)> {
+    /// The previous copy of `url`: its path, checksum (checked against the file: a damaged
+    /// copy is fetched again) and entry.
+    fn get(&self, url: &str) -> Option<(std::path::PathBuf, &FileEntry, &AssetEntry)> {
         let snapshot = self.snapshot.as_ref()?;
         let entry = snapshot.manifest.assets.get(url)?;
+        if !crate::tree::is_asset_file(&entry.file) {
+            return None;
+        }
         let expected = snapshot.manifest.files.get(&entry.file)?;
-        let bytes = std::fs::read(snapshot.dir.join(&entry.file)).ok()?;
-        (crate::snapshot::file_entry(&bytes) == *expected).then_some((bytes, entry))
+        let path = snapshot.dir.join(&entry.file);
+        let matches = self
+            .checked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&path)
+            .copied();
+        let matches = matches.unwrap_or_else(|| {
+            let ok =
+                std::fs::read(&path).is_ok_and(|b| crate::snapshot::file_entry(&b) == *expected);
+            let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+            checked.insert(path.clone(), ok);
+            ok
+        });
+        matches.then_some((path, expected, entry))
     }
 }
 
@@ -228,9 +250,10 @@ pub async fn store_assets(
     let mut to_fetch = Vec::new();
     for url in urls {
         match previous.get(&url) {
-            Some((bytes, entry)) => {
+            Some((path, checksum, entry)) => {
                 let ext = entry.file.rsplit_once('.').map_or("bin", |(_, ext)| ext);
-                writer.write_asset(&url, &bytes, ext, entry.content_type.clone())?;
+                let content_type = entry.content_type.clone();
+                writer.reuse_asset(&url, &path, checksum, ext, content_type)?;
                 report.reused += 1;
             }
             None => to_fetch.push(url),

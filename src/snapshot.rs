@@ -269,6 +269,36 @@ impl SnapshotWriter {
         Ok(asset)
     }
 
+    /// Stores an asset of an earlier snapshot, whose bytes at `source` were checked to match
+    /// `entry`, as `assets/<sha256>.<ext>` (like [`SnapshotWriter::write_asset`]), and maps
+    /// `url` to it. The file is hard-linked when the file system allows it (no copy, nothing
+    /// new to flush), else copied.
+    pub fn reuse_asset(
+        &mut self,
+        url: &str,
+        source: &Path,
+        entry: &FileEntry,
+        ext: &str,
+        content_type: Option<String>,
+    ) -> Result<AssetEntry> {
+        let relative = format!("{ASSETS_DIR}/{}.{}", entry.sha256, asset_extension(ext));
+        if !self.files.contains_key(&relative) {
+            let dir = self.staging.join(ASSETS_DIR);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
+            let path = self.staging.join(&relative);
+            if fs::hard_link(source, &path).is_err() {
+                fs::copy(source, &path).map_err(|e| Error::io(&path, "copy", e))?;
+            }
+            self.files.insert(relative.clone(), entry.clone());
+        }
+        let asset = AssetEntry {
+            file: relative,
+            content_type,
+        };
+        self.assets.insert(url.to_string(), asset.clone());
+        Ok(asset)
+    }
+
     fn count(&mut self, kind: ObjectKind, locales: Vec<String>) {
         *self.counts.entry(kind.dir_name().to_string()).or_default() += 1;
         for locale in locales {

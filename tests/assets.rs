@@ -157,7 +157,23 @@ fn a_pull_with_assets_stores_every_file_and_the_next_pull_fetches_none() {
     let after: Value =
         serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(after["assets"], manifest["assets"]);
+    assert_eq!(after["files"], manifest["files"]);
     assert_eq!(files_under(&snapshot.join("assets")).len(), 4);
+    assert_eq!(
+        std::fs::read(snapshot.join(&shot_file)).unwrap(),
+        screenshot
+    );
+
+    // A damaged copy is not reused: it is fetched again.
+    std::fs::write(snapshot.join(&shot_file), b"damaged").unwrap();
+    server.clear_requests();
+    let repaired = json(&server, dir.path(), &["pull", "--assets"]);
+    assert_eq!(repaired["assets"]["downloaded"], 2);
+    assert_eq!(repaired["assets"]["reused"], 3);
+    assert_eq!(
+        std::fs::read(snapshot.join(&shot_file)).unwrap(),
+        screenshot
+    );
 }
 
 #[test]
@@ -470,4 +486,42 @@ fn push_sends_the_original_urls_and_refuses_a_new_local_image() {
         "{stderr}"
     );
     assert_eq!(writes(&server), Vec::<String>::new());
+}
+
+#[test]
+fn a_re_export_does_not_silently_replace_edited_asset_files() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    json(&server, dir.path(), &["pull", "--assets"]);
+    json(&server, dir.path(), &["build", "--format", "markdown"]);
+    let content = dir.path().join("content");
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(content.join(".helpcenter/assets.json")).unwrap())
+            .unwrap();
+    let files: Vec<&String> = record["files"].as_object().unwrap().keys().collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    // An unedited tree is replaced without complaint.
+    json(&server, dir.path(), &["build", "--format", "markdown"]);
+
+    std::fs::write(content.join(files[0]), b"retouched").unwrap();
+    std::fs::write(content.join("assets/extra.png"), b"new").unwrap();
+    let output = helpcenter(&server, dir.path(), &["build", "--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{} (modified)", files[0])),
+        "{stderr}"
+    );
+    assert!(stderr.contains("assets/extra.png (added)"), "{stderr}");
+
+    let args = ["build", "--format", "markdown", "--force"];
+    json(&server, dir.path(), &args);
+    assert!(!content.join("assets/extra.png").exists());
+    let screenshot = std::fs::read(files_dir().join("screenshot.png")).unwrap();
+    let gif = std::fs::read(files_dir().join("diagram.gif")).unwrap();
+    let mut restored: Vec<Vec<u8>> = files_under(&content.join("assets")).into_values().collect();
+    restored.sort();
+    let mut expected = vec![screenshot, gif];
+    expected.sort();
+    assert_eq!(restored, expected);
 }

@@ -199,19 +199,30 @@ impl<'a> ExportAssets<'a> {
         }
     }
 
-    /// `body` with every URL that has a local copy pointing at it, relative to `file_key`.
-    pub(crate) fn localize(&self, body: &str, file_key: &str) -> String {
+    /// `body` with every URL that has a local copy pointing at it, relative to `file_key`,
+    /// and the (file, URL) pairs it rewrote, for [`ExportAssets::record`].
+    pub(crate) fn localize(&self, body: &str, file_key: &str) -> (String, Vec<(String, String)>) {
         let mut used = Vec::new();
         let body = localize_with(body, self.local, file_key, |file, url| {
             used.push((file.to_string(), url.to_string()))
         });
-        if !used.is_empty() {
-            let mut all = self.used.lock().unwrap_or_else(|e| e.into_inner());
-            for (file, url) in used {
-                all.entry(file).or_default().insert(url);
-            }
+        (body, used)
+    }
+
+    /// Records the files of `used` that the written `markdown` still shows: the sanitiser
+    /// drops some elements (`video`, `audio`), whose files need no copy. Files are named by a
+    /// 64-digit hash, so finding the name is finding the use.
+    pub(crate) fn record(&self, used: Vec<(String, String)>, markdown: &str) {
+        let shown: Vec<_> = (used.into_iter())
+            .filter(|(file, _)| markdown.contains(file.as_str()))
+            .collect();
+        if shown.is_empty() {
+            return;
         }
-        body
+        let mut all = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        for (file, url) in shown {
+            all.entry(file).or_default().insert(url);
+        }
     }
 
     /// The used files (path from the tree's root and bytes) and their record.

@@ -308,8 +308,10 @@ impl Render<'_> {
             .opt_int("weight", article.order)
             .string("url", &article_path(locale, &article.id, &c.slug))
             .opt_string("intercom_url", c.url.as_deref());
-        let body = self.assets.localize(&c.body, file_key);
-        w.document(&html_to_markdown(&body))
+        let (body, used) = self.assets.localize(&c.body, file_key);
+        let markdown = html_to_markdown(&body);
+        self.assets.record(used, &markdown);
+        w.document(&markdown)
     }
 }
 
