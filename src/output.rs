@@ -24,6 +24,7 @@ pub struct Ui {
     verbosity: Verbosity,
     progress: MultiProgress,
     command: &'static str,
+    started: std::time::Instant,
 }
 
 impl Ui {
@@ -39,6 +40,7 @@ impl Ui {
             verbosity,
             progress: MultiProgress::with_draw_target(target),
             command: "",
+            started: std::time::Instant::now(),
         }
     }
 
@@ -106,11 +108,15 @@ impl Ui {
         let mut out = std::io::stdout().lock();
         if self.verbosity.json {
             let report = serde_json::to_value(report).expect("reports serialise");
-            let json = envelope(self.command, exit_code, report);
+            let json = envelope(self.command, exit_code, report, self.elapsed_ms());
             let _ = writeln!(out, "{json}");
         } else if !self.verbosity.quiet {
             let _ = writeln!(out, "{line}");
         }
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
     }
 
     /// With `--json`, prints a failed command's JSON summary on stdout (the message also goes
@@ -118,14 +124,20 @@ impl Ui {
     pub fn failure(&self, error: &crate::error::Error) {
         if self.verbosity.json {
             let report = serde_json::json!({ "errors": [error.to_string()] });
-            let json = envelope(self.command, error.exit_code(), report);
+            let json = envelope(self.command, error.exit_code(), report, self.elapsed_ms());
             let _ = writeln!(std::io::stdout().lock(), "{json}");
         }
     }
 }
 
-/// `{"command", "ok", "exit_code", ...report, "warnings": [], "errors": []}`.
-fn envelope(command: &str, exit_code: i32, report: serde_json::Value) -> serde_json::Value {
+/// `{"command", "ok", "exit_code", ...report, "warnings": [], "errors": [], "duration_ms"}`; a
+/// report's own `duration_ms` (the work alone) is kept over the command's `elapsed_ms`.
+fn envelope(
+    command: &str,
+    exit_code: i32,
+    report: serde_json::Value,
+    elapsed_ms: u64,
+) -> serde_json::Value {
     let mut object = serde_json::Map::new();
     object.insert("command".into(), command.into());
     object.insert("ok".into(), (exit_code == crate::error::exit::OK).into());
@@ -139,6 +151,7 @@ fn envelope(command: &str, exit_code: i32, report: serde_json::Value) -> serde_j
     for list in ["warnings", "errors"] {
         object.entry(list).or_insert_with(|| serde_json::json!([]));
     }
+    object.entry("duration_ms").or_insert(elapsed_ms.into());
     serde_json::Value::Object(object)
 }
 
