@@ -8,37 +8,10 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
+use support::cli::{self, assert_code, text};
 use support::snapshots::{snapshot_from_fixture, us_api};
 use support::workspace::Workspace;
-
-fn helpcenter(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("helpcenter")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("HELPCENTER_LOG")
-        .env_remove("HELPCENTER_SNAPSHOT")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_code(output: &Output, code: i32) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
-}
 
 /// A temp folder holding `snapshot/`, made from the multilingual fixture.
 fn with_snapshot() -> tempfile::TempDir {
@@ -52,6 +25,10 @@ fn with_snapshot() -> tempfile::TempDir {
 
 /// 1 help center + 8 collections + 14 articles.
 const FIXTURE_FILES: u64 = 23;
+
+fn helpcenter(dir: &Path, args: &[&str]) -> Output {
+    cli::helpcenter(dir).args(args).output().unwrap()
+}
 
 fn json_of(stdout: &str) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))

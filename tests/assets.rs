@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use helpcenter::markdown::normalize_html;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use support::cli::{self, assert_code, text};
 use support::fake_intercom::{FakeAsset, FakeIntercom};
 use support::workspace::Workspace;
 
@@ -28,32 +28,13 @@ fn files_dir() -> PathBuf {
 }
 
 fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("helpcenter")
-        .unwrap()
-        .current_dir(dir)
-        .env("INTERCOM_TOKEN", FakeIntercom::TOKEN)
-        .env("HELPCENTER_API_BASE", server.base_url())
-        .env_remove("HELPCENTER_LOG")
+    let retry_fast = ["--retry-delay", "5"];
+    let retry_fast = retry_fast.iter().filter(|_| args[0] != "build");
+    cli::against(server, dir)
         .args(args)
-        .args(["--retry-delay", "5"].iter().filter(|_| args[0] != "build"))
+        .args(retry_fast)
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_code(output: &Output, code: i32) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
 }
 
 /// Runs a command with `--json` that must succeed, and parses its summary.

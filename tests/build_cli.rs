@@ -5,16 +5,17 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
+mod support;
+
+use support::cli::{self, assert_code};
 
 fn helpcenter(args: &[&str], dir: &Path) -> Output {
-    Command::cargo_bin("helpcenter")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("HELPCENTER_LOG")
-        .args(args)
-        .output()
-        .unwrap()
+    cli::helpcenter(dir).args(args).output().unwrap()
+}
+
+#[track_caller]
+fn assert_ok(output: &Output) -> String {
+    assert_code(output, 0)
 }
 
 fn demo() -> String {
@@ -31,17 +32,6 @@ fn files(root: &Path) -> BTreeSet<PathBuf> {
         .filter(|e| e.file_type().is_file())
         .map(|e| e.path().strip_prefix(root).unwrap().to_path_buf())
         .collect()
-}
-
-#[track_caller]
-fn assert_ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "status {:?}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 #[test]

@@ -7,39 +7,23 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
+use support::cli;
 use support::fake_intercom::FakeIntercom;
 use support::workspace::Workspace;
 
-/// The binary in `dir`, with no setting leaking in from the environment running the tests.
 fn helpcenter(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut command = Command::cargo_bin("helpcenter").unwrap();
-    command.current_dir(dir).env_clear();
-    if let Some(path) = std::env::var_os("PATH") {
-        command.env("PATH", path);
-    }
-    command
+    cli::helpcenter(dir)
         .envs(env.iter().copied())
         .args(args)
         .output()
         .unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
+/// The exit code checked; stdout and stderr.
 #[track_caller]
 fn assert_code(output: &Output, code: i32) -> (String, String) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    (text(&output.stdout), text(&output.stderr))
+    (cli::assert_code(output, code), cli::text(&output.stderr))
 }
 
 fn demo() -> String {

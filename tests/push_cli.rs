@@ -5,36 +5,12 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+use support::cli::{self, assert_code};
 use support::fake_intercom::FakeIntercom;
 use support::workspace::Workspace;
 
 fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("helpcenter")
-        .unwrap()
-        .current_dir(dir)
-        .env("INTERCOM_TOKEN", FakeIntercom::TOKEN)
-        .env("HELPCENTER_API_BASE", server.base_url())
-        .env_remove("HELPCENTER_LOG")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_code(output: &Output, code: i32) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
+    cli::against(server, dir).args(args).output().unwrap()
 }
 
 fn writes(server: &FakeIntercom) -> Vec<String> {

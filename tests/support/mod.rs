@@ -6,6 +6,7 @@
 //! Every binary uses a different part of it, hence the blanket `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod fake_intercom;
 pub mod snapshots;
 pub mod workspace;

@@ -1,0 +1,48 @@
+//! Running the built `helpcenter` binary: one way to start it and to read what it said.
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use super::fake_intercom::FakeIntercom;
+
+/// The binary, run in `dir`, with no `HELPCENTER_*` setting, log filter or token leaking in
+/// from the environment the tests run in.
+pub fn helpcenter(dir: &Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("helpcenter").unwrap();
+    command.current_dir(dir).timeout(Duration::from_secs(300));
+    for (name, _) in std::env::vars_os() {
+        let name_text = name.to_string_lossy();
+        if name_text.starts_with("HELPCENTER_") || name_text == "INTERCOM_TOKEN" {
+            command.env_remove(&name);
+        }
+    }
+    command
+}
+
+/// The binary in `dir`, talking to `server` with the token it accepts.
+pub fn against(server: &FakeIntercom, dir: &Path) -> assert_cmd::Command {
+    let mut command = helpcenter(dir);
+    command
+        .env("INTERCOM_TOKEN", FakeIntercom::TOKEN)
+        .env("HELPCENTER_API_BASE", server.base_url());
+    command
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Checks the exit code, showing both streams when it is wrong, and returns stdout.
+#[track_caller]
+pub fn assert_code(output: &Output, code: i32) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
