@@ -121,6 +121,58 @@ pub enum Command {
   helpcenter verify backups/helpcenter-2026-11-25.tar.zst
   helpcenter verify --json backup.tar.gz | jq .problems")]
     Verify(VerifyArgs),
+
+    /// Put a backup (snapshot folder or archive) into a workspace: after a disaster, or to move.
+    ///
+    /// Creates the collection tree (parents first, every translation), then every article with
+    /// all its translations and states, then sends again the bodies that link to other
+    /// restored articles or collections, with the links pointing at their new URLs. Help
+    /// centers cannot be created through the API: the backup goes into one existing help
+    /// center. Progress (old id to new id) is saved after every write in a state file, so an
+    /// interrupted restore, run again, continues without creating anything twice. A workspace
+    /// that already holds articles is refused unless --into-nonempty.
+    #[command(after_help = "Examples:
+  helpcenter restore --dry-run backups/helpcenter-2026-11-25.tar.zst   # what would be created
+  INTERCOM_TOKEN=... helpcenter restore backups/helpcenter-2026-11-25.tar.zst
+  helpcenter restore snapshot --help-center 123 --author-id 456      # another workspace
+  helpcenter restore backup.tar.zst --state /var/lib/hc/restore.json  # progress kept elsewhere")]
+    Restore(RestoreArgs),
+}
+
+/// `helpcenter restore`
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A snapshot folder or an archive made by `helpcenter archive`.
+    #[arg(value_name = "FILE|DIR")]
+    pub backup: PathBuf,
+
+    /// The help center to restore into (default: the workspace's only one). Every help center
+    /// of the backup goes into it.
+    #[arg(long, value_name = "ID")]
+    pub help_center: Option<String>,
+
+    /// The admin id to use as every article's author, for a workspace where the backup's
+    /// authors do not exist (default: each translation's author from the backup).
+    #[arg(long, value_name = "ID")]
+    pub author_id: Option<String>,
+
+    /// Where progress is kept, to continue an interrupted restore (default: beside the
+    /// backup, e.g. backup.tar.zst.restore.json). Delete it to start over.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Print what would be created and which links rewritten; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Restore even though the workspace already holds articles (they are left as they are;
+    /// the backup's articles are added beside them).
+    #[arg(long)]
+    pub into_nonempty: bool,
+
+    /// Connection settings.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: ConnectionArgs,
 }
 
 /// `helpcenter archive`

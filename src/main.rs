@@ -32,5 +32,6 @@ fn run(cli: Cli, ui: &Ui) -> Result<i32> {
         Command::Push(args) => helpcenter::commands::push(args, ui),
         Command::Archive(args) => helpcenter::commands::archive(args, ui).map(|()| exit::OK),
         Command::Verify(args) => helpcenter::commands::verify(args, ui),
+        Command::Restore(args) => helpcenter::commands::restore(args, ui).map(|()| exit::OK),
     }
 }

@@ -1,0 +1,918 @@
+//! `helpcenter restore`: puts a backup into a workspace, the same one after a disaster or an
+//! empty one when moving.
+//!
+//! Help centers cannot be created through the API, so every help center of the backup maps to
+//! one target help center. Then, in three passes:
+//!
+//! 1. collections (and 2.9 sections), parents first, each with all its translations;
+//! 2. articles, each with every locale's content and state in one `POST`;
+//! 3. links: bodies that link to restored articles or collections are sent again (`PUT`) with
+//!    the links pointing at the new URLs Intercom answered.
+//!
+//! Progress (old id to new id, new URLs, links done) is saved in a state file after every
+//! write, so a rerun skips what is done. The one window is between Intercom acting on a
+//! `POST` and the state recording its answer (a crash, or an answer lost on the way back):
+//! before every create the state marks it pending, and a rerun that finds a pending create
+//! first looks in Intercom for an object with the same title (or name) under the same parent
+//! that no other entry claims, and adopts it instead of creating it again.
+
+mod links;
+mod state;
+
+pub use links::{page_link, rewrite_links, PageKind, PageLink};
+pub use state::{default_path as default_state_path, Created, Kind, RestoreState, Target};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::archive::Backup;
+use crate::error::{Error, Result};
+use crate::intercom::Client;
+use crate::model::id_cmp;
+use crate::snapshot::{file_entry, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
+use crate::verify;
+
+/// What `restore` is asked to do.
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    /// A snapshot folder or an archive.
+    pub backup: PathBuf,
+    /// The target help center; default: the workspace's only one.
+    pub help_center: Option<String>,
+    /// The author of every restored article (default: each article's author in the backup).
+    pub author_id: Option<String>,
+    /// The progress file; default: beside the backup ([`default_state_path`]).
+    pub state: Option<PathBuf>,
+    /// Print what would be created; write nothing.
+    pub dry_run: bool,
+    /// Restore even though the workspace already holds articles.
+    pub into_nonempty: bool,
+}
+
+/// What a restore did (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RestoreReport {
+    /// The backup restored.
+    pub backup: String,
+    /// The target help center.
+    pub help_center: String,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// Collections (and sections) created by this run.
+    pub collections_created: usize,
+    /// Articles created by this run.
+    pub articles_created: usize,
+    /// Objects a previous run had created but not recorded, found in Intercom and adopted.
+    pub adopted: usize,
+    /// Objects skipped because a previous run had restored them.
+    pub already_restored: usize,
+    /// Articles sent again with their links rewritten.
+    pub articles_relinked: usize,
+    /// Links pointed at new URLs.
+    pub links_rewritten: usize,
+    /// Collections and articles in the backup.
+    pub backup_collections: usize,
+    /// Articles in the backup.
+    pub backup_articles: usize,
+    /// The progress file (none with `--dry-run`).
+    pub state_file: Option<PathBuf>,
+    /// One line per create or update, with `--dry-run` what would be done.
+    pub actions: Vec<String>,
+    /// Wall time.
+    pub duration_ms: u64,
+}
+
+impl RestoreReport {
+    /// The one-line summary.
+    pub fn summary_line(&self) -> String {
+        if self.dry_run {
+            return format!(
+                "would create {} collections and {} articles in help center {} and rewrite \
+                 links in {} articles ({} already restored; nothing was written)",
+                self.collections_created,
+                self.articles_created,
+                self.help_center,
+                self.articles_relinked,
+                self.already_restored
+            );
+        }
+        format!(
+            "restored {} collections and {} articles into help center {} ({} already \
+             restored, {} adopted), rewrote {} links in {} articles in {:.1} s",
+            self.collections_created,
+            self.articles_created,
+            self.help_center,
+            self.already_restored,
+            self.adopted,
+            self.links_rewritten,
+            self.articles_relinked,
+            self.duration_ms as f64 / 1000.0
+        )
+    }
+}
+
+/// The backup's content, read once.
+struct Content {
+    groups: Vec<Group>,
+    articles: Vec<StoredObject>,
+    /// Hosts of the old help center(s), for recognising links to its pages.
+    hosts: BTreeSet<String>,
+    /// `pulled_at` and manifest checksum: identifies the backup in the state file.
+    fingerprint: String,
+}
+
+/// A collection or section of the backup, in creation order.
+struct Group {
+    kind: Kind,
+    object: StoredObject,
+    /// The parent's kind and old id (sections' parents are collections).
+    parent: Option<(Kind, String)>,
+}
+
+/// Restores the backup (see the module documentation).
+pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<RestoreReport> {
+    let started = Instant::now();
+    if client.options().version.has_sections() {
+        return Err(Error::usage(
+            "restore creates nested collections, which API 2.9 does not have: use \
+             --api-version 2.10 or later",
+        ));
+    }
+    let backup = Backup::open(&options.backup)?;
+    let snapshot = verify::open_snapshot(&backup)?;
+    let label = options.backup.display().to_string();
+    let verified = verify::verify_snapshot(&snapshot, &label);
+    if !verified.ok {
+        let first = &verified.problems[0];
+        return Err(Error::data(format!(
+            "{label} is damaged ({} problems, first {}: {}); run `helpcenter verify {label}` \
+             and restore from a sound backup",
+            verified.problems.len(),
+            first.file,
+            first.problem
+        )));
+    }
+    let content = read_content(&snapshot)?;
+    check_authors(&content.articles, options.author_id.as_deref())?;
+    let help_center = target_help_center(client, options.help_center.as_deref()).await?;
+    let target = Target {
+        base_url: client.options().endpoint.base_url.clone(),
+        help_center: help_center.clone(),
+    };
+    let state_path = options
+        .state
+        .clone()
+        .unwrap_or_else(|| default_state_path(&options.backup));
+    let mut state = match state::load(&state_path)? {
+        Some(state) => check_state(state, &state_path, &content, &target)?,
+        None => RestoreState::new(content.fingerprint.clone(), target),
+    };
+    if !state.has_created() && !options.into_nonempty {
+        refuse_nonempty(client).await?;
+    }
+    let mut run = Run {
+        client,
+        options,
+        state_path,
+        content: &content,
+        help_center,
+        report: RestoreReport {
+            backup: label,
+            dry_run: options.dry_run,
+            backup_collections: content.groups.len(),
+            backup_articles: content.articles.len(),
+            ..RestoreReport::default()
+        },
+    };
+    run.report.help_center = run.help_center.clone();
+    run.report.already_restored = run.already_restored(&state);
+    if !options.dry_run {
+        run.report.state_file = Some(run.state_path.clone());
+        run.resolve_pending(&mut state).await?;
+    }
+    run.create_groups(&mut state).await?;
+    run.create_articles(&mut state).await?;
+    run.rewrite_all_links(&mut state).await?;
+    run.report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(run.report)
+}
+
+/// Reads collections, sections and articles, and the old help center's hosts.
+fn read_content(snapshot: &Snapshot) -> Result<Content> {
+    let collections = snapshot.objects(ObjectKind::Collection)?;
+    let sections = snapshot.objects(ObjectKind::Section)?;
+    let articles = snapshot.objects(ObjectKind::Article)?;
+    let help_centers = snapshot.objects(ObjectKind::HelpCenter)?;
+    let mut hosts = BTreeSet::new();
+    for object in help_centers.iter() {
+        for field in ["url", "custom_domain"] {
+            if let Some(host) = object
+                .value
+                .get(field)
+                .and_then(Value::as_str)
+                .and_then(links::host_of)
+            {
+                hosts.insert(host);
+            }
+        }
+    }
+    for object in collections.iter().chain(&sections).chain(&articles) {
+        for url in urls_of(&object.value).into_values() {
+            hosts.extend(links::host_of(&url));
+        }
+    }
+    let manifest = std::fs::read(snapshot.dir.join(MANIFEST_FILE))
+        .map_err(|e| Error::io(&snapshot.dir.join(MANIFEST_FILE), "read", e))?;
+    Ok(Content {
+        groups: ordered_groups(collections, sections),
+        articles,
+        hosts,
+        fingerprint: format!(
+            "{} sha256:{}",
+            snapshot.manifest.pulled_at,
+            file_entry(&manifest).sha256
+        ),
+    })
+}
+
+/// Collections and sections, every parent before its children, then by id.
+fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -> Vec<Group> {
+    let parents: BTreeMap<String, Option<String>> = collections
+        .iter()
+        .map(|c| (c.id.clone(), text_field(&c.value, "parent_id")))
+        .collect();
+    let depth = |id: &str| {
+        let mut depth = 0;
+        let mut current = parents.get(id).cloned().flatten();
+        while let Some(parent) = current {
+            depth += 1;
+            if depth > parents.len() {
+                break; // a cycle: verify reports broken trees; do not loop forever
+            }
+            current = parents.get(&parent).cloned().flatten();
+        }
+        depth
+    };
+    let mut groups: Vec<(usize, Group)> = Vec::new();
+    for object in collections {
+        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        groups.push((
+            depth(&object.id),
+            Group {
+                kind: Kind::Collection,
+                object,
+                parent,
+            },
+        ));
+    }
+    for object in sections {
+        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        let below = parent.as_ref().map_or(0, |(_, p)| depth(p) + 1);
+        groups.push((
+            below,
+            Group {
+                kind: Kind::Section,
+                object,
+                parent,
+            },
+        ));
+    }
+    groups.sort_by(|(da, a), (db, b)| {
+        da.cmp(db)
+            .then((a.kind == Kind::Section).cmp(&(b.kind == Kind::Section)))
+            .then_with(|| id_cmp(&a.object.id, &b.object.id))
+    });
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Every article and translation must have an author, unless `--author-id` gives one.
+fn check_authors(articles: &[StoredObject], author: Option<&str>) -> Result<()> {
+    if author.is_some() {
+        return Ok(());
+    }
+    let missing: Vec<String> = articles
+        .iter()
+        .filter(|a| {
+            a.value.get("author_id").is_none_or(Value::is_null)
+                && locales(&a.value)
+                    .iter()
+                    .any(|(_, c)| c.get("author_id").is_none_or(Value::is_null))
+        })
+        .map(|a| a.path.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "these articles have no author_id in the backup; give one with --author-id: {}",
+        missing.join(", ")
+    )))
+}
+
+/// The help center to restore into: `--help-center`, or the workspace's only one.
+async fn target_help_center(client: &Client, wanted: Option<&str>) -> Result<String> {
+    let list: Value = client.get_json("/help_center/help_centers", &[]).await?;
+    let ids: Vec<String> = list
+        .get("data")
+        .and_then(Value::as_array)
+        .map(|data| data.iter().filter_map(|hc| text_field(hc, "id")).collect())
+        .unwrap_or_default();
+    match (wanted, ids.as_slice()) {
+        (Some(id), _) if ids.iter().any(|i| i == id) => Ok(id.to_string()),
+        (Some(id), _) => Err(Error::usage(format!(
+            "help center {id} is not in the target workspace (it has: {}); help centers cannot \
+             be created through the API, so create it in Intercom first",
+            list_or_none(&ids)
+        ))),
+        (None, [only]) => Ok(only.clone()),
+        (None, []) => Err(Error::usage(
+            "the target workspace has no help center, and the API cannot create one: create it \
+             in Intercom (Settings > Help Center), then restore",
+        )),
+        (None, _) => Err(Error::usage(format!(
+            "the target workspace has {} help centers ({}); choose one with --help-center ID",
+            ids.len(),
+            ids.join(", ")
+        ))),
+    }
+}
+
+fn list_or_none(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// Refuses a workspace that already holds articles (a fresh restore into it would mix them).
+async fn refuse_nonempty(client: &Client) -> Result<()> {
+    let page: Value = client
+        .get_json(
+            "/articles",
+            &[("page", "1".to_string()), ("per_page", "1".to_string())],
+        )
+        .await?;
+    let count = page
+        .get("total_count")
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| {
+            page.get("data")
+                .and_then(Value::as_array)
+                .map_or(0, |d| d.len() as u64)
+        });
+    if count == 0 {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "the target workspace already holds {count} article{}; restore refuses to mix a backup \
+         into existing content. Restore into an empty workspace, or pass --into-nonempty to add \
+         the backup's articles beside the existing ones",
+        if count == 1 { "" } else { "s" }
+    )))
+}
+
+/// A state file continues only the restore it was written for.
+fn check_state(
+    state: RestoreState,
+    path: &std::path::Path,
+    content: &Content,
+    target: &Target,
+) -> Result<RestoreState> {
+    if state.backup != content.fingerprint || &state.target != target {
+        return Err(Error::usage(format!(
+            "{} records a restore of another backup or into another help center ({} into help \
+             center {} at {}); remove it or choose another --state file",
+            path.display(),
+            state.backup,
+            state.target.help_center,
+            state.target.base_url
+        )));
+    }
+    Ok(state)
+}
+
+/// One restore in progress.
+struct Run<'a> {
+    client: &'a Client,
+    options: &'a RestoreOptions,
+    state_path: PathBuf,
+    content: &'a Content,
+    help_center: String,
+    report: RestoreReport,
+}
+
+impl Run<'_> {
+    /// Objects of the backup a previous run created and recorded.
+    fn already_restored(&self, state: &RestoreState) -> usize {
+        let groups = self.content.groups.iter();
+        let groups = groups.filter(|g| state.created(g.kind).contains_key(&g.object.id));
+        let articles = self.content.articles.iter();
+        let articles = articles.filter(|a| state.articles.contains_key(&a.id));
+        groups.count() + articles.count()
+    }
+
+    fn save(&self, state: &RestoreState) -> Result<()> {
+        state::save(&self.state_path, state)
+    }
+
+    /// Pass 1: every collection and section, parents first.
+    async fn create_groups(&mut self, state: &mut RestoreState) -> Result<()> {
+        for group in &self.content.groups {
+            let old = &group.object.id;
+            if state.created(group.kind).contains_key(old) {
+                continue;
+            }
+            let parent = match &group.parent {
+                Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
+                None => None,
+            };
+            let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
+            let what = format!(
+                "collection {old} {:?}{}",
+                text_field(&group.object.value, "name").unwrap_or_default(),
+                group
+                    .parent
+                    .as_ref()
+                    .map_or(String::new(), |(_, p)| format!(" in collection {p}"))
+            );
+            self.create(
+                state,
+                group.kind,
+                old,
+                "/help_center/collections",
+                body,
+                what,
+            )
+            .await?;
+            self.report.collections_created += 1;
+        }
+        Ok(())
+    }
+
+    /// Pass 2: every article with all its locales.
+    async fn create_articles(&mut self, state: &mut RestoreState) -> Result<()> {
+        for article in &self.content.articles {
+            let old = &article.id;
+            if state.articles.contains_key(old) {
+                continue;
+            }
+            let parent = self.article_parent(state, &article.value)?;
+            let body = article_body(
+                &article.value,
+                parent.as_deref(),
+                self.options.author_id.as_deref(),
+            );
+            let count = locales(&article.value).len().max(1);
+            let what = format!(
+                "article {old} {:?} ({count} locale{}){}",
+                text_field(&article.value, "title").unwrap_or_default(),
+                if count == 1 { "" } else { "s" },
+                text_field(&article.value, "parent_id")
+                    .map_or(String::new(), |p| format!(" in collection {p}"))
+            );
+            self.create(state, Kind::Article, old, "/articles", body, what)
+                .await?;
+            self.report.articles_created += 1;
+        }
+        Ok(())
+    }
+
+    /// The new parent of an article: its collection, or its section (2.9), or none.
+    fn article_parent(&self, state: &RestoreState, article: &Value) -> Result<Option<String>> {
+        let Some(parent) = text_field(article, "parent_id") else {
+            return Ok(None);
+        };
+        let kind = match article.get("parent_type").and_then(Value::as_str) {
+            Some("section") => Kind::Section,
+            _ => Kind::Collection,
+        };
+        self.new_id(state, kind, &parent, "parent").map(Some)
+    }
+
+    /// The new id of an object restored earlier (a placeholder in a dry run).
+    fn new_id(&self, state: &RestoreState, kind: Kind, old: &str, role: &str) -> Result<String> {
+        if let Some(created) = state.created(kind).get(old) {
+            return Ok(created.id.clone());
+        }
+        if self.options.dry_run {
+            return Ok(format!("new-{old}"));
+        }
+        Err(Error::data(format!(
+            "the {role} {kind:?} {old} was not restored; the backup's tree is broken (run \
+             `helpcenter verify`)"
+        )))
+    }
+
+    /// Creates one object: marks it pending, sends the `POST`, records the answer.
+    async fn create(
+        &mut self,
+        state: &mut RestoreState,
+        kind: Kind,
+        old: &str,
+        path: &str,
+        body: Value,
+        what: String,
+    ) -> Result<()> {
+        if self.options.dry_run {
+            self.report.actions.push(format!("would create {what}"));
+            return Ok(());
+        }
+        state.pending = Some(state::Pending {
+            kind,
+            old_id: old.to_string(),
+        });
+        self.save(state)?;
+        let answer: Value = self
+            .client
+            .send_json(Method::POST, path, &body)
+            .await
+            .map_err(|e| continue_hint(e, &self.state_path))?;
+        let created = created_from(&answer).ok_or_else(|| {
+            Error::data(format!(
+                "POST {path}: Intercom created {what} but answered no id; find it in Intercom \
+                 before restoring again"
+            ))
+        })?;
+        tracing::info!("created {what} as {}", created.id);
+        self.report
+            .actions
+            .push(format!("created {what} as {}", created.id));
+        state.record(kind, old, created);
+        self.save(state)
+    }
+
+    /// A previous run stopped with a create in flight: adopt the object if Intercom has it.
+    async fn resolve_pending(&mut self, state: &mut RestoreState) -> Result<()> {
+        let Some(pending) = state.pending.clone() else {
+            return Ok(());
+        };
+        let (path, expected) = match pending.kind {
+            Kind::Article => {
+                let article = self
+                    .content
+                    .articles
+                    .iter()
+                    .find(|a| a.id == pending.old_id);
+                let Some(article) = article else {
+                    return self.clear_pending(state);
+                };
+                let parent = self.article_parent(state, &article.value)?;
+                (
+                    "/articles",
+                    (text_field(&article.value, "title"), "title", parent),
+                )
+            }
+            Kind::Collection | Kind::Section => {
+                let group = self
+                    .content
+                    .groups
+                    .iter()
+                    .find(|g| g.kind == pending.kind && g.object.id == pending.old_id);
+                let Some(group) = group else {
+                    return self.clear_pending(state);
+                };
+                let parent = match &group.parent {
+                    Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
+                    None => None,
+                };
+                (
+                    "/help_center/collections",
+                    (text_field(&group.object.value, "name"), "name", parent),
+                )
+            }
+        };
+        let (label, field, parent) = expected;
+        let taken = state.new_ids(pending.kind);
+        let items = self.client.list_all(path, &|_, _| {}).await?;
+        let found = items
+            .iter()
+            .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .filter(|item| text_field(item, "id").is_some_and(|id| !taken.contains(&id)))
+            .filter(|item| text_field(item, field) == label)
+            .filter(|item| text_field(item, "parent_id") == parent)
+            .max_by(|a, b| {
+                id_cmp(
+                    &text_field(a, "id").unwrap_or_default(),
+                    &text_field(b, "id").unwrap_or_default(),
+                )
+            });
+        match found.as_ref().and_then(created_from) {
+            Some(created) => {
+                tracing::warn!(
+                    "{:?} {} was created by the interrupted run as {}; adopting it",
+                    pending.kind,
+                    pending.old_id,
+                    created.id
+                );
+                self.report.actions.push(format!(
+                    "adopted {:?} {} created before the interruption as {}",
+                    pending.kind, pending.old_id, created.id
+                ));
+                self.report.adopted += 1;
+                state.record(pending.kind, &pending.old_id, created);
+                self.save(state)
+            }
+            None => self.clear_pending(state),
+        }
+    }
+
+    fn clear_pending(&self, state: &mut RestoreState) -> Result<()> {
+        state.pending = None;
+        self.save(state)
+    }
+
+    /// Pass 3: bodies that link to restored pages are sent again with the new URLs.
+    async fn rewrite_all_links(&mut self, state: &mut RestoreState) -> Result<()> {
+        for article in &self.content.articles {
+            if state.links_done.contains(&article.id) {
+                continue;
+            }
+            let (changed, links) = self.relinked_locales(state, &article.value)?;
+            if !changed.is_empty() {
+                self.report.articles_relinked += 1;
+                self.report.links_rewritten += links;
+                let what = format!(
+                    "links in article {} ({}: {links} link{})",
+                    article.id,
+                    changed
+                        .iter()
+                        .map(|(l, _)| l.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if links == 1 { "" } else { "s" }
+                );
+                if self.options.dry_run {
+                    self.report.actions.push(format!("would rewrite {what}"));
+                    continue;
+                }
+                let new_id = self.new_id(state, Kind::Article, &article.id, "article")?;
+                let body = relink_body(&article.value, changed, self.options.author_id.as_deref());
+                let path = format!("/articles/{new_id}");
+                let _: Value = self.client.send_json(Method::PUT, &path, &body).await?;
+                self.report.actions.push(format!("rewrote {what}"));
+            }
+            if !self.options.dry_run {
+                state.links_done.insert(article.id.clone());
+                self.save(state)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The locales whose body changes when links point at the new pages, with the new bodies,
+    /// and the number of links changed.
+    fn relinked_locales(
+        &self,
+        state: &RestoreState,
+        article: &Value,
+    ) -> Result<(Vec<(String, String)>, usize)> {
+        let mut changed = Vec::new();
+        let mut total = 0;
+        let bodies: Vec<(String, String)> = if article
+            .get("translated_content")
+            .is_some_and(Value::is_object)
+        {
+            locales(article)
+                .into_iter()
+                .filter_map(|(l, c)| Some((l, c.get("body")?.as_str()?.to_string())))
+                .collect()
+        } else {
+            let locale = text_field(article, "default_locale").unwrap_or_else(|| "en".into());
+            text_field(article, "body")
+                .map(|b| (locale, b))
+                .into_iter()
+                .collect()
+        };
+        for (locale, body) in bodies {
+            let resolve = |link: &PageLink| self.resolve(state, link, &locale);
+            let (new, count) = rewrite_links(&body, &self.content.hosts, &resolve)?;
+            if count > 0 && new != body {
+                total += count;
+                changed.push((locale, new));
+            }
+        }
+        Ok((changed, total))
+    }
+
+    /// The new URL of a linked page: in the link's locale, else the page's, else the default.
+    fn resolve(&self, state: &RestoreState, link: &PageLink, page_locale: &str) -> Option<String> {
+        let created = match link.kind {
+            PageKind::Article => state.articles.get(&link.id),
+            PageKind::Collection => state
+                .collections
+                .get(&link.id)
+                .or_else(|| state.sections.get(&link.id)),
+        };
+        let Some(created) = created else {
+            if self.options.dry_run && self.in_backup(link) {
+                return Some(format!("https://restored.invalid/{}", link.id));
+            }
+            return None;
+        };
+        let wanted = link
+            .locale
+            .as_deref()
+            .filter(|l| created.urls.contains_key(*l))
+            .unwrap_or(page_locale);
+        if let Some(url) = created.urls.get(wanted) {
+            return Some(url.clone());
+        }
+        let any = created.urls.values().next()?;
+        match link.kind {
+            // A collection's URL names its locale; Intercom answers only the default one.
+            PageKind::Collection => links::with_locale(any, wanted).or_else(|| Some(any.clone())),
+            // An article missing in that locale: its page in the default locale.
+            PageKind::Article => Some(any.clone()),
+        }
+    }
+
+    fn in_backup(&self, link: &PageLink) -> bool {
+        match link.kind {
+            PageKind::Article => self.content.articles.iter().any(|a| a.id == link.id),
+            PageKind::Collection => self.content.groups.iter().any(|g| g.object.id == link.id),
+        }
+    }
+}
+
+/// Adds "run restore again" to a failed create: the state marks it pending.
+fn continue_hint(error: Error, state_path: &std::path::Path) -> Error {
+    match error {
+        Error::Api(message) => Error::Api(format!(
+            "{message}. Run the same restore again to continue: progress is in {}, and the \
+             object being created is looked for in Intercom before it is created again",
+            state_path.display()
+        )),
+        other => other,
+    }
+}
+
+/// The new id and per-locale URLs from Intercom's answer to a create (or a list item).
+fn created_from(answer: &Value) -> Option<Created> {
+    let id = text_field(answer, "id")?;
+    Some(Created {
+        id,
+        urls: urls_of(answer),
+    })
+}
+
+/// Public URLs by locale: each translation's `url`, and the top-level one for the default locale.
+fn urls_of(object: &Value) -> BTreeMap<String, String> {
+    let mut urls: BTreeMap<String, String> = locales(object)
+        .into_iter()
+        .filter_map(|(l, c)| Some((l, c.get("url")?.as_str()?.to_string())))
+        .collect();
+    if let Some(url) = object.get("url").and_then(Value::as_str) {
+        let locale = text_field(object, "default_locale").unwrap_or_else(|| "en".into());
+        urls.entry(locale).or_insert_with(|| url.to_string());
+    }
+    urls
+}
+
+/// The translations that exist (object-valued), by locale.
+fn locales(object: &Value) -> Vec<(String, &Map<String, Value>)> {
+    match object.get("translated_content") {
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter_map(|(l, c)| Some((l.clone(), c.as_object()?)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The `POST /help_center/collections` body: names and descriptions in every locale.
+fn group_body(group: &Value, parent: Option<&str>, help_center: &str) -> Value {
+    let mut body = json!({
+        "name": group.get("name").cloned().unwrap_or(Value::Null),
+        "description": group.get("description").cloned().unwrap_or_else(|| json!("")),
+        "parent_id": parent.map_or(Value::Null, id_value),
+        "help_center_id": id_value(help_center),
+    });
+    let translations = locales(group);
+    if !translations.is_empty() {
+        let mut content = Map::new();
+        content.insert("type".into(), json!("group_translated_content"));
+        for (locale, c) in translations {
+            content.insert(
+                locale,
+                json!({
+                    "type": "group_content",
+                    "name": c.get("name").cloned().unwrap_or(Value::Null),
+                    "description": c.get("description").cloned().unwrap_or_else(|| json!("")),
+                }),
+            );
+        }
+        body["translated_content"] = Value::Object(content);
+    }
+    body
+}
+
+/// The `POST /articles` body: the default locale at the top level, every locale whole in
+/// `translated_content`, each with its own state and author.
+fn article_body(article: &Value, parent: Option<&str>, author: Option<&str>) -> Value {
+    let top_author = author.map_or_else(
+        || article.get("author_id").cloned().unwrap_or(Value::Null),
+        id_value,
+    );
+    let mut body = json!({
+        "title": article.get("title").cloned().unwrap_or(Value::Null),
+        "description": article.get("description").cloned().unwrap_or_else(|| json!("")),
+        "body": article.get("body").cloned().unwrap_or_else(|| json!("")),
+        "author_id": top_author,
+        "state": article.get("state").cloned().unwrap_or_else(|| json!("draft")),
+    });
+    if let Some(parent) = parent {
+        body["parent_id"] = id_value(parent);
+        body["parent_type"] = json!("collection");
+    }
+    let translations = locales(article);
+    if !translations.is_empty() {
+        let mut content = Map::new();
+        content.insert("type".into(), json!("article_translated_content"));
+        for (locale, c) in translations {
+            let body = c
+                .get("body")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            content.insert(
+                locale,
+                article_content(c, body, author, &body_author(article)),
+            );
+        }
+        body["translated_content"] = Value::Object(content);
+    }
+    body
+}
+
+fn body_author(article: &Value) -> Value {
+    article.get("author_id").cloned().unwrap_or(Value::Null)
+}
+
+/// One locale as the whole `article_content` the API's schema asks for.
+fn article_content(
+    c: &Map<String, Value>,
+    body: String,
+    author: Option<&str>,
+    fallback: &Value,
+) -> Value {
+    let author = match author {
+        Some(id) => id_value(id),
+        None => c
+            .get("author_id")
+            .filter(|a| !a.is_null())
+            .cloned()
+            .unwrap_or_else(|| fallback.clone()),
+    };
+    json!({
+        "type": "article_content",
+        "title": c.get("title").cloned().unwrap_or(Value::Null),
+        "description": c.get("description").cloned().unwrap_or_else(|| json!("")),
+        "body": body,
+        "author_id": author,
+        "state": c.get("state").cloned().unwrap_or_else(|| json!("draft")),
+    })
+}
+
+/// The `PUT /articles/{id}` body of pass 3: only the locales whose links changed, each whole.
+fn relink_body(article: &Value, changed: Vec<(String, String)>, author: Option<&str>) -> Value {
+    let translations: BTreeMap<String, &Map<String, Value>> =
+        locales(article).into_iter().collect();
+    if translations.is_empty() {
+        let body = changed
+            .into_iter()
+            .next()
+            .map(|(_, b)| b)
+            .unwrap_or_default();
+        return json!({ "body": body });
+    }
+    let mut content = Map::new();
+    for (locale, body) in changed {
+        if let Some(c) = translations.get(&locale) {
+            content.insert(
+                locale.clone(),
+                article_content(c, body, author, &body_author(article)),
+            );
+        }
+    }
+    json!({ "translated_content": Value::Object(content) })
+}
+
+/// Intercom's ids are integers in requests; anything else is sent as written.
+fn id_value(id: &str) -> Value {
+    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
+}
+
+/// A string or number field as text; `None` when absent, null or empty.
+fn text_field(object: &Value, field: &str) -> Option<String> {
+    match object.get(field)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
