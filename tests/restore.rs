@@ -86,8 +86,33 @@ fn writes(server: &FakeIntercom) -> Vec<String> {
         .collect()
 }
 
+/// The state file folded into one object: `{collections, articles: {old: {id, urls}},
+/// links_done, pending}` (it is a header line and one line per change).
 fn state(path: &Path) -> Value {
-    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["format"], "helpcenter-restore/1");
+    let mut state = json!({"collections": {}, "sections": {}, "articles": {},
+                           "links_done": [], "pending": null});
+    for line in lines {
+        let event: Value = serde_json::from_str(line).unwrap();
+        if let Some(pending) = event.get("pending") {
+            state["pending"] = pending.clone();
+        } else if let Some(created) = event.get("created") {
+            let kind = format!("{}s", created["kind"].as_str().unwrap());
+            let old = created["old_id"].as_str().unwrap().to_string();
+            state[kind.as_str()][old] = json!({"id": created["id"], "urls": created["urls"]});
+            state["pending"] = Value::Null;
+        } else if let Some(id) = event.get("links_done") {
+            state["links_done"].as_array_mut().unwrap().push(id.clone());
+        } else if event == "cleared" {
+            state["pending"] = Value::Null;
+        } else {
+            panic!("unknown state line {line}");
+        }
+    }
+    state
 }
 
 /// Old id -> new id of one kind in a state file.
@@ -488,10 +513,12 @@ fn a_state_file_continues_only_its_own_restore() {
     let cwd = dir.path();
     fs::write(
         cwd.join("other.json"),
-        json!({"format": "helpcenter-restore/1", "backup": "2020-01-01T00:00:00Z sha256:00",
-               "target": {"base_url": server.base_url(), "help_center": "77"},
-               "articles": {"101": {"id": "5"}}})
-        .to_string(),
+        format!(
+            "{}\n{}\n",
+            json!({"format": "helpcenter-restore/1", "backup": "2020-01-01T00:00:00Z sha256:00",
+                   "target": {"base_url": server.base_url(), "help_center": "77"}}),
+            json!({"created": {"kind": "article", "old_id": "101", "id": "5"}})
+        ),
     )
     .unwrap();
     let out = helpcenter(

@@ -20,7 +20,7 @@ mod links;
 mod state;
 
 pub use links::{page_link, rewrite_links, PageKind, PageLink};
-pub use state::{default_path as default_state_path, Created, Kind, RestoreState, Target};
+pub use state::{default_path as default_state_path, Created, Event, Kind, RestoreState, Target};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -172,13 +172,20 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
         Some(state) => check_state(state, &state_path, &content, &target)?,
         None => RestoreState::new(content.fingerprint.clone(), target),
     };
-    if !state.has_created() && !options.into_nonempty {
+    // A continued restore (something created, or a create in flight) finds its own articles.
+    let continued = state.has_created() || state.pending.is_some();
+    if !continued && !options.into_nonempty {
         refuse_nonempty(client).await?;
     }
+    let journal = match options.dry_run {
+        true => None,
+        false => Some(state::Journal::start(&state_path, &state)?),
+    };
     let mut run = Run {
         client,
         options,
         state_path,
+        journal,
         content: &content,
         help_center,
         report: RestoreReport {
@@ -402,6 +409,8 @@ struct Run<'a> {
     client: &'a Client,
     options: &'a RestoreOptions,
     state_path: PathBuf,
+    /// The state file (none in a dry run).
+    journal: Option<state::Journal>,
     content: &'a Content,
     help_center: String,
     report: RestoreReport,
@@ -417,8 +426,13 @@ impl Run<'_> {
         groups.count() + articles.count()
     }
 
-    fn save(&self, state: &RestoreState) -> Result<()> {
-        state::save(&self.state_path, state)
+    /// Applies a change to the state and writes it to disk before anything else is sent.
+    fn log(&mut self, state: &mut RestoreState, event: Event) -> Result<()> {
+        if let Some(journal) = self.journal.as_mut() {
+            journal.append(&event)?;
+        }
+        state.apply(event);
+        Ok(())
     }
 
     /// Pass 1: every collection and section, parents first.
@@ -523,11 +537,11 @@ impl Run<'_> {
             self.report.actions.push(format!("would create {what}"));
             return Ok(());
         }
-        state.pending = Some(state::Pending {
+        let pending = state::Pending {
             kind,
             old_id: old.to_string(),
-        });
-        self.save(state)?;
+        };
+        self.log(state, Event::Pending(pending))?;
         let answer: Value = self
             .client
             .send_json(Method::POST, path, &body)
@@ -543,8 +557,15 @@ impl Run<'_> {
         self.report
             .actions
             .push(format!("created {what} as {}", created.id));
-        state.record(kind, old, created);
-        self.save(state)
+        let old_id = old.to_string();
+        self.log(
+            state,
+            Event::Created {
+                kind,
+                old_id,
+                created,
+            },
+        )
     }
 
     /// A previous run stopped with a create in flight: adopt the object if Intercom has it.
@@ -615,16 +636,22 @@ impl Run<'_> {
                     pending.kind, pending.old_id, created.id
                 ));
                 self.report.adopted += 1;
-                state.record(pending.kind, &pending.old_id, created);
-                self.save(state)
+                let (kind, old_id) = (pending.kind, pending.old_id);
+                self.log(
+                    state,
+                    Event::Created {
+                        kind,
+                        old_id,
+                        created,
+                    },
+                )
             }
             None => self.clear_pending(state),
         }
     }
 
-    fn clear_pending(&self, state: &mut RestoreState) -> Result<()> {
-        state.pending = None;
-        self.save(state)
+    fn clear_pending(&mut self, state: &mut RestoreState) -> Result<()> {
+        self.log(state, Event::Cleared)
     }
 
     /// Pass 3: bodies that link to restored pages are sent again with the new URLs.
@@ -658,8 +685,7 @@ impl Run<'_> {
                 self.report.actions.push(format!("rewrote {what}"));
             }
             if !self.options.dry_run {
-                state.links_done.insert(article.id.clone());
-                self.save(state)?;
+                self.log(state, Event::LinksDone(article.id.clone()))?;
             }
         }
         Ok(())

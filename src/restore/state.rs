@@ -1,7 +1,12 @@
 //! The progress of a restore: old id to new id (and new URLs) for everything created, which
-//! articles had their links rewritten, and the one write in flight. Saved atomically (temp
-//! file, fsync, rename) after every write, so a restore stopped anywhere continues where it
-//! stopped.
+//! articles had their links rewritten, and the one create in flight.
+//!
+//! The file is JSON Lines: a header (format, backup, target), then one line per change. Each
+//! change is appended and flushed to disk (`fdatasync`) before the next request is sent, so a
+//! restore stopped anywhere continues where it stopped, and a write costs the same however much
+//! was restored (rewriting a whole file after every write made a large restore quadratic). A
+//! line cut short by a crash is ignored. Each run starts by rewriting the file compacted,
+//! atomically (temp file, fsync, rename).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -134,40 +139,166 @@ impl RestoreState {
     }
 }
 
-/// Reads the state at `path`, `None` when there is none.
+/// One line of the state file after the first: a change to the state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A create is about to be sent.
+    Pending(Pending),
+    /// An object was created (or adopted).
+    Created {
+        /// Its kind.
+        kind: Kind,
+        /// Its id in the backup.
+        old_id: String,
+        /// Its new id and URLs.
+        #[serde(flatten)]
+        created: Created,
+    },
+    /// The pending create turned out not to exist; it will be sent again.
+    Cleared,
+    /// An article's links were rewritten (or needed nothing).
+    LinksDone(String),
+}
+
+/// The first line of the state file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    backup: String,
+    target: Target,
+}
+
+impl RestoreState {
+    /// Applies one change.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Pending(pending) => self.pending = Some(pending),
+            Event::Created {
+                kind,
+                old_id,
+                created,
+            } => self.record(kind, &old_id, created),
+            Event::Cleared => self.pending = None,
+            Event::LinksDone(old_id) => {
+                self.links_done.insert(old_id);
+            }
+        }
+    }
+
+    /// The events that rebuild this state from its header.
+    fn events(&self) -> Vec<Event> {
+        let mut events = Vec::new();
+        for kind in [Kind::Collection, Kind::Section, Kind::Article] {
+            for (old_id, created) in self.created(kind) {
+                events.push(Event::Created {
+                    kind,
+                    old_id: old_id.clone(),
+                    created: created.clone(),
+                });
+            }
+        }
+        events.extend(self.links_done.iter().cloned().map(Event::LinksDone));
+        events.extend(self.pending.clone().map(Event::Pending));
+        events
+    }
+}
+
+/// Reads the state at `path`, `None` when there is none. A last line cut short by a crash
+/// (no newline) is ignored: its write never completed, so it never counted.
 pub fn load(path: &Path) -> Result<Option<RestoreState>> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(path, "read", e)),
     };
-    let state: RestoreState = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::data(format!("{}: invalid restore state: {e}", path.display())))?;
-    if state.format != FORMAT {
+    let invalid = |line: usize, e: serde_json::Error| {
+        Error::data(format!(
+            "{}:{line}: invalid restore state: {e}",
+            path.display()
+        ))
+    };
+    let complete = match text.rfind('\n') {
+        Some(end) => &text[..end],
+        None => "",
+    };
+    let mut lines = complete.lines().enumerate();
+    let Some((_, first)) = lines.next() else {
+        return Err(Error::data(format!(
+            "{}: empty restore state",
+            path.display()
+        )));
+    };
+    let header: Header = serde_json::from_str(first).map_err(|e| invalid(1, e))?;
+    if header.format != FORMAT {
         return Err(Error::data(format!(
             "{}: unsupported restore state format {:?}",
             path.display(),
-            state.format
+            header.format
         )));
+    }
+    let mut state = RestoreState::new(header.backup, header.target);
+    for (index, line) in lines {
+        let event: Event = serde_json::from_str(line).map_err(|e| invalid(index + 1, e))?;
+        state.apply(event);
     }
     Ok(Some(state))
 }
 
-/// Writes the state atomically: a reader (or a crash) sees the old file or the new one.
-pub fn save(path: &Path, state: &RestoreState) -> Result<()> {
-    let mut json = serde_json::to_vec_pretty(state).expect("the state serialises");
-    json.push(b'\n');
-    let parent = parent_dir(path);
-    let mut temp = tempfile::Builder::new()
-        .prefix(".helpcenter-restore-")
-        .tempfile_in(&parent)
-        .map_err(|e| Error::io(&parent, "create a temporary file in", e))?;
-    temp.write_all(&json)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| Error::io(temp.path(), "write", e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io(path, "replace", e.error))?;
-    Ok(())
+/// The state file, open for appending: one line per change, each flushed to disk before the
+/// next request, so a write costs the same whether ten objects were restored or ten thousand.
+pub struct Journal {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl Journal {
+    /// Writes `state` compacted (header, then one line per fact) atomically: temp file, fsync,
+    /// rename; then opens it to append the changes of this run.
+    pub fn start(path: &Path, state: &RestoreState) -> Result<Journal> {
+        let header = Header {
+            format: state.format.clone(),
+            backup: state.backup.clone(),
+            target: state.target.clone(),
+        };
+        let mut text = line(&header);
+        for event in state.events() {
+            text.push_str(&line(&event));
+        }
+        let parent = parent_dir(path);
+        let mut temp = tempfile::Builder::new()
+            .prefix(".helpcenter-restore-")
+            .tempfile_in(&parent)
+            .map_err(|e| Error::io(&parent, "create a temporary file in", e))?;
+        temp.write_all(text.as_bytes())
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| Error::io(temp.path(), "write", e))?;
+        temp.persist(path)
+            .map_err(|e| Error::io(path, "replace", e.error))?;
+        let file = fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, "open", e))?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Appends one change and waits until it is on disk.
+    pub fn append(&mut self, event: &Event) -> Result<()> {
+        self.file
+            .write_all(line(event).as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| Error::io(&self.path, "write", e))
+    }
+}
+
+/// One JSON value on one line.
+fn line<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string(value).expect("the state serialises");
+    text.push('\n');
+    text
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -203,31 +334,59 @@ mod tests {
     }
 
     #[test]
-    fn saved_state_reads_back() {
+    fn the_journal_reads_back_and_ignores_a_torn_last_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         assert_eq!(load(&path).unwrap(), None);
-        let mut state = RestoreState::new(
-            "x".into(),
-            Target {
-                base_url: "http://h".into(),
-                help_center: "7".into(),
-            },
-        );
-        state.pending = Some(Pending {
-            kind: Kind::Article,
-            old_id: "1".into(),
-        });
+        let target = Target {
+            base_url: "http://h".into(),
+            help_center: "7".into(),
+        };
+        let mut state = RestoreState::new("x".into(), target);
         state.record(
-            Kind::Article,
-            "1",
+            Kind::Collection,
+            "3",
             Created {
-                id: "9".into(),
+                id: "30".into(),
                 urls: BTreeMap::new(),
             },
         );
-        save(&path, &state).unwrap();
-        assert_eq!(load(&path).unwrap(), Some(state));
+        let mut journal = Journal::start(&path, &state).unwrap();
+        let pending = Pending {
+            kind: Kind::Article,
+            old_id: "1".into(),
+        };
+        let created = Created {
+            id: "9".into(),
+            urls: [("en".to_string(), "https://n/en/articles/9".to_string())].into(),
+        };
+        for event in [
+            Event::Pending(pending.clone()),
+            Event::Created {
+                kind: Kind::Article,
+                old_id: "1".into(),
+                created: created.clone(),
+            },
+            Event::LinksDone("1".into()),
+            Event::Pending(Pending {
+                kind: Kind::Article,
+                old_id: "2".into(),
+            }),
+        ] {
+            state.apply(event.clone());
+            journal.append(&event).unwrap();
+        }
+        assert_eq!(load(&path).unwrap().as_ref(), Some(&state));
+        assert_eq!(state.articles["1"], created);
+        assert_eq!(state.pending.as_ref().unwrap().old_id, "2");
+
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"{\"created\":{\"kind\":\"art").unwrap();
+        assert_eq!(load(&path).unwrap().as_ref(), Some(&state));
+
+        Journal::start(&path, &state).unwrap();
+        assert_eq!(load(&path).unwrap().as_ref(), Some(&state));
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 1 + 4);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
