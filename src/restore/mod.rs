@@ -16,7 +16,9 @@
 //! first looks in Intercom for an object with the same title (or name) under the same parent
 //! that no other entry claims, and adopts it instead of creating it again.
 
+mod checks;
 mod links;
+mod payload;
 mod state;
 
 pub use links::{page_link, rewrite_links, PageKind, PageLink};
@@ -28,7 +30,7 @@ use std::time::Instant;
 
 use reqwest::Method;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::archive::Backup;
 use crate::error::{Error, Result};
@@ -36,6 +38,8 @@ use crate::intercom::Client;
 use crate::model::id_cmp;
 use crate::snapshot::{file_entry, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
 use crate::verify;
+use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
+use payload::{article_body, created_from, group_body, locales, relink_body, text_field, urls_of};
 
 /// What `restore` is asked to do.
 #[derive(Debug, Clone)]
@@ -297,111 +301,16 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
-/// Every article and translation must have an author, unless `--author-id` gives one.
-fn check_authors(articles: &[StoredObject], author: Option<&str>) -> Result<()> {
-    if author.is_some() {
-        return Ok(());
-    }
-    let missing: Vec<String> = articles
-        .iter()
-        .filter(|a| {
-            a.value.get("author_id").is_none_or(Value::is_null)
-                && locales(&a.value)
-                    .iter()
-                    .any(|(_, c)| c.get("author_id").is_none_or(Value::is_null))
-        })
-        .map(|a| a.path.display().to_string())
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(Error::usage(format!(
-        "these articles have no author_id in the backup; give one with --author-id: {}",
-        missing.join(", ")
-    )))
-}
-
-/// The help center to restore into: `--help-center`, or the workspace's only one.
-async fn target_help_center(client: &Client, wanted: Option<&str>) -> Result<String> {
-    let list: Value = client.get_json("/help_center/help_centers", &[]).await?;
-    let ids: Vec<String> = list
-        .get("data")
-        .and_then(Value::as_array)
-        .map(|data| data.iter().filter_map(|hc| text_field(hc, "id")).collect())
-        .unwrap_or_default();
-    match (wanted, ids.as_slice()) {
-        (Some(id), _) if ids.iter().any(|i| i == id) => Ok(id.to_string()),
-        (Some(id), _) => Err(Error::usage(format!(
-            "help center {id} is not in the target workspace (it has: {}); help centers cannot \
-             be created through the API, so create it in Intercom first",
-            list_or_none(&ids)
-        ))),
-        (None, [only]) => Ok(only.clone()),
-        (None, []) => Err(Error::usage(
-            "the target workspace has no help center, and the API cannot create one: create it \
-             in Intercom (Settings > Help Center), then restore",
-        )),
-        (None, _) => Err(Error::usage(format!(
-            "the target workspace has {} help centers ({}); choose one with --help-center ID",
-            ids.len(),
-            ids.join(", ")
-        ))),
-    }
-}
-
-fn list_or_none(ids: &[String]) -> String {
-    if ids.is_empty() {
-        "none".to_string()
-    } else {
-        ids.join(", ")
-    }
-}
-
-/// Refuses a workspace that already holds articles (a fresh restore into it would mix them).
-async fn refuse_nonempty(client: &Client) -> Result<()> {
-    let page: Value = client
-        .get_json(
-            "/articles",
-            &[("page", "1".to_string()), ("per_page", "1".to_string())],
-        )
-        .await?;
-    let count = page
-        .get("total_count")
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| {
-            page.get("data")
-                .and_then(Value::as_array)
-                .map_or(0, |d| d.len() as u64)
-        });
-    if count == 0 {
-        return Ok(());
-    }
-    Err(Error::usage(format!(
-        "the target workspace already holds {count} article{}; restore refuses to mix a backup \
-         into existing content. Restore into an empty workspace, or pass --into-nonempty to add \
-         the backup's articles beside the existing ones",
-        if count == 1 { "" } else { "s" }
-    )))
-}
-
-/// A state file continues only the restore it was written for.
-fn check_state(
-    state: RestoreState,
-    path: &std::path::Path,
-    content: &Content,
-    target: &Target,
-) -> Result<RestoreState> {
-    if state.backup != content.fingerprint || &state.target != target {
-        return Err(Error::usage(format!(
-            "{} records a restore of another backup or into another help center ({} into help \
-             center {} at {}); remove it or choose another --state file",
-            path.display(),
-            state.backup,
-            state.target.help_center,
-            state.target.base_url
-        )));
-    }
-    Ok(state)
+/// How to recognise a pending object in Intercom.
+struct Expected {
+    /// The list it appears in.
+    list: &'static str,
+    /// `title` or `name`.
+    field: &'static str,
+    /// Its title or name.
+    value: Option<String>,
+    /// Its new parent's id.
+    parent: Option<String>,
 }
 
 /// One restore in progress.
@@ -573,57 +482,11 @@ impl Run<'_> {
         let Some(pending) = state.pending.clone() else {
             return Ok(());
         };
-        let (path, expected) = match pending.kind {
-            Kind::Article => {
-                let article = self
-                    .content
-                    .articles
-                    .iter()
-                    .find(|a| a.id == pending.old_id);
-                let Some(article) = article else {
-                    return self.clear_pending(state);
-                };
-                let parent = self.article_parent(state, &article.value)?;
-                (
-                    "/articles",
-                    (text_field(&article.value, "title"), "title", parent),
-                )
-            }
-            Kind::Collection | Kind::Section => {
-                let group = self
-                    .content
-                    .groups
-                    .iter()
-                    .find(|g| g.kind == pending.kind && g.object.id == pending.old_id);
-                let Some(group) = group else {
-                    return self.clear_pending(state);
-                };
-                let parent = match &group.parent {
-                    Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
-                    None => None,
-                };
-                (
-                    "/help_center/collections",
-                    (text_field(&group.object.value, "name"), "name", parent),
-                )
-            }
+        let Some(expected) = self.expected(state, &pending)? else {
+            return self.clear_pending(state);
         };
-        let (label, field, parent) = expected;
         let taken = state.new_ids(pending.kind);
-        let items = self.client.list_all(path, &|_, _| {}).await?;
-        let found = items
-            .iter()
-            .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .filter(|item| text_field(item, "id").is_some_and(|id| !taken.contains(&id)))
-            .filter(|item| text_field(item, field) == label)
-            .filter(|item| text_field(item, "parent_id") == parent)
-            .max_by(|a, b| {
-                id_cmp(
-                    &text_field(a, "id").unwrap_or_default(),
-                    &text_field(b, "id").unwrap_or_default(),
-                )
-            });
-        match found.as_ref().and_then(created_from) {
+        match self.find_in_intercom(&expected, &taken).await? {
             Some(created) => {
                 tracing::warn!(
                     "{:?} {} was created by the interrupted run as {}; adopting it",
@@ -648,6 +511,60 @@ impl Run<'_> {
             }
             None => self.clear_pending(state),
         }
+    }
+
+    /// What the pending object looks like in Intercom: where it is listed, its title (or
+    /// name) and its new parent. `None` when the backup has no such object.
+    fn expected(&self, state: &RestoreState, pending: &state::Pending) -> Result<Option<Expected>> {
+        if pending.kind == Kind::Article {
+            let articles = &self.content.articles;
+            let Some(article) = articles.iter().find(|a| a.id == pending.old_id) else {
+                return Ok(None);
+            };
+            return Ok(Some(Expected {
+                list: "/articles",
+                field: "title",
+                value: text_field(&article.value, "title"),
+                parent: self.article_parent(state, &article.value)?,
+            }));
+        }
+        let groups = &self.content.groups;
+        let found = groups
+            .iter()
+            .find(|g| g.kind == pending.kind && g.object.id == pending.old_id);
+        let Some(group) = found else {
+            return Ok(None);
+        };
+        let parent = match &group.parent {
+            Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
+            None => None,
+        };
+        Ok(Some(Expected {
+            list: "/help_center/collections",
+            field: "name",
+            value: text_field(&group.object.value, "name"),
+            parent,
+        }))
+    }
+
+    /// The newest object in Intercom that matches and that no state entry claims.
+    async fn find_in_intercom(
+        &self,
+        expected: &Expected,
+        taken: &BTreeSet<String>,
+    ) -> Result<Option<Created>> {
+        let items = self.client.list_all(expected.list, &|_, _| {}).await?;
+        let newest = items
+            .iter()
+            .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .filter(|item| text_field(item, "id").is_some_and(|id| !taken.contains(&id)))
+            .filter(|item| text_field(item, expected.field) == expected.value)
+            .filter(|item| text_field(item, "parent_id") == expected.parent)
+            .max_by(|a, b| {
+                let id = |v: &Value| text_field(v, "id").unwrap_or_default();
+                id_cmp(&id(a), &id(b))
+            });
+        Ok(newest.as_ref().and_then(created_from))
     }
 
     fn clear_pending(&mut self, state: &mut RestoreState) -> Result<()> {
@@ -775,170 +692,5 @@ fn continue_hint(error: Error, state_path: &std::path::Path) -> Error {
             state_path.display()
         )),
         other => other,
-    }
-}
-
-/// The new id and per-locale URLs from Intercom's answer to a create (or a list item).
-fn created_from(answer: &Value) -> Option<Created> {
-    let id = text_field(answer, "id")?;
-    Some(Created {
-        id,
-        urls: urls_of(answer),
-    })
-}
-
-/// Public URLs by locale: each translation's `url`, and the top-level one for the default locale.
-fn urls_of(object: &Value) -> BTreeMap<String, String> {
-    let mut urls: BTreeMap<String, String> = locales(object)
-        .into_iter()
-        .filter_map(|(l, c)| Some((l, c.get("url")?.as_str()?.to_string())))
-        .collect();
-    if let Some(url) = object.get("url").and_then(Value::as_str) {
-        let locale = text_field(object, "default_locale").unwrap_or_else(|| "en".into());
-        urls.entry(locale).or_insert_with(|| url.to_string());
-    }
-    urls
-}
-
-/// The translations that exist (object-valued), by locale.
-fn locales(object: &Value) -> Vec<(String, &Map<String, Value>)> {
-    match object.get("translated_content") {
-        Some(Value::Object(map)) => map
-            .iter()
-            .filter_map(|(l, c)| Some((l.clone(), c.as_object()?)))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The `POST /help_center/collections` body: names and descriptions in every locale.
-fn group_body(group: &Value, parent: Option<&str>, help_center: &str) -> Value {
-    let mut body = json!({
-        "name": group.get("name").cloned().unwrap_or(Value::Null),
-        "description": group.get("description").cloned().unwrap_or_else(|| json!("")),
-        "parent_id": parent.map_or(Value::Null, id_value),
-        "help_center_id": id_value(help_center),
-    });
-    let translations = locales(group);
-    if !translations.is_empty() {
-        let mut content = Map::new();
-        content.insert("type".into(), json!("group_translated_content"));
-        for (locale, c) in translations {
-            content.insert(
-                locale,
-                json!({
-                    "type": "group_content",
-                    "name": c.get("name").cloned().unwrap_or(Value::Null),
-                    "description": c.get("description").cloned().unwrap_or_else(|| json!("")),
-                }),
-            );
-        }
-        body["translated_content"] = Value::Object(content);
-    }
-    body
-}
-
-/// The `POST /articles` body: the default locale at the top level, every locale whole in
-/// `translated_content`, each with its own state and author.
-fn article_body(article: &Value, parent: Option<&str>, author: Option<&str>) -> Value {
-    let top_author = author.map_or_else(
-        || article.get("author_id").cloned().unwrap_or(Value::Null),
-        id_value,
-    );
-    let mut body = json!({
-        "title": article.get("title").cloned().unwrap_or(Value::Null),
-        "description": article.get("description").cloned().unwrap_or_else(|| json!("")),
-        "body": article.get("body").cloned().unwrap_or_else(|| json!("")),
-        "author_id": top_author,
-        "state": article.get("state").cloned().unwrap_or_else(|| json!("draft")),
-    });
-    if let Some(parent) = parent {
-        body["parent_id"] = id_value(parent);
-        body["parent_type"] = json!("collection");
-    }
-    let translations = locales(article);
-    if !translations.is_empty() {
-        let mut content = Map::new();
-        content.insert("type".into(), json!("article_translated_content"));
-        for (locale, c) in translations {
-            let body = c
-                .get("body")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            content.insert(
-                locale,
-                article_content(c, body, author, &body_author(article)),
-            );
-        }
-        body["translated_content"] = Value::Object(content);
-    }
-    body
-}
-
-fn body_author(article: &Value) -> Value {
-    article.get("author_id").cloned().unwrap_or(Value::Null)
-}
-
-/// One locale as the whole `article_content` the API's schema asks for.
-fn article_content(
-    c: &Map<String, Value>,
-    body: String,
-    author: Option<&str>,
-    fallback: &Value,
-) -> Value {
-    let author = match author {
-        Some(id) => id_value(id),
-        None => c
-            .get("author_id")
-            .filter(|a| !a.is_null())
-            .cloned()
-            .unwrap_or_else(|| fallback.clone()),
-    };
-    json!({
-        "type": "article_content",
-        "title": c.get("title").cloned().unwrap_or(Value::Null),
-        "description": c.get("description").cloned().unwrap_or_else(|| json!("")),
-        "body": body,
-        "author_id": author,
-        "state": c.get("state").cloned().unwrap_or_else(|| json!("draft")),
-    })
-}
-
-/// The `PUT /articles/{id}` body of pass 3: only the locales whose links changed, each whole.
-fn relink_body(article: &Value, changed: Vec<(String, String)>, author: Option<&str>) -> Value {
-    let translations: BTreeMap<String, &Map<String, Value>> =
-        locales(article).into_iter().collect();
-    if translations.is_empty() {
-        let body = changed
-            .into_iter()
-            .next()
-            .map(|(_, b)| b)
-            .unwrap_or_default();
-        return json!({ "body": body });
-    }
-    let mut content = Map::new();
-    for (locale, body) in changed {
-        if let Some(c) = translations.get(&locale) {
-            content.insert(
-                locale.clone(),
-                article_content(c, body, author, &body_author(article)),
-            );
-        }
-    }
-    json!({ "translated_content": Value::Object(content) })
-}
-
-/// Intercom's ids are integers in requests; anything else is sent as written.
-fn id_value(id: &str) -> Value {
-    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
-}
-
-/// A string or number field as text; `None` when absent, null or empty.
-fn text_field(object: &Value, field: &str) -> Option<String> {
-    match object.get(field)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
