@@ -536,3 +536,38 @@ fn a_state_file_continues_only_its_own_restore() {
     );
     assert!(server.requests().iter().all(|r| r.method == "GET"));
 }
+
+#[test]
+fn a_2_9_backup_with_sections_restores_them_as_nested_collections() {
+    let server = FakeIntercom::start(empty_target());
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    snapshot_from_fixture(
+        &Workspace::fixture_dir("sections-2.9"),
+        &cwd.join("snapshot"),
+    );
+    let report = json_of(&assert_code(
+        &helpcenter(&server, cwd, &["restore", "snapshot", "--json"]),
+        0,
+    ));
+    assert_eq!(report["collections_created"], 3 + 4);
+    assert_eq!(report["articles_created"], 9);
+    let state = state(&cwd.join("snapshot.restore.json"));
+    let collections = mapping(&state, "collections");
+    let sections = mapping(&state, "sections");
+    let articles = mapping(&state, "articles");
+    let workspace = server.workspace();
+    let stored = |id: &str, list: &[Value]| list.iter().find(|o| o["id"] == id).unwrap().clone();
+    // Section 401 (in collection 301) is now a collection under 301's copy.
+    let section = stored(&sections["401"], &workspace.collections);
+    assert_eq!(section["name"], "Your account");
+    assert_eq!(
+        parent_text(&section["parent_id"]),
+        Some(collections["301"].clone())
+    );
+    // Article 501 was in section 401, 506 in collection 301, 509 nowhere.
+    let parent = |old: &str| parent_text(&stored(&articles[old], &workspace.articles)["parent_id"]);
+    assert_eq!(parent("501"), Some(sections["401"].clone()));
+    assert_eq!(parent("506"), Some(collections["301"].clone()));
+    assert_eq!(parent("509"), None);
+}

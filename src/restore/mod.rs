@@ -386,6 +386,7 @@ impl Run<'_> {
                 continue;
             }
             let parent = self.article_parent(state, &article.value)?;
+            warn_extra_parents(article);
             let body = article_body(
                 &article.value,
                 parent.as_deref(),
@@ -680,6 +681,18 @@ impl Run<'_> {
             PageKind::Article => self.content.articles.iter().any(|a| a.id == link.id),
             PageKind::Collection => self.content.groups.iter().any(|g| g.object.id == link.id),
         }
+    }
+}
+
+/// The API creates an article under one parent; the others of `parent_ids` are not restored.
+fn warn_extra_parents(article: &StoredObject) {
+    let parents = article.value.get("parent_ids").and_then(Value::as_array);
+    if let Some(parents) = parents.filter(|p| p.len() > 1) {
+        tracing::warn!(
+            "{}: restored under its parent_id only, not under its other {} parents",
+            article.path.display(),
+            parents.len() - 1
+        );
     }
 }
 
