@@ -498,7 +498,7 @@ fn a_damaged_backup_is_not_restored() {
     assert_code(&out, 1);
     assert!(
         text(&out.stderr).starts_with(
-            "error: snapshot is damaged (1 problems, first articles/110.json: size is 2 bytes"
+            "error: snapshot is damaged (1 problem, first articles/110.json: size is 2 bytes"
         ),
         "{}",
         text(&out.stderr)

@@ -148,39 +148,11 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
         ));
     }
     let backup = Backup::open(&options.backup)?;
-    let snapshot = verify::open_snapshot(&backup)?;
-    let label = options.backup.display().to_string();
-    let verified = verify::verify_snapshot(&snapshot, &label);
-    if !verified.ok {
-        let first = &verified.problems[0];
-        return Err(Error::data(format!(
-            "{label} is damaged ({} problems, first {}: {}); run `helpcenter verify {label}` \
-             and restore from a sound backup",
-            verified.problems.len(),
-            first.file,
-            first.problem
-        )));
-    }
+    let snapshot = verified_snapshot(&backup, options)?;
     let content = read_content(&snapshot)?;
     check_authors(&content.articles, options.author_id.as_deref())?;
     let help_center = target_help_center(client, options.help_center.as_deref()).await?;
-    let target = Target {
-        base_url: client.options().endpoint.base_url.clone(),
-        help_center: help_center.clone(),
-    };
-    let state_path = options
-        .state
-        .clone()
-        .unwrap_or_else(|| default_state_path(&options.backup));
-    let mut state = match state::load(&state_path)? {
-        Some(state) => check_state(state, &state_path, &content, &target)?,
-        None => RestoreState::new(content.fingerprint.clone(), target),
-    };
-    // A continued restore (something created, or a create in flight) finds its own articles.
-    let continued = state.has_created() || state.pending.is_some();
-    if !continued && !options.into_nonempty {
-        refuse_nonempty(client).await?;
-    }
+    let (state_path, mut state) = start_state(client, options, &content, &help_center).await?;
     let journal = match options.dry_run {
         true => None,
         false => Some(state::Journal::start(&state_path, &state)?),
@@ -191,16 +163,16 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
         state_path,
         journal,
         content: &content,
-        help_center,
         report: RestoreReport {
-            backup: label,
+            backup: options.backup.display().to_string(),
+            help_center: help_center.clone(),
             dry_run: options.dry_run,
             backup_collections: content.groups.len(),
             backup_articles: content.articles.len(),
             ..RestoreReport::default()
         },
+        help_center,
     };
-    run.report.help_center = run.help_center.clone();
     run.report.already_restored = run.already_restored(&state);
     if !options.dry_run {
         run.report.state_file = Some(run.state_path.clone());
@@ -211,6 +183,52 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
     run.rewrite_all_links(&mut state).await?;
     run.report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(run.report)
+}
+
+/// The backup's snapshot, refused when `verify` finds it damaged.
+fn verified_snapshot(backup: &Backup, options: &RestoreOptions) -> Result<Snapshot> {
+    let snapshot = verify::open_snapshot(backup)?;
+    let label = options.backup.display().to_string();
+    let verified = verify::verify_snapshot(&snapshot, &label);
+    if let Some(first) = verified.problems.first() {
+        let n = verified.problems.len();
+        return Err(Error::data(format!(
+            "{label} is damaged ({n} problem{}, first {}: {}); run `helpcenter verify {label}` \
+             and restore from a sound backup",
+            if n == 1 { "" } else { "s" },
+            first.file,
+            first.problem
+        )));
+    }
+    Ok(snapshot)
+}
+
+/// The state file's path and the state to continue (or a fresh one); a fresh restore into a
+/// workspace that holds articles is refused here, unless `--into-nonempty`.
+async fn start_state(
+    client: &Client,
+    options: &RestoreOptions,
+    content: &Content,
+    help_center: &str,
+) -> Result<(PathBuf, RestoreState)> {
+    let target = Target {
+        base_url: client.options().endpoint.base_url.clone(),
+        help_center: help_center.to_string(),
+    };
+    let path = options
+        .state
+        .clone()
+        .unwrap_or_else(|| default_state_path(&options.backup));
+    let state = match state::load(&path)? {
+        Some(state) => check_state(state, &path, content, &target)?,
+        None => RestoreState::new(content.fingerprint.clone(), target),
+    };
+    // A continued restore (something created, or a create in flight) finds its own articles.
+    let continued = state.has_created() || state.pending.is_some();
+    if !continued && !options.into_nonempty {
+        refuse_nonempty(client).await?;
+    }
+    Ok((path, state))
 }
 
 /// Reads collections, sections and articles, and the old help center's hosts.
