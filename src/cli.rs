@@ -13,10 +13,11 @@ use crate::output::Verbosity;
 
 /// Take an Intercom Help Center out of Intercom and back in.
 ///
-/// `pull` copies every help center, collection, section and article (all languages) into a
-/// local snapshot of raw API JSON. `build` turns it into a static site, or into a Markdown
-/// tree (`--format markdown`) that people edit in git and preview (`--from markdown`); `push`
-/// sends those edits back. The access token is read from INTERCOM_TOKEN.
+/// `pull` copies every help center, collection, section and article (all languages, and with
+/// --assets every image) into a local snapshot of raw API JSON. `build` turns it into a static
+/// site, or into a Markdown tree (`--format markdown`) that people edit in git and preview
+/// (`--from markdown`); `push` sends those edits back. `archive`, `verify` and `restore` keep,
+/// check and put back backups. The access token is read from INTERCOM_TOKEN.
 #[derive(Debug, Parser)]
 #[command(
     name = "helpcenter",
@@ -107,6 +108,47 @@ pub enum Command {
   helpcenter push --force content/en/getting-started/101-getting-started.md")]
     Push(PushArgs),
 
+    /// Write a snapshot into one compressed file (tar with zstd or gzip), for backups.
+    ///
+    /// The archive holds the manifest and every file it lists, checked against their checksums
+    /// as they are read (a damaged snapshot is refused). Entries are sorted and carry fixed
+    /// owners, modes and times, so two archives of one snapshot are byte-identical. The file is
+    /// written beside its final name and renamed into place when complete.
+    #[command(after_help = "Examples:
+  helpcenter archive -o backup.tar.zst
+  helpcenter archive --snapshot snapshot -o backup.tar.gz           # gzip, from the name
+  helpcenter archive -o 'backups/helpcenter-{date}.tar.zst'         # nightly: one file per UTC day
+  helpcenter pull --snapshot nightly && helpcenter archive --snapshot nightly -o 'b/{date}.tar.zst'")]
+    Archive(ArchiveArgs),
+
+    /// Check a backup (snapshot folder or archive): every checksum and every reference.
+    ///
+    /// Reports each problem with its file: files missing, changed or not in the manifest,
+    /// invalid JSON, articles whose collection, section or help center is missing, collections
+    /// whose parent is missing, and bodies whose downloaded assets are missing. Exit code 4
+    /// when the backup is damaged, 1 when it cannot be read at all.
+    #[command(after_help = "Examples:
+  helpcenter verify snapshot
+  helpcenter verify backups/helpcenter-2026-11-25.tar.zst
+  helpcenter verify --json backup.tar.gz | jq .problems")]
+    Verify(VerifyArgs),
+
+    /// Put a backup (snapshot folder or archive) into a workspace: after a disaster, or to move.
+    ///
+    /// Creates the collection tree (parents first, every translation), then every article with
+    /// all its translations and states, then sends again the bodies that link to other
+    /// restored articles or collections, with the links pointing at their new URLs. Help
+    /// centers cannot be created through the API: the backup goes into one existing help
+    /// center. Progress (old id to new id) is saved after every write in a state file, so an
+    /// interrupted restore, run again, continues without creating anything twice. A workspace
+    /// that already holds articles is refused unless --into-nonempty.
+    #[command(after_help = "Examples:
+  helpcenter restore --dry-run backups/helpcenter-2026-11-25.tar.zst   # what would be created
+  INTERCOM_TOKEN=... helpcenter restore backups/helpcenter-2026-11-25.tar.zst
+  helpcenter restore snapshot --help-center 123 --author-id 456      # another workspace
+  helpcenter restore backup.tar.zst --state /var/lib/hc/restore.json  # progress kept elsewhere")]
+    Restore(RestoreArgs),
+
     /// Show the effective settings and where each comes from (environment, config file,
     /// default).
     ///
@@ -133,31 +175,42 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
 
-    /// Write a snapshot into one compressed file (tar with zstd or gzip), for backups.
-    ///
-    /// The archive holds the manifest and every file it lists, checked against their checksums
-    /// as they are read (a damaged snapshot is refused). Entries are sorted and carry fixed
-    /// owners, modes and times, so two archives of one snapshot are byte-identical. The file is
-    /// written beside its final name and renamed into place when complete.
-    #[command(after_help = "Examples:
-  helpcenter archive -o backup.tar.zst
-  helpcenter archive --snapshot snapshot -o backup.tar.gz           # gzip, from the name
-  helpcenter archive -o 'backups/helpcenter-{date}.tar.zst'         # nightly: one file per UTC day
-  helpcenter pull --snapshot nightly && helpcenter archive --snapshot nightly -o 'b/{date}.tar.zst'")]
-    Archive(ArchiveArgs),
+/// `helpcenter restore`
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A snapshot folder or an archive made by `helpcenter archive`.
+    #[arg(value_name = "FILE|DIR")]
+    pub backup: PathBuf,
 
-    /// Check a backup (snapshot folder or archive): every checksum and every reference.
-    ///
-    /// Reports each problem with its file: files missing, changed or not in the manifest,
-    /// invalid JSON, articles whose collection, section or help center is missing, collections
-    /// whose parent is missing, and bodies whose downloaded assets are missing. Exit code 4
-    /// when the backup is damaged, 1 when it cannot be read at all.
-    #[command(after_help = "Examples:
-  helpcenter verify snapshot
-  helpcenter verify backups/helpcenter-2026-11-25.tar.zst
-  helpcenter verify --json backup.tar.gz | jq .problems")]
-    Verify(VerifyArgs),
+    /// The help center to restore into (default: the workspace's only one). Every help center
+    /// of the backup goes into it.
+    #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
+    pub help_center: Option<String>,
+
+    /// The admin id to use as every article's author, for a workspace where the backup's
+    /// authors do not exist (default: each translation's author from the backup).
+    #[arg(long, value_name = "ID")]
+    pub author_id: Option<String>,
+
+    /// Where progress is kept, to continue an interrupted restore (default: beside the
+    /// backup, e.g. backup.tar.zst.restore.json). Delete it to start over.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Print what would be created and which links rewritten; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Restore even though the workspace already holds articles (they are left as they are;
+    /// the backup's articles are added beside them).
+    #[arg(long)]
+    pub into_nonempty: bool,
+
+    /// Connection settings.
+    #[command(flatten, next_help_heading = "Connection")]
+    pub connection: ConnectionArgs,
 }
 
 impl Command {
@@ -167,10 +220,11 @@ impl Command {
             Command::Pull(_) => "pull",
             Command::Build(_) => "build",
             Command::Push(_) => "push",
-            Command::Config => "config",
-            Command::Completions { .. } => "completions",
             Command::Archive(_) => "archive",
             Command::Verify(_) => "verify",
+            Command::Restore(_) => "restore",
+            Command::Config => "config",
+            Command::Completions { .. } => "completions",
         }
     }
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 use serde::Serialize;
 
-use crate::cli::{ArchiveArgs, BuildArgs, Cli, Format, PullArgs, PushArgs, Source, VerifyArgs};
+use crate::cli::{
+    ArchiveArgs, BuildArgs, Cli, Format, PullArgs, PushArgs, RestoreArgs, Source, VerifyArgs,
+};
 use crate::config::{self, ConfigFile, Effective, Origin, Origins};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
@@ -223,6 +225,27 @@ pub fn verify(args: VerifyArgs, ui: &Ui) -> Result<i32> {
     }
     ui.finish(&report.summary_line(), &report, report.exit_code());
     Ok(report.exit_code())
+}
+
+/// `helpcenter restore`
+pub fn restore(args: RestoreArgs, ui: &Ui) -> Result<()> {
+    let client = Client::new(args.connection.client_options()?)?;
+    let options = crate::restore::RestoreOptions {
+        backup: args.backup,
+        help_center: args.help_center,
+        author_id: args.author_id,
+        state: args.state,
+        dry_run: args.dry_run,
+        into_nonempty: args.into_nonempty,
+    };
+    let report = runtime()?.block_on(crate::restore::restore(&client, &options))?;
+    if options.dry_run && !ui.is_json() && !ui.is_quiet() {
+        for action in &report.actions {
+            println!("{action}");
+        }
+    }
+    ui.summary(&report.summary_line(), &report);
+    Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

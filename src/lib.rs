@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod pull;
 pub mod push;
+pub mod restore;
 pub mod site;
 pub mod snapshot;
 pub mod tree;

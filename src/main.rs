@@ -45,5 +45,6 @@ fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
         Command::Completions { shell } => commands::completions(shell).map(|()| exit::OK),
         Command::Archive(args) => commands::archive(args, ui).map(|()| exit::OK),
         Command::Verify(args) => commands::verify(args, ui),
+        Command::Restore(args) => commands::restore(args, ui).map(|()| exit::OK),
     }
 }

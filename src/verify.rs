@@ -91,26 +91,36 @@ impl VerifyReport {
 /// archive entry); a report with problems means it was read and is damaged.
 pub fn verify(path: &Path) -> Result<VerifyReport> {
     let backup = Backup::open(path)?;
-    let snapshot = Snapshot::open(&backup.dir).map_err(|e| match e {
+    let snapshot = open_snapshot(&backup)?;
+    Ok(verify_snapshot(&snapshot, &path.display().to_string()))
+}
+
+/// Opens the snapshot of a backup; a folder without a manifest is unreadable (exit 1).
+pub fn open_snapshot(backup: &Backup) -> Result<Snapshot> {
+    Snapshot::open(&backup.dir).map_err(|e| match e {
         crate::error::Error::Usage(message) => crate::error::Error::Data(message),
         other => other,
-    })?;
+    })
+}
+
+/// Verifies an opened snapshot; `label` names it in the report.
+pub fn verify_snapshot(snapshot: &Snapshot, label: &str) -> VerifyReport {
     let mut checker = Checker::default();
-    checker.check_files(&snapshot);
-    checker.check_unlisted(&snapshot);
-    let objects = checker.read_objects(&snapshot);
+    checker.check_files(snapshot);
+    checker.check_unlisted(snapshot);
+    let objects = checker.read_objects(snapshot);
     checker.check_references(&objects);
-    checker.check_assets(&snapshot, &objects);
+    checker.check_assets(snapshot, &objects);
     checker.problems.sort();
     checker.warnings.sort();
-    Ok(VerifyReport {
+    VerifyReport {
         ok: checker.problems.is_empty(),
-        backup: path.display().to_string(),
+        backup: label.to_string(),
         checked_files: snapshot.manifest.files.len(),
         checked_objects: objects.values().map(Vec::len).sum(),
         problems: checker.problems,
         warnings: checker.warnings,
-    })
+    }
 }
 
 /// The parsed objects of one kind: (file, id, JSON).
@@ -289,6 +299,11 @@ impl Checker {
                 );
             }
         }
+        if assets.is_empty() {
+            // Pulled without assets: no body URL can be missing its file, and none is worth a
+            // warning; parsing every body would only cost time.
+            return;
+        }
         for (file, _, article) in &objects[&ObjectKind::Article] {
             let mut seen = BTreeSet::new();
             for body in bodies(article) {
@@ -302,11 +317,10 @@ impl Checker {
                             file,
                             format!("the body's asset {url} is missing its file {}", asset.file),
                         ),
-                        None if !assets.is_empty() => self.warnings.push(Problem::new(
+                        None => self.warnings.push(Problem::new(
                             file.as_str(),
                             format!("the body's asset {url} was not downloaded"),
                         )),
-                        None => {}
                     }
                 }
             }

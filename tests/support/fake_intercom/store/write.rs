@@ -372,16 +372,28 @@ impl Store {
             .max()
             .unwrap_or(0);
         let id = (largest + 1).to_string();
+        let help_center_id = fields.get("help_center_id").cloned().unwrap_or(Value::Null);
+        let url = self.page_url(
+            &help_center_id,
+            "en",
+            "collections",
+            &id,
+            name.as_str().unwrap_or(""),
+        );
         let collection = serde_json::json!({
-            "id": id, "name": name, "description": description, "order": 0,
+            "id": id, "name": name, "url": url, "description": description, "order": 0,
             "created_at": now, "updated_at": now, "parent_id": parent_id,
-            "help_center_id": fields.get("help_center_id").cloned().unwrap_or(Value::Null),
+            "help_center_id": help_center_id,
             "default_locale": "en",
             "translated_content": {
                 "type": "group_translated_content",
                 "en": {"type": "group_content", "name": name, "description": description},
             },
         });
+        let mut collection = collection;
+        for (locale, content) in group_translations(fields)? {
+            collection["translated_content"][locale.as_str()] = Value::Object(content);
+        }
         self.workspace_mut().collections.push(collection);
         Ok(self.collection(version, &id).expect("just created"))
     }
@@ -444,6 +456,7 @@ impl Store {
         for (locale, content) in translations {
             merge_locale(&mut article, &locale, content, now);
         }
+        self.set_article_urls(&mut article, &id);
         self.workspace_mut().articles.push(article);
         let stored = self.workspace().article(&id).expect("just created");
         Ok(ArticleLens::new(self.workspace(), version).show(stored, false))
@@ -460,4 +473,82 @@ impl Store {
             .unwrap_or(0);
         (largest + 1).to_string()
     }
+}
+
+impl Store {
+    /// Gives a new article the public URLs the real API answers: one per translation, the
+    /// default locale's also at the top level. The help center is its collection's (or the
+    /// workspace's first).
+    fn set_article_urls(&self, article: &mut Value, id: &str) {
+        let parent = article
+            .get("parent_id")
+            .and_then(super::super::super::workspace::id_text);
+        let help_center_id = parent
+            .and_then(|p| self.workspace().collection(&p).cloned())
+            .and_then(|c| c.get("help_center_id").cloned())
+            .unwrap_or(Value::Null);
+        if let Some(Value::Object(locales)) = article.get_mut("translated_content") {
+            let mut urls = Vec::new();
+            for (locale, content) in locales.iter() {
+                if let Some(title) = content.get("title").and_then(Value::as_str) {
+                    let url = self.page_url(&help_center_id, locale, "articles", id, title);
+                    urls.push((locale.clone(), url));
+                }
+            }
+            for (locale, url) in urls {
+                locales[&locale]["url"] = url.into();
+            }
+        }
+        let title = article.get("title").and_then(Value::as_str).unwrap_or("");
+        let locale = article
+            .get("default_locale")
+            .and_then(Value::as_str)
+            .unwrap_or("en");
+        article["url"] = self
+            .page_url(&help_center_id, locale, "articles", id, title)
+            .into();
+    }
+
+    /// `<help center url>/<locale>/<kind>/<id>-<slug>`, as Intercom shapes public URLs.
+    fn page_url(
+        &self,
+        help_center_id: &Value,
+        locale: &str,
+        kind: &str,
+        id: &str,
+        title: &str,
+    ) -> String {
+        let help_center = help_center_id
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| help_center_id.as_i64().map(|n| n.to_string()))
+            .and_then(|hc| self.workspace().help_center(&hc).cloned())
+            .or_else(|| self.workspace().help_centers.first().cloned());
+        let base = help_center
+            .as_ref()
+            .and_then(|hc| hc.get("url")?.as_str())
+            .unwrap_or("https://intercom.help/fake")
+            .trim_end_matches('/')
+            .to_string();
+        let slug = slug(title);
+        let page = if slug.is_empty() {
+            id.to_string()
+        } else {
+            format!("{id}-{slug}")
+        };
+        format!("{base}/{locale}/{kind}/{page}")
+    }
+}
+
+/// Lowercase ASCII letters and digits of `title`, other runs as one `-`.
+fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }

@@ -1,0 +1,727 @@
+//! `helpcenter restore`: puts a backup into a workspace, the same one after a disaster or an
+//! empty one when moving.
+//!
+//! Help centers cannot be created through the API, so every help center of the backup maps to
+//! one target help center. Then, in three passes:
+//!
+//! 1. collections (and 2.9 sections), parents first, each with all its translations;
+//! 2. articles, each with every locale's content and state in one `POST`;
+//! 3. links: bodies that link to restored articles or collections are sent again (`PUT`) with
+//!    the links pointing at the new URLs Intercom answered.
+//!
+//! Progress (old id to new id, new URLs, links done) is saved in a state file after every
+//! write, so a rerun skips what is done. The one window is between Intercom acting on a
+//! `POST` and the state recording its answer (a crash, or an answer lost on the way back):
+//! before every create the state marks it pending, and a rerun that finds a pending create
+//! first looks in Intercom for an object with the same title (or name) under the same parent
+//! that no other entry claims, and adopts it instead of creating it again.
+
+mod checks;
+mod links;
+mod payload;
+mod state;
+
+pub use links::{page_link, rewrite_links, PageKind, PageLink};
+pub use state::{default_path as default_state_path, Created, Event, Kind, RestoreState, Target};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::archive::Backup;
+use crate::error::{Error, Result};
+use crate::intercom::Client;
+use crate::model::id_cmp;
+use crate::snapshot::{file_entry, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
+use crate::verify;
+use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
+use payload::{article_body, created_from, group_body, locales, relink_body, text_field, urls_of};
+
+/// What `restore` is asked to do.
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    /// A snapshot folder or an archive.
+    pub backup: PathBuf,
+    /// The target help center; default: the workspace's only one.
+    pub help_center: Option<String>,
+    /// The author of every restored article (default: each article's author in the backup).
+    pub author_id: Option<String>,
+    /// The progress file; default: beside the backup ([`default_state_path`]).
+    pub state: Option<PathBuf>,
+    /// Print what would be created; write nothing.
+    pub dry_run: bool,
+    /// Restore even though the workspace already holds articles.
+    pub into_nonempty: bool,
+}
+
+/// What a restore did (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RestoreReport {
+    /// The backup restored.
+    pub backup: String,
+    /// The target help center.
+    pub help_center: String,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// Collections (and sections) created by this run.
+    pub collections_created: usize,
+    /// Articles created by this run.
+    pub articles_created: usize,
+    /// Objects a previous run had created but not recorded, found in Intercom and adopted.
+    pub adopted: usize,
+    /// Objects skipped because a previous run had restored them.
+    pub already_restored: usize,
+    /// Articles sent again with their links rewritten.
+    pub articles_relinked: usize,
+    /// Links pointed at new URLs.
+    pub links_rewritten: usize,
+    /// Collections and articles in the backup.
+    pub backup_collections: usize,
+    /// Articles in the backup.
+    pub backup_articles: usize,
+    /// The progress file (none with `--dry-run`).
+    pub state_file: Option<PathBuf>,
+    /// One line per create or update, with `--dry-run` what would be done.
+    pub actions: Vec<String>,
+    /// Wall time.
+    pub duration_ms: u64,
+}
+
+impl RestoreReport {
+    /// The one-line summary.
+    pub fn summary_line(&self) -> String {
+        if self.dry_run {
+            return format!(
+                "would create {} collections and {} articles in help center {} and rewrite \
+                 links in {} articles ({} already restored; nothing was written)",
+                self.collections_created,
+                self.articles_created,
+                self.help_center,
+                self.articles_relinked,
+                self.already_restored
+            );
+        }
+        format!(
+            "restored {} collections and {} articles into help center {} ({} already \
+             restored, {} adopted), rewrote {} links in {} articles in {:.1} s",
+            self.collections_created,
+            self.articles_created,
+            self.help_center,
+            self.already_restored,
+            self.adopted,
+            self.links_rewritten,
+            self.articles_relinked,
+            self.duration_ms as f64 / 1000.0
+        )
+    }
+}
+
+/// The backup's content, read once.
+struct Content {
+    groups: Vec<Group>,
+    articles: Vec<StoredObject>,
+    /// Hosts of the old help center(s), for recognising links to its pages.
+    hosts: BTreeSet<String>,
+    /// `pulled_at` and manifest checksum: identifies the backup in the state file.
+    fingerprint: String,
+}
+
+/// A collection or section of the backup, in creation order.
+struct Group {
+    kind: Kind,
+    object: StoredObject,
+    /// The parent's kind and old id (sections' parents are collections).
+    parent: Option<(Kind, String)>,
+}
+
+/// Restores the backup (see the module documentation).
+pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<RestoreReport> {
+    let started = Instant::now();
+    if client.options().version.has_sections() {
+        return Err(Error::usage(
+            "restore creates nested collections, which API 2.9 does not have: use \
+             --api-version 2.10 or later",
+        ));
+    }
+    let backup = Backup::open(&options.backup)?;
+    let snapshot = verified_snapshot(&backup, options)?;
+    let content = read_content(&snapshot)?;
+    check_authors(&content.articles, options.author_id.as_deref())?;
+    let help_center = target_help_center(client, options.help_center.as_deref()).await?;
+    let (state_path, mut state) = start_state(client, options, &content, &help_center).await?;
+    let journal = match options.dry_run {
+        true => None,
+        false => Some(state::Journal::start(&state_path, &state)?),
+    };
+    let mut run = Run {
+        client,
+        options,
+        state_path,
+        journal,
+        content: &content,
+        report: RestoreReport {
+            backup: options.backup.display().to_string(),
+            help_center: help_center.clone(),
+            dry_run: options.dry_run,
+            backup_collections: content.groups.len(),
+            backup_articles: content.articles.len(),
+            ..RestoreReport::default()
+        },
+        help_center,
+    };
+    run.report.already_restored = run.already_restored(&state);
+    if !options.dry_run {
+        run.report.state_file = Some(run.state_path.clone());
+        run.resolve_pending(&mut state).await?;
+    }
+    run.create_groups(&mut state).await?;
+    run.create_articles(&mut state).await?;
+    run.rewrite_all_links(&mut state).await?;
+    run.report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(run.report)
+}
+
+/// The backup's snapshot, refused when `verify` finds it damaged.
+fn verified_snapshot(backup: &Backup, options: &RestoreOptions) -> Result<Snapshot> {
+    let snapshot = verify::open_snapshot(backup)?;
+    let label = options.backup.display().to_string();
+    let verified = verify::verify_snapshot(&snapshot, &label);
+    if let Some(first) = verified.problems.first() {
+        let n = verified.problems.len();
+        return Err(Error::data(format!(
+            "{label} is damaged ({n} problem{}, first {}: {}); run `helpcenter verify {label}` \
+             and restore from a sound backup",
+            if n == 1 { "" } else { "s" },
+            first.file,
+            first.problem
+        )));
+    }
+    Ok(snapshot)
+}
+
+/// The state file's path and the state to continue (or a fresh one); a fresh restore into a
+/// workspace that holds articles is refused here, unless `--into-nonempty`.
+async fn start_state(
+    client: &Client,
+    options: &RestoreOptions,
+    content: &Content,
+    help_center: &str,
+) -> Result<(PathBuf, RestoreState)> {
+    let target = Target {
+        base_url: client.options().endpoint.base_url.clone(),
+        help_center: help_center.to_string(),
+    };
+    let path = options
+        .state
+        .clone()
+        .unwrap_or_else(|| default_state_path(&options.backup));
+    let state = match state::load(&path)? {
+        Some(state) => check_state(state, &path, content, &target)?,
+        None => RestoreState::new(content.fingerprint.clone(), target),
+    };
+    // A continued restore (something created, or a create in flight) finds its own articles.
+    let continued = state.has_created() || state.pending.is_some();
+    if !continued && !options.into_nonempty {
+        refuse_nonempty(client).await?;
+    }
+    Ok((path, state))
+}
+
+/// Reads collections, sections and articles, and the old help center's hosts.
+fn read_content(snapshot: &Snapshot) -> Result<Content> {
+    let collections = snapshot.objects(ObjectKind::Collection)?;
+    let sections = snapshot.objects(ObjectKind::Section)?;
+    let articles = snapshot.objects(ObjectKind::Article)?;
+    let help_centers = snapshot.objects(ObjectKind::HelpCenter)?;
+    let mut hosts = BTreeSet::new();
+    for object in help_centers.iter() {
+        for field in ["url", "custom_domain"] {
+            if let Some(host) = object
+                .value
+                .get(field)
+                .and_then(Value::as_str)
+                .and_then(links::host_of)
+            {
+                hosts.insert(host);
+            }
+        }
+    }
+    for object in collections.iter().chain(&sections).chain(&articles) {
+        for url in urls_of(&object.value).into_values() {
+            hosts.extend(links::host_of(&url));
+        }
+    }
+    let manifest = std::fs::read(snapshot.dir.join(MANIFEST_FILE))
+        .map_err(|e| Error::io(&snapshot.dir.join(MANIFEST_FILE), "read", e))?;
+    Ok(Content {
+        groups: ordered_groups(collections, sections),
+        articles,
+        hosts,
+        fingerprint: format!(
+            "{} sha256:{}",
+            snapshot.manifest.pulled_at,
+            file_entry(&manifest).sha256
+        ),
+    })
+}
+
+/// Collections and sections, every parent before its children, then by id.
+fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -> Vec<Group> {
+    let parents: BTreeMap<String, Option<String>> = collections
+        .iter()
+        .map(|c| (c.id.clone(), text_field(&c.value, "parent_id")))
+        .collect();
+    let depth = |id: &str| {
+        let mut depth = 0;
+        let mut current = parents.get(id).cloned().flatten();
+        while let Some(parent) = current {
+            depth += 1;
+            if depth > parents.len() {
+                break; // a cycle: verify reports broken trees; do not loop forever
+            }
+            current = parents.get(&parent).cloned().flatten();
+        }
+        depth
+    };
+    let mut groups: Vec<(usize, Group)> = Vec::new();
+    for object in collections {
+        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        groups.push((
+            depth(&object.id),
+            Group {
+                kind: Kind::Collection,
+                object,
+                parent,
+            },
+        ));
+    }
+    for object in sections {
+        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        let below = parent.as_ref().map_or(0, |(_, p)| depth(p) + 1);
+        groups.push((
+            below,
+            Group {
+                kind: Kind::Section,
+                object,
+                parent,
+            },
+        ));
+    }
+    groups.sort_by(|(da, a), (db, b)| {
+        da.cmp(db)
+            .then((a.kind == Kind::Section).cmp(&(b.kind == Kind::Section)))
+            .then_with(|| id_cmp(&a.object.id, &b.object.id))
+    });
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// How to recognise a pending object in Intercom.
+struct Expected {
+    /// The list it appears in.
+    list: &'static str,
+    /// `title` or `name`.
+    field: &'static str,
+    /// Its title or name.
+    value: Option<String>,
+    /// Its new parent's id.
+    parent: Option<String>,
+}
+
+/// One restore in progress.
+struct Run<'a> {
+    client: &'a Client,
+    options: &'a RestoreOptions,
+    state_path: PathBuf,
+    /// The state file (none in a dry run).
+    journal: Option<state::Journal>,
+    content: &'a Content,
+    help_center: String,
+    report: RestoreReport,
+}
+
+impl Run<'_> {
+    /// Objects of the backup a previous run created and recorded.
+    fn already_restored(&self, state: &RestoreState) -> usize {
+        let groups = self.content.groups.iter();
+        let groups = groups.filter(|g| state.created(g.kind).contains_key(&g.object.id));
+        let articles = self.content.articles.iter();
+        let articles = articles.filter(|a| state.articles.contains_key(&a.id));
+        groups.count() + articles.count()
+    }
+
+    /// Applies a change to the state and writes it to disk before anything else is sent.
+    fn log(&mut self, state: &mut RestoreState, event: Event) -> Result<()> {
+        if let Some(journal) = self.journal.as_mut() {
+            journal.append(&event)?;
+        }
+        state.apply(event);
+        Ok(())
+    }
+
+    /// Pass 1: every collection and section, parents first.
+    async fn create_groups(&mut self, state: &mut RestoreState) -> Result<()> {
+        for group in &self.content.groups {
+            let old = &group.object.id;
+            if state.created(group.kind).contains_key(old) {
+                continue;
+            }
+            let parent = match &group.parent {
+                Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
+                None => None,
+            };
+            let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
+            let what = format!(
+                "collection {old} {:?}{}",
+                text_field(&group.object.value, "name").unwrap_or_default(),
+                group
+                    .parent
+                    .as_ref()
+                    .map_or(String::new(), |(_, p)| format!(" in collection {p}"))
+            );
+            self.create(
+                state,
+                group.kind,
+                old,
+                "/help_center/collections",
+                body,
+                what,
+            )
+            .await?;
+            self.report.collections_created += 1;
+        }
+        Ok(())
+    }
+
+    /// Pass 2: every article with all its locales.
+    async fn create_articles(&mut self, state: &mut RestoreState) -> Result<()> {
+        for article in &self.content.articles {
+            let old = &article.id;
+            if state.articles.contains_key(old) {
+                continue;
+            }
+            let parent = self.article_parent(state, &article.value)?;
+            warn_extra_parents(article);
+            let body = article_body(
+                &article.value,
+                parent.as_deref(),
+                self.options.author_id.as_deref(),
+            );
+            let count = locales(&article.value).len().max(1);
+            let what = format!(
+                "article {old} {:?} ({count} locale{}){}",
+                text_field(&article.value, "title").unwrap_or_default(),
+                if count == 1 { "" } else { "s" },
+                text_field(&article.value, "parent_id")
+                    .map_or(String::new(), |p| format!(" in collection {p}"))
+            );
+            self.create(state, Kind::Article, old, "/articles", body, what)
+                .await?;
+            self.report.articles_created += 1;
+        }
+        Ok(())
+    }
+
+    /// The new parent of an article: its collection, or its section (2.9), or none.
+    fn article_parent(&self, state: &RestoreState, article: &Value) -> Result<Option<String>> {
+        let Some(parent) = text_field(article, "parent_id") else {
+            return Ok(None);
+        };
+        let kind = match article.get("parent_type").and_then(Value::as_str) {
+            Some("section") => Kind::Section,
+            _ => Kind::Collection,
+        };
+        self.new_id(state, kind, &parent, "parent").map(Some)
+    }
+
+    /// The new id of an object restored earlier (a placeholder in a dry run).
+    fn new_id(&self, state: &RestoreState, kind: Kind, old: &str, role: &str) -> Result<String> {
+        if let Some(created) = state.created(kind).get(old) {
+            return Ok(created.id.clone());
+        }
+        if self.options.dry_run {
+            return Ok(format!("new-{old}"));
+        }
+        Err(Error::data(format!(
+            "the {role} {kind:?} {old} was not restored; the backup's tree is broken (run \
+             `helpcenter verify`)"
+        )))
+    }
+
+    /// Creates one object: marks it pending, sends the `POST`, records the answer.
+    async fn create(
+        &mut self,
+        state: &mut RestoreState,
+        kind: Kind,
+        old: &str,
+        path: &str,
+        body: Value,
+        what: String,
+    ) -> Result<()> {
+        if self.options.dry_run {
+            self.report.actions.push(format!("would create {what}"));
+            return Ok(());
+        }
+        let pending = state::Pending {
+            kind,
+            old_id: old.to_string(),
+        };
+        self.log(state, Event::Pending(pending))?;
+        let answer: Value = self
+            .client
+            .send_json(Method::POST, path, &body)
+            .await
+            .map_err(|e| continue_hint(e, &self.state_path))?;
+        let created = created_from(&answer).ok_or_else(|| {
+            Error::data(format!(
+                "POST {path}: Intercom created {what} but answered no id; find it in Intercom \
+                 before restoring again"
+            ))
+        })?;
+        tracing::info!("created {what} as {}", created.id);
+        self.report
+            .actions
+            .push(format!("created {what} as {}", created.id));
+        let old_id = old.to_string();
+        self.log(
+            state,
+            Event::Created {
+                kind,
+                old_id,
+                created,
+            },
+        )
+    }
+
+    /// A previous run stopped with a create in flight: adopt the object if Intercom has it.
+    async fn resolve_pending(&mut self, state: &mut RestoreState) -> Result<()> {
+        let Some(pending) = state.pending.clone() else {
+            return Ok(());
+        };
+        let Some(expected) = self.expected(state, &pending)? else {
+            return self.clear_pending(state);
+        };
+        let taken = state.new_ids(pending.kind);
+        match self.find_in_intercom(&expected, &taken).await? {
+            Some(created) => {
+                tracing::warn!(
+                    "{:?} {} was created by the interrupted run as {}; adopting it",
+                    pending.kind,
+                    pending.old_id,
+                    created.id
+                );
+                self.report.actions.push(format!(
+                    "adopted {:?} {} created before the interruption as {}",
+                    pending.kind, pending.old_id, created.id
+                ));
+                self.report.adopted += 1;
+                let (kind, old_id) = (pending.kind, pending.old_id);
+                self.log(
+                    state,
+                    Event::Created {
+                        kind,
+                        old_id,
+                        created,
+                    },
+                )
+            }
+            None => self.clear_pending(state),
+        }
+    }
+
+    /// What the pending object looks like in Intercom: where it is listed, its title (or
+    /// name) and its new parent. `None` when the backup has no such object.
+    fn expected(&self, state: &RestoreState, pending: &state::Pending) -> Result<Option<Expected>> {
+        if pending.kind == Kind::Article {
+            let articles = &self.content.articles;
+            let Some(article) = articles.iter().find(|a| a.id == pending.old_id) else {
+                return Ok(None);
+            };
+            return Ok(Some(Expected {
+                list: "/articles",
+                field: "title",
+                value: text_field(&article.value, "title"),
+                parent: self.article_parent(state, &article.value)?,
+            }));
+        }
+        let groups = &self.content.groups;
+        let found = groups
+            .iter()
+            .find(|g| g.kind == pending.kind && g.object.id == pending.old_id);
+        let Some(group) = found else {
+            return Ok(None);
+        };
+        let parent = match &group.parent {
+            Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
+            None => None,
+        };
+        Ok(Some(Expected {
+            list: "/help_center/collections",
+            field: "name",
+            value: text_field(&group.object.value, "name"),
+            parent,
+        }))
+    }
+
+    /// The newest object in Intercom that matches and that no state entry claims.
+    async fn find_in_intercom(
+        &self,
+        expected: &Expected,
+        taken: &BTreeSet<String>,
+    ) -> Result<Option<Created>> {
+        let items = self.client.list_all(expected.list, &|_, _| {}).await?;
+        let newest = items
+            .iter()
+            .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .filter(|item| text_field(item, "id").is_some_and(|id| !taken.contains(&id)))
+            .filter(|item| text_field(item, expected.field) == expected.value)
+            .filter(|item| text_field(item, "parent_id") == expected.parent)
+            .max_by(|a, b| {
+                let id = |v: &Value| text_field(v, "id").unwrap_or_default();
+                id_cmp(&id(a), &id(b))
+            });
+        Ok(newest.as_ref().and_then(created_from))
+    }
+
+    fn clear_pending(&mut self, state: &mut RestoreState) -> Result<()> {
+        self.log(state, Event::Cleared)
+    }
+
+    /// Pass 3: bodies that link to restored pages are sent again with the new URLs.
+    async fn rewrite_all_links(&mut self, state: &mut RestoreState) -> Result<()> {
+        for article in &self.content.articles {
+            if state.links_done.contains(&article.id) {
+                continue;
+            }
+            let (changed, links) = self.relinked_locales(state, &article.value)?;
+            if !changed.is_empty() {
+                self.report.articles_relinked += 1;
+                self.report.links_rewritten += links;
+                let what = format!(
+                    "links in article {} ({}: {links} link{})",
+                    article.id,
+                    changed
+                        .iter()
+                        .map(|(l, _)| l.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if links == 1 { "" } else { "s" }
+                );
+                if self.options.dry_run {
+                    self.report.actions.push(format!("would rewrite {what}"));
+                    continue;
+                }
+                let new_id = self.new_id(state, Kind::Article, &article.id, "article")?;
+                let body = relink_body(&article.value, changed, self.options.author_id.as_deref());
+                let path = format!("/articles/{new_id}");
+                let _: Value = self.client.send_json(Method::PUT, &path, &body).await?;
+                self.report.actions.push(format!("rewrote {what}"));
+            }
+            if !self.options.dry_run {
+                self.log(state, Event::LinksDone(article.id.clone()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The locales whose body changes when links point at the new pages, with the new bodies,
+    /// and the number of links changed.
+    fn relinked_locales(
+        &self,
+        state: &RestoreState,
+        article: &Value,
+    ) -> Result<(Vec<(String, String)>, usize)> {
+        let mut changed = Vec::new();
+        let mut total = 0;
+        let bodies: Vec<(String, String)> = if article
+            .get("translated_content")
+            .is_some_and(Value::is_object)
+        {
+            locales(article)
+                .into_iter()
+                .filter_map(|(l, c)| Some((l, c.get("body")?.as_str()?.to_string())))
+                .collect()
+        } else {
+            let locale = text_field(article, "default_locale").unwrap_or_else(|| "en".into());
+            text_field(article, "body")
+                .map(|b| (locale, b))
+                .into_iter()
+                .collect()
+        };
+        for (locale, body) in bodies {
+            let resolve = |link: &PageLink| self.resolve(state, link, &locale);
+            let (new, count) = rewrite_links(&body, &self.content.hosts, &resolve)?;
+            if count > 0 && new != body {
+                total += count;
+                changed.push((locale, new));
+            }
+        }
+        Ok((changed, total))
+    }
+
+    /// The new URL of a linked page: in the link's locale, else the page's, else the default.
+    fn resolve(&self, state: &RestoreState, link: &PageLink, page_locale: &str) -> Option<String> {
+        let created = match link.kind {
+            PageKind::Article => state.articles.get(&link.id),
+            PageKind::Collection => state
+                .collections
+                .get(&link.id)
+                .or_else(|| state.sections.get(&link.id)),
+        };
+        let Some(created) = created else {
+            if self.options.dry_run && self.in_backup(link) {
+                return Some(format!("https://restored.invalid/{}", link.id));
+            }
+            return None;
+        };
+        let wanted = link
+            .locale
+            .as_deref()
+            .filter(|l| created.urls.contains_key(*l))
+            .unwrap_or(page_locale);
+        if let Some(url) = created.urls.get(wanted) {
+            return Some(url.clone());
+        }
+        let any = created.urls.values().next()?;
+        match link.kind {
+            // A collection's URL names its locale; Intercom answers only the default one.
+            PageKind::Collection => links::with_locale(any, wanted).or_else(|| Some(any.clone())),
+            // An article missing in that locale: its page in the default locale.
+            PageKind::Article => Some(any.clone()),
+        }
+    }
+
+    fn in_backup(&self, link: &PageLink) -> bool {
+        match link.kind {
+            PageKind::Article => self.content.articles.iter().any(|a| a.id == link.id),
+            PageKind::Collection => self.content.groups.iter().any(|g| g.object.id == link.id),
+        }
+    }
+}
+
+/// The API creates an article under one parent; the others of `parent_ids` are not restored.
+fn warn_extra_parents(article: &StoredObject) {
+    let parents = article.value.get("parent_ids").and_then(Value::as_array);
+    if let Some(parents) = parents.filter(|p| p.len() > 1) {
+        tracing::warn!(
+            "{}: restored under its parent_id only, not under its other {} parents",
+            article.path.display(),
+            parents.len() - 1
+        );
+    }
+}
+
+/// Adds "run restore again" to a failed create: the state marks it pending.
+fn continue_hint(error: Error, state_path: &std::path::Path) -> Error {
+    match error {
+        Error::Api(message) => Error::Api(format!(
+            "{message}. Run the same restore again to continue: progress is in {}, and the \
+             object being created is looked for in Intercom before it is created again",
+            state_path.display()
+        )),
+        other => other,
+    }
+}
