@@ -8,44 +8,23 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
+use support::cli::{self, assert_code, text};
 use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher};
 use support::snapshots::snapshot_from_fixture;
 use support::workspace::{id_of, Workspace};
 
 fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("helpcenter")
-        .unwrap()
-        .current_dir(dir)
-        .env("INTERCOM_TOKEN", FakeIntercom::TOKEN)
-        .env("HELPCENTER_API_BASE", server.base_url())
-        .env_remove("HELPCENTER_LOG")
-        .env_remove("HELPCENTER_SNAPSHOT")
+    let retry_fast: &[&str] = if matches!(args[0], "restore" | "pull") {
+        &["--retry-delay=1"]
+    } else {
+        &[]
+    };
+    cli::against(server, dir)
         .args(args)
-        .args(if matches!(args[0], "restore" | "pull") {
-            &["--retry-delay=1"][..]
-        } else {
-            &[]
-        })
+        .args(retry_fast)
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_code(output: &Output, code: i32) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
 }
 
 fn json_of(stdout: &str) -> Value {

@@ -7,7 +7,7 @@ use url::Url;
 
 /// Which kind of help-center page a link names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// `/<locale>/articles/<id>-<slug>`.
     Article,
     /// `/<locale>/collections/<id>-<slug>`.
@@ -237,7 +237,7 @@ fn put(h: &mut Sha256, s: &str) {
 }
 
 /// Lowercase host of a host name or URL; `None` when there is none.
-fn normalize_host(entry: &str) -> Option<String> {
+pub fn normalize_host(entry: &str) -> Option<String> {
     let entry = entry.trim();
     let url = Url::parse(entry)
         .ok()
@@ -251,7 +251,7 @@ fn normalize_host(entry: &str) -> Option<String> {
 ///
 /// The locale is whatever segment precedes `articles`; when that is a path prefix (a help center
 /// without locales in its URLs) the lookup simply misses and falls back to the page's locale.
-fn page_ref(url: &Url) -> Option<(Kind, &str, Option<&str>)> {
+pub fn page_ref(url: &Url) -> Option<(Kind, &str, Option<&str>)> {
     let mut segments: Vec<&str> = url.path_segments()?.collect();
     if segments.last() == Some(&"") {
         segments.pop();

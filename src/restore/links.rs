@@ -11,14 +11,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
-/// Which kind of page a link names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageKind {
-    /// `/<locale>/articles/<id>-<slug>`
-    Article,
-    /// `/<locale>/collections/<id>-<slug>`
-    Collection,
-}
+pub use crate::html::PageKind;
 
 /// A link to a page of the old help center: its kind, id and the locale segment, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,15 +26,7 @@ pub struct PageLink {
 
 /// The hosts of the old help center, lowercase, from every URL the backup holds.
 pub fn host_of(url: &str) -> Option<String> {
-    let parsed = Url::parse(url)
-        .or_else(|_| Url::parse(&format!("https://{url}")))
-        .ok()?;
-    Some(
-        parsed
-            .host_str()?
-            .trim_end_matches('.')
-            .to_ascii_lowercase(),
-    )
+    crate::html::normalize_host(url)
 }
 
 /// The page an `href` names when it is on one of `hosts`.
@@ -54,29 +39,10 @@ pub fn page_link(href: &str, hosts: &BTreeSet<String>) -> Option<(PageLink, Url)
     if !hosts.contains(&host) {
         return None;
     }
-    let mut segments: Vec<&str> = url.path_segments()?.collect();
-    if segments.last() == Some(&"") {
-        segments.pop();
-    }
-    let n = segments.len();
-    if n < 2 {
-        return None;
-    }
-    let kind = match segments[n - 2] {
-        "articles" => PageKind::Article,
-        "collections" => PageKind::Collection,
-        _ => return None,
-    };
-    let last = segments[n - 1];
-    let digits = last.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = &last[digits..];
-    if digits == 0 || !(rest.is_empty() || rest.starts_with('-')) {
-        return None;
-    }
-    let locale = (n >= 3).then(|| segments[n - 3]).filter(|s| !s.is_empty());
+    let (kind, id, locale) = crate::html::page_ref(&url)?;
     let link = PageLink {
         kind,
-        id: last[..digits].to_string(),
+        id: id.to_string(),
         locale: locale.map(str::to_string),
     };
     Some((link, url))
