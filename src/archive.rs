@@ -291,18 +291,23 @@ impl Backup {
 }
 
 /// Unpacks the archive `file` into `into` (which gets a `snapshot/` folder), refusing anything
-/// but regular files under `snapshot/` with plain relative names.
+/// but regular files under `snapshot/` with plain relative names, and any entry larger than the
+/// manifest (the first entry) lets it be (see [`Budget`]).
 pub fn extract(file: &Path, into: &Path) -> Result<()> {
     let reader = decompressor(file)?;
     let mut archive = tar::Archive::new(reader);
     let unreadable =
         |e: io::Error| Error::data(format!("{}: not a readable archive: {e}", file.display()));
     fs::create_dir_all(into.join(ARCHIVE_ROOT)).map_err(|e| Error::io(into, "create", e))?;
+    let mut budget = Budget::new();
     for entry in archive.entries().map_err(unreadable)? {
         let mut entry = entry.map_err(unreadable)?;
         let name = entry.path().map_err(unreadable)?.into_owned();
-        let relative = checked_entry(&name, entry.header().entry_type())
-            .map_err(|why| Error::data(format!("{}: entry {:?}: {why}", file.display(), name)))?;
+        let refuse =
+            |why: String| Error::data(format!("{}: entry {:?}: {why}", file.display(), name));
+        let relative = checked_entry(&name, entry.header().entry_type()).map_err(refuse)?;
+        let key = snapshot_key(&relative);
+        let allowed = budget.allowance(&key, entry.size()).map_err(refuse)?;
         let target = into.join(&relative);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create", e))?;
@@ -319,9 +324,94 @@ pub fn extract(file: &Path, into: &Path) -> Result<()> {
                 )),
                 _ => Error::io(&target, "create", e),
             })?;
-        io::copy(&mut entry, &mut out).map_err(unreadable)?;
+        let mut limited = (&mut entry).take(allowed);
+        if budget.awaits_manifest(&key) {
+            let mut bytes = Vec::new();
+            limited.read_to_end(&mut bytes).map_err(unreadable)?;
+            out.write_all(&bytes)
+                .map_err(|e| Error::io(&target, "write", e))?;
+            budget.read_manifest(&bytes);
+        } else {
+            let written = io::copy(&mut limited, &mut out).map_err(unreadable)?;
+            budget.spent(&key, written);
+        }
     }
     Ok(())
+}
+
+/// Most bytes a manifest may have.
+const MANIFEST_LIMIT: u64 = 256 << 20;
+/// Bytes an archive may hold beyond what its manifest lists (strays, or everything when the
+/// manifest does not come first), and how far a listed file may exceed its listed size before
+/// unpacking stops; within these, the excess is unpacked for `verify` to report.
+const UNLISTED_LIMIT: u64 = 64 << 20;
+
+/// What an archive may unpack, from its manifest (which `archive` writes first): an archive is
+/// untrusted input, and a small file can decompress into terabytes.
+struct Budget {
+    listed: Option<std::collections::BTreeMap<String, u64>>,
+    unlisted_left: u64,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            listed: None,
+            unlisted_left: UNLISTED_LIMIT,
+        }
+    }
+
+    /// How many bytes of the entry `key` (declaring `size`) to unpack, or why not to go on.
+    fn allowance(&self, key: &str, size: u64) -> std::result::Result<u64, String> {
+        let listed = self
+            .listed
+            .as_ref()
+            .and_then(|files| files.get(key).copied());
+        let limit = match (&self.listed, listed) {
+            (None, _) if key == MANIFEST_FILE => MANIFEST_LIMIT,
+            (_, Some(bytes)) => bytes.saturating_add(UNLISTED_LIMIT.min(self.unlisted_left)),
+            _ => self.unlisted_left,
+        };
+        if size > limit {
+            return Err(format!(
+                "{size} bytes, more than its manifest allows ({limit}); not unpacked"
+            ));
+        }
+        Ok(size)
+    }
+
+    /// Whether `key` is the manifest, read before any other entry.
+    fn awaits_manifest(&self, key: &str) -> bool {
+        self.listed.is_none() && key == MANIFEST_FILE
+    }
+
+    /// Takes the listed sizes from the manifest (none when it does not parse: `verify` says so).
+    fn read_manifest(&mut self, bytes: &[u8]) {
+        let manifest = serde_json::from_slice::<crate::snapshot::Manifest>(bytes).ok();
+        let files = manifest.map(|m| m.files.into_iter().map(|(k, v)| (k, v.bytes)).collect());
+        self.listed = Some(files.unwrap_or_default());
+    }
+
+    /// Books `written` bytes of `key` against the unlisted allowance, as far as they exceed
+    /// its listed size.
+    fn spent(&mut self, key: &str, written: u64) {
+        let listed = self
+            .listed
+            .as_ref()
+            .and_then(|files| files.get(key).copied());
+        let excess = written.saturating_sub(listed.unwrap_or(0));
+        self.unlisted_left = self.unlisted_left.saturating_sub(excess);
+    }
+}
+
+/// `articles/101.json` for the entry `snapshot/articles/101.json`.
+fn snapshot_key(relative: &Path) -> String {
+    let parts: Vec<String> = relative
+        .components()
+        .skip(1)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
 /// The entry's path when it is a regular file under `snapshot/` with only plain components.
@@ -373,6 +463,37 @@ fn decompressor(file: &Path) -> Result<Box<dyn Read>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_archive_unpacks_no_more_than_its_manifest_lists() {
+        let mut budget = Budget::new();
+        assert!(budget.awaits_manifest(MANIFEST_FILE));
+        assert_eq!(budget.allowance(MANIFEST_FILE, 300), Ok(300));
+        let manifest =
+            br#"{"format":"helpcenter-snapshot/1","tool":{"name":"helpcenter","version":"0"},
+            "api":{"region":"us","base_url":"https://api.intercom.io","version":"2.15"},
+            "pulled_at":"2026-11-25T00:00:00Z","help_center":null,"counts":{},"locales":{},
+            "files":{"articles/1.json":{"sha256":"00","bytes":100}}}"#;
+        budget.read_manifest(manifest);
+        assert!(!budget.awaits_manifest(MANIFEST_FILE));
+        assert_eq!(budget.allowance("articles/1.json", 100), Ok(100));
+        let too_big = 100 + UNLISTED_LIMIT + 1;
+        assert_eq!(
+            budget.allowance("articles/1.json", too_big),
+            Err(format!(
+                "{too_big} bytes, more than its manifest allows ({}); not unpacked",
+                100 + UNLISTED_LIMIT
+            ))
+        );
+        // Strays share one allowance: once spent, even a byte more is refused.
+        assert_eq!(
+            budget.allowance("stray", UNLISTED_LIMIT),
+            Ok(UNLISTED_LIMIT)
+        );
+        budget.spent("stray", UNLISTED_LIMIT);
+        assert!(budget.allowance("stray-2", 1).is_err());
+        assert_eq!(budget.allowance("articles/1.json", 100), Ok(100));
+    }
 
     #[test]
     fn compression_follows_the_file_name() {

@@ -347,6 +347,34 @@ fn archives_with_links_or_escaping_names_are_refused_before_writing() {
 }
 
 #[test]
+fn an_entry_larger_than_the_manifest_allows_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    // A header that declares a terabyte: a decompression bomb needs no more than that.
+    let name = "snapshot/articles/101.json";
+    let mut header = tar::Header::new_ustar();
+    header.set_path(name).unwrap();
+    header.set_size(1 << 40);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.append(&header, &b"{}"[..]).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&builder.into_inner().unwrap()).unwrap();
+    fs::write(cwd.join("bomb.tar.gz"), gz.finish().unwrap()).unwrap();
+
+    let out = helpcenter(cwd, &["verify", "bomb.tar.gz"]);
+    assert_code(&out, 1);
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "error: bomb.tar.gz: entry {name:?}: 1099511627776 bytes, more than its manifest \
+             allows (67108864); not unpacked\n"
+        )
+    );
+}
+
+#[test]
 fn a_damaged_snapshot_is_not_archived_and_nothing_is_left() {
     let dir = with_snapshot();
     let cwd = dir.path();
