@@ -150,8 +150,7 @@ fn timing(phase: &str, started: Instant) {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let setup = Setup::new(options)?;
-    // Loading the cache briefly takes about twice its size; doing it before the workspace is
-    // loaded keeps that peak from coming on top of every raw body.
+    // Only the cache's index is loaded; bodies stay in its file until a page asks for them.
     let cache = BodyCache::load(&setup.cache_path);
     timing("cache loaded", started);
     let mut ws = options.input.load(options.help_center.as_deref())?;
