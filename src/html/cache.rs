@@ -153,7 +153,8 @@ impl BodyCache {
         self.sanitize_with_links(html, &NO_LINKS, "", "/")
     }
 
-    /// [`super::sanitize_with_links`], through the cache.
+    /// [`super::sanitize_with_links`], through the cache. Plain text (most descriptions) is
+    /// its own sanitised form, so it bypasses the cache and counts as neither hit nor miss.
     pub fn sanitize_with_links(
         &self,
         html: &str,
@@ -161,6 +162,9 @@ impl BodyCache {
         page_locale: &str,
         page_site_path: &str,
     ) -> String {
+        if super::policy::is_plain_text(html) {
+            return html.to_owned();
+        }
         let key = key(html, links, page_locale, page_site_path);
         if let Some(hit) = self.get(&key, links) {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -574,6 +578,8 @@ mod tests {
         let cache = BodyCache::new();
         cache.sanitize("<p>a</p>");
         cache.sanitize("<p>b</p>");
+        cache.sanitize("plain text");
+        assert_eq!(cache.len(), 2, "plain text is not cached");
         cache.save(&path).unwrap();
         let loaded = BodyCache::load(&path);
         loaded.sanitize("<p>a</p>");
