@@ -434,13 +434,14 @@ pub(crate) fn map_fragment(fragment: &str) -> Cow<'_, str> {
 /// Keeps Intercom's classes (`intercom-*`, `no-margin`) and, on code, Markdown's `language-*`.
 fn filter_classes<'u>(element: &str, value: &'u str) -> Option<Cow<'u, str>> {
     let keep = |c: &&str| is_intercom_class(c) || (element == "code" && is_language_class(c));
-    let classes: Vec<&str> = value.split_ascii_whitespace().collect();
-    let kept: Vec<&str> = classes.iter().copied().filter(keep).collect();
-    if kept.is_empty() {
+    // Decided without collecting first: nearly every class attribute is kept whole.
+    let mut classes = value.split_ascii_whitespace();
+    if !classes.clone().any(|c| keep(&c)) {
         None
-    } else if kept.len() == classes.len() {
+    } else if classes.all(|c| keep(&c)) {
         Some(Cow::Borrowed(value))
     } else {
+        let kept: Vec<&str> = value.split_ascii_whitespace().filter(keep).collect();
         Some(Cow::Owned(kept.join(" ")))
     }
 }
