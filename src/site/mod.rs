@@ -165,12 +165,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         )));
     }
     let links = plan.link_map();
+    timing("pages planned", started);
     let renderer = setup.renderer(&plan, &links, &cache);
     let out = OutDir::open(&setup.out)?;
     let written = write_site(&out, &renderer, bodies, &setup.theme, setup.base.as_ref())?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
     warnings.extend(setup.finish(&cache));
+    timing("cache saved", started);
     Ok(report(&setup, &plan, &written, &cache, warnings, started))
 }
 

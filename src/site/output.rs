@@ -10,6 +10,7 @@ use std::fs;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -87,13 +88,15 @@ impl OutDir {
     /// Checks that none of `planned` is a file the tool did not write, then records the union of
     /// old and new files, so a build that is interrupted still knows what it wrote.
     pub fn claim(&self, planned: &BTreeSet<String>) -> Result<()> {
-        let foreign: Vec<&String> = planned
-            .difference(&self.previous)
+        let new: Vec<&String> = planned.difference(&self.previous).collect();
+        // One stat per new file: on a first build that is every page, so they run in parallel.
+        let mut foreign: Vec<&String> = new
+            .into_par_iter()
             .filter(|file| {
                 join_inside(&self.root, file).is_ok_and(|p| fs::symlink_metadata(p).is_ok())
             })
-            .take(5)
             .collect();
+        foreign.truncate(5);
         if !foreign.is_empty() {
             let list: Vec<&str> = foreign.iter().map(|f| f.as_str()).collect();
             return Err(Error::usage(format!(
