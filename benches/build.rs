@@ -4,7 +4,11 @@
 //!
 //! `cargo bench --bench build` (settings through the environment): `BENCH_ARTICLES` (10000),
 //! `BENCH_LOCALES` (`en,fr,de,ar,ja`), `BENCH_SEED` (1), `BENCH_DIR` (a temporary directory;
-//! set it to keep the snapshot and site for inspection).
+//! set it to keep the snapshot and site for inspection). `RUST_LOG=helpcenter=debug` also prints
+//! when each stage of a build ends (cache loaded, content loaded, site written).
+//!
+//! The machine may be shared: every line gives the CPU time (user + system) beside the wall
+//! time, and the load average when the phase ended, so figures from a busy machine can be read.
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
@@ -301,6 +305,12 @@ fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// The 1-minute load average, from /proc (Linux only): how busy the machine was.
+fn load_average() -> Option<f64> {
+    let loadavg = std::fs::read_to_string("/proc/loadavg").ok()?;
+    loadavg.split_whitespace().next()?.parse().ok()
+}
+
 /// Runs one build and prints its figures. Each phase runs in its own process (see `main`), so
 /// its peak RSS is its own, as it would be for the CLI.
 fn phase(name: &str, options: &BuildOptions) -> BuildReport {
@@ -310,7 +320,7 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
     let wall = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu_before;
     println!(
-        "{name:<26} {:>6} pages {:>6.2} s wall {:>6.0} pages/s {:>6.2} s CPU  written {:>6} unchanged {:>6}  cache hits {:>6} misses {:>6}  peak RSS {:>4.0} MiB",
+        "{name:<26} {:>6} pages {:>6.2} s wall {:>6.0} pages/s {:>6.2} s CPU  written {:>6} unchanged {:>6}  cache hits {:>6} misses {:>6}  peak RSS {:>4.0} MiB  load {:.2}",
         report.pages,
         wall,
         report.pages as f64 / wall,
@@ -319,7 +329,8 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
         report.files_unchanged,
         report.cache_hits,
         report.cache_misses,
-        peak_rss_mib().unwrap_or(f64::NAN)
+        peak_rss_mib().unwrap_or(f64::NAN),
+        load_average().unwrap_or(f64::NAN)
     );
     report
 }
@@ -355,6 +366,12 @@ fn main() {
         return;
     }
     if let Some(at) = phase_at {
+        if std::env::var_os("RUST_LOG").is_some() {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_writer(std::io::stderr)
+                .init();
+        }
         let dir = PathBuf::from(std::env::var_os("BENCH_DIR").expect("BENCH_DIR"));
         let report = match args[at + 1].as_str() {
             "cold" => phase("cold (no cache, empty out)", &options(&dir)),

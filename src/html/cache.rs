@@ -6,20 +6,28 @@
 //! them the same way. Renaming one article then re-sanitises only the bodies that link to it,
 //! not all 50,000.
 //!
+//! Memory: a site of 50,000 pages has some 250 MB of sanitised bodies, as much again as the raw
+//! bodies being rendered. So a cache loaded from a file keeps only its index in memory (key,
+//! dependencies, where the HTML lies in the file) and reads a body when it is asked for; bodies
+//! sanitised during the run go to an unnamed temporary file beside the cache file. A cache made
+//! with [`BodyCache::new`], or one whose temporary file cannot be made, keeps them in memory.
+//!
 //! File format (little-endian, one file, replaced atomically):
 //! `MAGIC`, format version u32, policy version u32, record count u64, then per record:
 //! key (32 bytes), dependency count u32, dependencies (kind u8, id, locale, found flag u8
 //! [+ path]), html; strings are a u32 length and UTF-8 bytes. Anything that does not parse
-//! exactly, or has another version, is ignored: it is only a cache.
+//! exactly, or has another version, is ignored: it is only a cache. (A body whose bytes turn
+//! out not to be UTF-8 when it is read is sanitised again.)
 
 use super::links::{up_prefix, Dep, Kind, LinkMap};
 use super::POLICY_VERSION;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 
 const MAGIC: &[u8; 8] = b"HCBODY\0\n";
 const FORMAT_VERSION: u32 = 1;
@@ -29,43 +37,93 @@ type Key = [u8; 32];
 /// The map used by plain [`super::sanitize`]: no hosts, so nothing is rewritten.
 pub(crate) static NO_LINKS: LazyLock<LinkMap> = LazyLock::new(LinkMap::default);
 
+/// A byte range of a file.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    offset: u64,
+    len: u32,
+}
+
+/// Where an entry's sanitised HTML is kept.
+#[derive(Clone, Debug)]
+enum Html {
+    /// In memory.
+    Memory(Arc<str>),
+    /// In the cache file the cache was loaded from.
+    Loaded(Span),
+    /// In this run's temporary file.
+    Spilled(Span),
+}
+
 struct Entry {
     deps: Vec<Dep>,
-    html: Arc<str>,
+    html: Html,
     /// Looked up or inserted during this run; only those are saved, so stale bodies age out.
     used: bool,
+}
+
+/// The unnamed temporary file that holds the bodies sanitised during this run.
+struct Spill {
+    /// Where to create it: beside the cache file.
+    dir: PathBuf,
+    /// Created on the first body; `None` when that failed.
+    file: OnceLock<Option<File>>,
+    /// Bytes written so far; held while writing, so appends do not overlap.
+    end: Mutex<u64>,
+    /// Creating or writing it failed: keep new bodies in memory instead.
+    failed: AtomicBool,
 }
 
 /// Thread-safe cache from (body, page context, policy) to the sanitised body.
 #[derive(Default)]
 pub struct BodyCache {
     entries: Mutex<HashMap<Key, Entry>>,
+    /// The file [`BodyCache::load`] indexed; [`Html::Loaded`] spans point into it.
+    loaded: Option<File>,
+    /// `None`: new bodies are kept in memory.
+    spill: Option<Spill>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
 impl BodyCache {
-    /// An empty cache.
+    /// An empty cache that keeps everything in memory.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Loads a cache saved by [`BodyCache::save`]; a missing, corrupt or outdated file gives an
-    /// empty cache (logged at debug level), never an error.
+    /// empty cache (logged at debug level), never an error. Only the index is read now.
     pub fn load(path: impl AsRef<Path>) -> Self {
         let path = path.as_ref();
-        let entries = match std::fs::read(path) {
-            Ok(bytes) => decode(&bytes).unwrap_or_else(|| {
+        let indexed = File::open(path).and_then(|file| {
+            let entries = index(&file)?;
+            Ok((entries, file))
+        });
+        let (entries, loaded) = match indexed {
+            Ok((Some(entries), file)) => (entries, Some(file)),
+            Ok((None, _)) => {
                 tracing::debug!(path = %path.display(), "ignoring unreadable or outdated html cache");
-                HashMap::new()
-            }),
+                (HashMap::new(), None)
+            }
             Err(e) => {
                 tracing::debug!(path = %path.display(), error = %e, "no html cache loaded");
-                HashMap::new()
+                (HashMap::new(), None)
             }
+        };
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
         };
         BodyCache {
             entries: Mutex::new(entries),
+            loaded,
+            spill: Some(Spill {
+                dir,
+                file: OnceLock::new(),
+                end: Mutex::new(0),
+                failed: AtomicBool::new(false),
+            }),
             ..Self::default()
         }
     }
@@ -95,7 +153,8 @@ impl BodyCache {
         self.sanitize_with_links(html, &NO_LINKS, "", "/")
     }
 
-    /// [`super::sanitize_with_links`], through the cache.
+    /// [`super::sanitize_with_links`], through the cache. Plain text (most descriptions) is
+    /// its own sanitised form, so it bypasses the cache and counts as neither hit nor miss.
     pub fn sanitize_with_links(
         &self,
         html: &str,
@@ -103,16 +162,20 @@ impl BodyCache {
         page_locale: &str,
         page_site_path: &str,
     ) -> String {
+        if super::policy::is_plain_text(html) {
+            return html.to_owned();
+        }
         let key = key(html, links, page_locale, page_site_path);
         if let Some(hit) = self.get(&key, links) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return hit.to_string();
+            return hit;
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let (out, deps) = super::policy::clean(html, links, page_locale, page_site_path);
+        let html = self.keep(&out);
         let entry = Entry {
             deps,
-            html: Arc::from(out.as_str()),
+            html,
             used: true,
         };
         self.lock().insert(key, entry);
@@ -139,19 +202,45 @@ impl BodyCache {
         self.misses.load(Ordering::Relaxed)
     }
 
-    fn get(&self, key: &Key, links: &LinkMap) -> Option<Arc<str>> {
-        let mut entries = self.lock();
-        let entry = entries.get_mut(key)?;
-        if !entry.deps.iter().all(|d| d.holds(links)) {
-            return None;
+    /// The cached HTML for `key`, if its link lookups still hold and it can be read.
+    fn get(&self, key: &Key, links: &LinkMap) -> Option<String> {
+        let html = {
+            let mut entries = self.lock();
+            let entry = entries.get_mut(key)?;
+            if !entry.deps.iter().all(|d| d.holds(links)) {
+                return None;
+            }
+            entry.used = true;
+            entry.html.clone()
+        };
+        // Read outside the lock, so threads do not wait for each other's reads.
+        match self.read(&html) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                tracing::debug!(error = %e, "unreadable body cache entry; sanitising again");
+                None
+            }
         }
-        entry.used = true;
-        Some(Arc::clone(&entry.html))
+    }
+
+    /// The text of an entry, wherever it is kept.
+    fn read(&self, html: &Html) -> io::Result<String> {
+        let (file, span) = match html {
+            Html::Memory(text) => return Ok(text.to_string()),
+            Html::Loaded(span) => (self.loaded.as_ref(), span),
+            Html::Spilled(span) => (self.spill.as_ref().and_then(Spill::file), span),
+        };
+        read_span(file, span)
+    }
+
+    /// Stores a newly sanitised body: in the temporary file if there is one, else in memory.
+    fn keep(&self, out: &str) -> Html {
+        let spilled = self.spill.as_ref().and_then(|spill| spill.append(out));
+        spilled.unwrap_or_else(|| Html::Memory(Arc::from(out)))
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<Key, Entry>> {
-        // A panic elsewhere cannot leave an entry half-written (inserts are single calls).
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.entries)
     }
 
     fn write_to(&self, tmp: &Path) -> io::Result<()> {
@@ -159,16 +248,103 @@ impl BodyCache {
         let mut used: Vec<(&Key, &Entry)> = entries.iter().filter(|(_, e)| e.used).collect();
         // Sorted so the same cache content always produces the same file.
         used.sort_unstable_by_key(|(k, _)| **k);
-        let mut w = BufWriter::new(std::fs::File::create(tmp)?);
+        let mut w = BufWriter::new(File::create(tmp)?);
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
         w.write_all(&POLICY_VERSION.to_le_bytes())?;
         w.write_all(&(used.len() as u64).to_le_bytes())?;
         for (key, entry) in used {
-            write_entry(&mut w, key, entry)?;
+            let html = self.read(&entry.html)?;
+            write_entry(&mut w, key, &entry.deps, &html)?;
         }
         w.into_inner().map_err(|e| e.into_error())?.flush()
     }
+}
+
+impl Spill {
+    fn file(&self) -> Option<&File> {
+        self.file.get().and_then(Option::as_ref)
+    }
+
+    /// Appends `html` to the temporary file, creating it first; `None` once that fails.
+    fn append(&self, html: &str) -> Option<Html> {
+        if self.failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let appended = self.try_append(html);
+        if let Err(e) = &appended {
+            tracing::debug!(error = %e, dir = %self.dir.display(), "keeping sanitised bodies in memory");
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        appended.ok()
+    }
+
+    fn try_append(&self, html: &str) -> io::Result<Html> {
+        let len = u32::try_from(html.len()).map_err(|_| io::Error::other("body too long"))?;
+        let file = self
+            .file
+            .get_or_init(|| tempfile::tempfile_in(&self.dir).ok())
+            .as_ref()
+            .ok_or_else(|| io::Error::other("cannot create a temporary file"))?;
+        let mut end = lock(&self.end);
+        let offset = *end;
+        write_all_at(file, html.as_bytes(), offset)?;
+        *end += u64::from(len);
+        Ok(Html::Spilled(Span { offset, len }))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere cannot leave the data half-written (updates are single calls).
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Reads a span of `file` as UTF-8.
+fn read_span(file: Option<&File>, span: &Span) -> io::Result<String> {
+    let file = file.ok_or_else(|| io::Error::other("the cache file is not open"))?;
+    let mut bytes = vec![0; span.len as usize];
+    read_exact_at(file, &mut bytes, span.offset)?;
+    String::from_utf8(bytes).map_err(io::Error::other)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_write(buf, offset)? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The cache key: everything the output depends on except the link lookups ([`Dep`]s).
@@ -184,10 +360,10 @@ fn key(html: &str, links: &LinkMap, page_locale: &str, page_site_path: &str) -> 
     h.finalize().into()
 }
 
-fn write_entry(w: &mut impl Write, key: &Key, entry: &Entry) -> io::Result<()> {
+fn write_entry(w: &mut impl Write, key: &Key, deps: &[Dep], html: &str) -> io::Result<()> {
     w.write_all(key)?;
-    w.write_all(&(entry.deps.len() as u32).to_le_bytes())?;
-    for dep in &entry.deps {
+    w.write_all(&(deps.len() as u32).to_le_bytes())?;
+    for dep in deps {
         w.write_all(&[dep.kind.tag()])?;
         write_str(w, &dep.id)?;
         write_str(w, &dep.locale)?;
@@ -199,7 +375,7 @@ fn write_entry(w: &mut impl Write, key: &Key, entry: &Entry) -> io::Result<()> {
             None => w.write_all(&[0])?,
         }
     }
-    write_str(w, &entry.html)
+    write_str(w, html)
 }
 
 fn write_str(w: &mut impl Write, s: &str) -> io::Result<()> {
@@ -208,32 +384,47 @@ fn write_str(w: &mut impl Write, s: &str) -> io::Result<()> {
     w.write_all(s.as_bytes())
 }
 
-/// Parses a whole cache file; `None` on any mismatch, truncation or trailing bytes.
-fn decode(bytes: &[u8]) -> Option<HashMap<Key, Entry>> {
-    let mut r = Reader(bytes);
-    if r.take(MAGIC.len())? != MAGIC || r.u32()? != FORMAT_VERSION || r.u32()? != POLICY_VERSION {
+/// Reads the index of a whole cache file, skipping over the bodies; `Ok(None)` on any
+/// mismatch, truncation or trailing bytes.
+fn index(file: &File) -> io::Result<Option<HashMap<Key, Entry>>> {
+    let size = file.metadata()?.len();
+    let mut r = Reader {
+        inner: BufReader::with_capacity(1 << 16, file),
+        at: 0,
+        size,
+    };
+    Ok(read_index(&mut r).filter(|_| r.at == size))
+}
+
+fn read_index(r: &mut Reader<'_>) -> Option<HashMap<Key, Entry>> {
+    let mut magic = [0; MAGIC.len()];
+    r.fill(&mut magic)?;
+    if &magic != MAGIC || r.u32()? != FORMAT_VERSION || r.u32()? != POLICY_VERSION {
         return None;
     }
     let count = r.u64()?;
     let mut entries = HashMap::with_capacity(usize::try_from(count).ok()?.min(1 << 20));
     for _ in 0..count {
-        let (key, entry) = read_entry(&mut r)?;
+        let (key, entry) = read_entry(r)?;
         entries.insert(key, entry);
     }
-    r.0.is_empty().then_some(entries)
+    Some(entries)
 }
 
 fn read_entry(r: &mut Reader<'_>) -> Option<(Key, Entry)> {
-    let key: Key = r.take(32)?.try_into().ok()?;
+    let mut key: Key = [0; 32];
+    r.fill(&mut key)?;
     let ndeps = r.u32()?;
     let mut deps = Vec::with_capacity(ndeps.min(1024) as usize);
     for _ in 0..ndeps {
         deps.push(read_dep(r)?);
     }
-    let html = Arc::from(r.str()?);
+    let len = r.u32()?;
+    let span = Span { offset: r.at, len };
+    r.skip(u64::from(len))?;
     let entry = Entry {
         deps,
-        html,
+        html: Html::Loaded(span),
         used: false,
     };
     Some((key, entry))
@@ -256,34 +447,55 @@ fn read_dep(r: &mut Reader<'_>) -> Option<Dep> {
     })
 }
 
-/// A cursor over the file's bytes.
-struct Reader<'a>(&'a [u8]);
+/// A buffered cursor over the cache file that knows its position and the file's size.
+struct Reader<'a> {
+    inner: BufReader<&'a File>,
+    at: u64,
+    size: u64,
+}
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Some(head)
+impl Reader<'_> {
+    fn fill(&mut self, buf: &mut [u8]) -> Option<()> {
+        self.inner.read_exact(buf).ok()?;
+        self.at += buf.len() as u64;
+        Some(())
+    }
+
+    /// Moves past `n` bytes, which must lie inside the file.
+    fn skip(&mut self, n: u64) -> Option<()> {
+        let end = self.at.checked_add(n).filter(|&end| end <= self.size)?;
+        self.inner.seek_relative(i64::try_from(n).ok()?).ok()?;
+        self.at = end;
+        Some(())
     }
 
     fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
+        let mut b = [0; 1];
+        self.fill(&mut b)?;
+        Some(b[0])
     }
 
     fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+        let mut b = [0; 4];
+        self.fill(&mut b)?;
+        Some(u32::from_le_bytes(b))
     }
 
     fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+        let mut b = [0; 8];
+        self.fill(&mut b)?;
+        Some(u64::from_le_bytes(b))
     }
 
-    fn str(&mut self) -> Option<&'a str> {
-        let len = self.u32()? as usize;
-        std::str::from_utf8(self.take(len)?).ok()
+    fn str(&mut self) -> Option<String> {
+        let len = self.u32()?;
+        // Dependency strings are short; a huge length is a corrupt file, not an allocation.
+        if u64::from(len) > self.size - self.at {
+            return None;
+        }
+        let mut bytes = vec![0; len as usize];
+        self.fill(&mut bytes)?;
+        String::from_utf8(bytes).ok()
     }
 }
 
@@ -366,6 +578,8 @@ mod tests {
         let cache = BodyCache::new();
         cache.sanitize("<p>a</p>");
         cache.sanitize("<p>b</p>");
+        cache.sanitize("plain text");
+        assert_eq!(cache.len(), 2, "plain text is not cached");
         cache.save(&path).unwrap();
         let loaded = BodyCache::load(&path);
         loaded.sanitize("<p>a</p>");
@@ -396,6 +610,61 @@ mod tests {
         assert!(BodyCache::load(&path).is_empty(), "other format version");
         std::fs::write(&path, &good).unwrap();
         assert_eq!(BodyCache::load(&path).len(), 1);
+    }
+
+    #[test]
+    fn a_loaded_cache_keeps_bodies_on_disk_not_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("html.cache");
+        let m = links();
+        let first = BodyCache::load(&path);
+        let out = first.sanitize_with_links(BODY, &m, "fr", "/fr/articles/1-x/");
+        assert!(matches!(
+            first.lock().values().next().unwrap().html,
+            Html::Spilled(_)
+        ));
+        assert_eq!(
+            first.sanitize_with_links(BODY, &m, "fr", "/fr/articles/1-x/"),
+            out,
+            "read back from the temporary file"
+        );
+        first.save(&path).unwrap();
+        drop(first);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "the temporary file is gone");
+
+        let second = BodyCache::load(&path);
+        assert!(matches!(
+            second.lock().values().next().unwrap().html,
+            Html::Loaded(_)
+        ));
+        assert_eq!(
+            second.sanitize_with_links(BODY, &m, "fr", "/fr/articles/1-x/"),
+            out
+        );
+        assert_eq!(second.sanitize("<i>new</i>"), "<i>new</i>");
+        second.save(&path).unwrap();
+        let third = BodyCache::load(&path);
+        assert_eq!(third.len(), 2, "loaded and spilled entries are both saved");
+        assert_eq!(third.sanitize("<i>new</i>"), "<i>new</i>");
+        assert_eq!((third.hits(), third.misses()), (1, 0));
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_on_disk_is_sanitised_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("html.cache");
+        let cache = BodyCache::new();
+        cache.sanitize("<p>abc</p>");
+        cache.save(&path).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() - 2;
+        bytes[at] = 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        let loaded = BodyCache::load(&path);
+        assert_eq!(loaded.len(), 1, "the index still parses");
+        assert_eq!(loaded.sanitize("<p>abc</p>"), "<p>abc</p>");
+        assert_eq!((loaded.hits(), loaded.misses()), (0, 1));
     }
 
     #[test]

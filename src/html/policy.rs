@@ -215,8 +215,32 @@ impl Drop for Installed {
     }
 }
 
+/// True when `html` is text that the policy returns exactly as it is, so it need not be parsed:
+/// no markup (`<`, `>`), no character reference (`&`), and none of the characters the parser or
+/// the serialiser rewrite (NUL is dropped, CR becomes LF, a leading U+FEFF is discarded, U+00A0
+/// is written `&nbsp;`). Most descriptions are such text.
+pub(crate) fn is_plain_text(html: &str) -> bool {
+    !html
+        .bytes()
+        .any(|b| matches!(b, b'<' | b'>' | b'&' | b'\0' | b'\r'))
+        && !html.contains(['\u{a0}', '\u{feff}'])
+}
+
 /// Cleans `html` for the page at `page_site_path`; also returns the link lookups it made.
 pub(crate) fn clean(
+    html: &str,
+    links: &LinkMap,
+    page_locale: &str,
+    page_site_path: &str,
+) -> (String, Vec<Dep>) {
+    if is_plain_text(html) {
+        return (html.to_owned(), Vec::new());
+    }
+    clean_markup(html, links, page_locale, page_site_path)
+}
+
+/// [`clean`] through ammonia.
+fn clean_markup(
     html: &str,
     links: &LinkMap,
     page_locale: &str,
@@ -410,13 +434,14 @@ pub(crate) fn map_fragment(fragment: &str) -> Cow<'_, str> {
 /// Keeps Intercom's classes (`intercom-*`, `no-margin`) and, on code, Markdown's `language-*`.
 fn filter_classes<'u>(element: &str, value: &'u str) -> Option<Cow<'u, str>> {
     let keep = |c: &&str| is_intercom_class(c) || (element == "code" && is_language_class(c));
-    let classes: Vec<&str> = value.split_ascii_whitespace().collect();
-    let kept: Vec<&str> = classes.iter().copied().filter(keep).collect();
-    if kept.is_empty() {
+    // Decided without collecting first: nearly every class attribute is kept whole.
+    let mut classes = value.split_ascii_whitespace();
+    if !classes.clone().any(|c| keep(&c)) {
         None
-    } else if kept.len() == classes.len() {
+    } else if classes.all(|c| keep(&c)) {
         Some(Cow::Borrowed(value))
     } else {
+        let kept: Vec<&str> = value.split_ascii_whitespace().filter(keep).collect();
         Some(Cow::Owned(kept.join(" ")))
     }
 }
@@ -460,5 +485,58 @@ fn iframe_allow(value: &str) -> Option<Cow<'_, str>> {
         Some(Cow::Borrowed(value))
     } else {
         Some(Cow::Owned(kept.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn through_ammonia(text: &str) -> String {
+        clean_markup(text, &LinkMap::default(), "", "/").0
+    }
+
+    #[test]
+    fn plain_text_is_what_ammonia_returns_unchanged() {
+        for text in [
+            "Set up your account.",
+            "",
+            "  \t\n x  ",
+            "日本語 · é",
+            "a\u{c}b",
+        ] {
+            assert!(is_plain_text(text), "{text:?}");
+            assert_eq!(through_ammonia(text), text);
+        }
+        for text in [
+            "a < b",
+            "a > b",
+            "AT&T",
+            "a\0b",
+            "a\r\nb",
+            "a\u{a0}b",
+            "\u{feff}a",
+        ] {
+            assert!(!is_plain_text(text), "{text:?}");
+            assert_ne!(through_ammonia(text), text, "ammonia changes {text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_needs_no_ammonia(
+            text in "[ -~\\x00-\\x1f\\x7f-\\u{a1}\\u{feff}\\u{fffd}\\u{10ffff}é日]{0,24}"
+        ) {
+            if is_plain_text(&text) {
+                proptest::prop_assert_eq!(through_ammonia(&text), text);
+            }
+        }
+
+        #[test]
+        fn any_plain_string_needs_no_ammonia(text in proptest::prelude::any::<String>()) {
+            if is_plain_text(&text) {
+                proptest::prop_assert_eq!(through_ammonia(&text), text);
+            }
+        }
     }
 }

@@ -67,20 +67,35 @@ fn is_safe_declaration(declaration: &str) -> bool {
 
 /// The property allow-list: a few names plus the border and padding families.
 fn is_allowed_property(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    PROPERTIES.contains(&name.as_str())
-        || name.starts_with("padding-")
-        || name == "border"
-        || (name.starts_with("border-") && !name.contains("image"))
+    // Compared ASCII case-insensitively in place: this runs for every declaration of every
+    // styled cell, and lowercased copies were a measurable share of sanitising.
+    PROPERTIES.iter().any(|p| p.eq_ignore_ascii_case(name))
+        || starts_with_ignore_case(name, "padding-")
+        || name.eq_ignore_ascii_case("border")
+        || (starts_with_ignore_case(name, "border-") && !contains_ignore_case(name, "image"))
 }
 
 /// A value from the safe alphabet, whose parentheses all belong to colour functions.
 fn is_safe_value(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    !lower.is_empty()
-        && lower.bytes().all(is_value_byte)
-        && !FORBIDDEN.iter().any(|w| lower.contains(w))
-        && functions_are_colours(&lower)
+    !value.is_empty()
+        && value.bytes().all(is_value_byte)
+        && !FORBIDDEN.iter().any(|w| contains_ignore_case(value, w))
+        && functions_are_colours(value)
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Whether `text` contains `word` (lowercase ASCII), ignoring ASCII case.
+fn contains_ignore_case(text: &str, word: &str) -> bool {
+    let (text, word) = (text.as_bytes(), word.as_bytes());
+    text.len() >= word.len()
+        && text
+            .windows(word.len())
+            .any(|window| window.eq_ignore_ascii_case(word))
 }
 
 /// Letters, digits, spaces and the punctuation numbers, units and colours need.
@@ -102,7 +117,8 @@ fn functions_are_colours(value: &str) -> bool {
         let name_start = rest[..open]
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
             .map_or(0, |i| i + 1);
-        if !FUNCTIONS.contains(&&rest[name_start..open]) {
+        let name = &rest[name_start..open];
+        if !FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(name)) {
             return false;
         }
         let Some(close) = rest[open + 1..].find(['(', ')']) else {
@@ -152,5 +168,13 @@ mod tests {
         assert_eq!(f("@import 'x'; color: red").as_deref(), Some("color: red;"));
         assert_eq!(f("color: calc(1px)"), None);
         assert_eq!(f("color: red)"), None);
+        assert_eq!(
+            f("COLOR: RGB(1, 2, 3)").as_deref(),
+            Some("COLOR: RGB(1, 2, 3)")
+        );
+        assert_eq!(f("Border-Image: red"), None);
+        assert_eq!(f("width: EXPRESSION(1)"), None);
+        assert_eq!(f("color: Calc(1px)"), None);
+        assert_eq!(f("Padding-Left: 4px").as_deref(), Some("Padding-Left: 4px"));
     }
 }

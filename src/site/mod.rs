@@ -151,8 +151,7 @@ fn timing(phase: &str, started: Instant) {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let setup = Setup::new(options)?;
-    // Loading the cache briefly takes about twice its size; doing it before the workspace is
-    // loaded keeps that peak from coming on top of every raw body.
+    // Only the cache's index is loaded; bodies stay in its file until a page asks for them.
     let cache = BodyCache::load(&setup.cache_path);
     timing("cache loaded", started);
     let mut ws = options.input.load(options.help_center.as_deref())?;
@@ -167,6 +166,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         )));
     }
     let links = plan.link_map();
+    timing("pages planned", started);
     let renderer = setup.renderer(&plan, &links, &cache);
     let out = OutDir::open(&setup.out)?;
     let site_assets = assets::SiteAssets::new(assets::local_assets(&options.input)?);
@@ -182,6 +182,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut warnings = ws.warnings.clone();
     warnings.extend(site_assets.warnings());
     warnings.extend(setup.finish(&cache));
+    timing("cache saved", started);
     Ok(report(&setup, &plan, &written, &cache, warnings, started))
 }
 

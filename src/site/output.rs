@@ -7,9 +7,10 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -87,13 +88,15 @@ impl OutDir {
     /// Checks that none of `planned` is a file the tool did not write, then records the union of
     /// old and new files, so a build that is interrupted still knows what it wrote.
     pub fn claim(&self, planned: &BTreeSet<String>) -> Result<()> {
-        let foreign: Vec<&String> = planned
-            .difference(&self.previous)
+        let new: Vec<&String> = planned.difference(&self.previous).collect();
+        // One stat per new file: on a first build that is every page, so they run in parallel.
+        let mut foreign: Vec<&String> = new
+            .into_par_iter()
             .filter(|file| {
                 join_inside(&self.root, file).is_ok_and(|p| fs::symlink_metadata(p).is_ok())
             })
-            .take(5)
             .collect();
+        foreign.truncate(5);
         if !foreign.is_empty() {
             let list: Vec<&str> = foreign.iter().map(|f| f.as_str()).collect();
             return Err(Error::usage(format!(
@@ -113,6 +116,12 @@ impl OutDir {
     /// Writes `bytes` to the site-relative path unless the file already holds exactly them.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<Written> {
         let path = join_inside(&self.root, relative)?;
+        // A file the last build did not write was absent when [`OutDir::claim`] looked (or the
+        // build refused to start), so there is nothing to read back: create it directly. The
+        // exclusive create still falls back to comparing should the file have appeared since.
+        if !self.previous.contains(relative) && create_new(&path, bytes)? {
+            return Ok(Written::Written);
+        }
         if same_content(&path, bytes)? {
             return Ok(Written::Unchanged);
         }
@@ -187,6 +196,34 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<BTreeSet<String>> {
     Ok(manifest.files.into_iter().collect())
 }
 
+/// Creates `path` (and its directory) holding `bytes`; `false` when it already exists.
+fn create_new(path: &Path, bytes: &[u8]) -> Result<bool> {
+    if let Some(parent) = path.parent() {
+        // Most pages have a directory of their own: one mkdir, and the whole chain only when
+        // a parent is missing too.
+        match fs::create_dir(parent) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create directory", e))?
+            }
+            Err(e) => return Err(Error::io(parent, "create directory", e)),
+        }
+    }
+    let mut file = match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(Error::io(path, "write", e)),
+    };
+    file.write_all(bytes)
+        .map_err(|e| Error::io(path, "write", e))?;
+    Ok(true)
+}
+
 /// Whether the file exists with exactly these bytes (sizes are compared before contents).
 fn same_content(path: &Path, bytes: &[u8]) -> Result<bool> {
     let mut file = match fs::File::open(path) {
@@ -254,6 +291,16 @@ mod tests {
         assert_eq!(out.write("b.txt", b"2").unwrap(), Written::Unchanged);
         assert_eq!(out.finish(&set(&["b.txt"])).unwrap(), 1);
         assert!(!dir.path().join("a").exists());
+
+        // A file that appeared after the claim is compared, not clobbered blindly.
+        let out = OutDir::open(dir.path()).unwrap();
+        out.claim(&set(&["b.txt", "c/d/e.txt"])).unwrap();
+        fs::create_dir_all(dir.path().join("c/d")).unwrap();
+        fs::write(dir.path().join("c/d/e.txt"), b"3").unwrap();
+        assert_eq!(out.write("c/d/e.txt", b"3").unwrap(), Written::Unchanged);
+        assert_eq!(out.write("c/d/e.txt", b"4").unwrap(), Written::Written);
+        assert_eq!(fs::read(dir.path().join("c/d/e.txt")).unwrap(), b"4");
+        out.finish(&set(&["b.txt"])).unwrap();
         assert!(dir.path().join("CNAME").exists());
     }
 
