@@ -281,3 +281,40 @@ fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
     assert!(again.starts_with("pushed 0 files (0 created), "), "{again}");
     assert_eq!(writes(&server), Vec::<String>::new());
 }
+
+#[test]
+fn new_articles_take_default_author_id_from_helpcenter_toml() {
+    let (server, dir) = pulled_and_exported();
+    let cwd = dir.path();
+    std::fs::write(cwd.join("helpcenter.toml"), "default_author_id = \"991\"\n").unwrap();
+    let folder = std::path::Path::new(ARTICLE).parent().unwrap();
+    let new = "---\ntitle: \"Refunds\"\ndescription: \"How refunds work.\"\n---\n\nAsk us.\n";
+    std::fs::write(cwd.join(folder).join("refunds.md"), new).unwrap();
+
+    let stdout = assert_code(&helpcenter(&server, cwd, &["push", "--json"]), 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (report["created"].as_u64(), report["failed"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let posts: Vec<serde_json::Value> = (server.requests().into_iter())
+        .filter(|r| r.method == "POST" && r.path == "/articles")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["author_id"], 991);
+    assert_eq!(posts[0]["title"], "Refunds");
+
+    // Without the file's setting, the same kind of file is refused before anything is sent.
+    std::fs::remove_file(cwd.join("helpcenter.toml")).unwrap();
+    std::fs::write(
+        cwd.join(folder).join("returns.md"),
+        new.replace("Refunds", "Returns"),
+    )
+    .unwrap();
+    server.clear_requests();
+    let refused = helpcenter(&server, cwd, &["push"]);
+    assert_code(&refused, 2);
+    assert!(cli::text(&refused.stderr).contains("default_author_id"));
+    assert_eq!(writes(&server), Vec::<String>::new());
+}
