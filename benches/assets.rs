@@ -9,26 +9,19 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use support::setting;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use helpcenter::assets::{AssetOptions, DEFAULT_MAX_BYTES};
-use helpcenter::intercom::{
-    ApiVersion, Client, ClientOptions, Endpoint, Region, RetryPolicy, Token,
-};
+use helpcenter::intercom::{Client, ClientOptions, RetryPolicy};
 use helpcenter::output::{Ui, Verbosity};
 use helpcenter::pull::{pull, PullOptions, PullReport};
 use helpcenter::site::{build, BuildOptions, Input};
 use serde_json::Value;
 use support::fake_intercom::{FakeAsset, FakeIntercom, ServerConfig};
 use support::workspace::{GeneratedSpec, Workspace};
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -168,13 +161,8 @@ fn build_both(dir: &Path) {
 
 fn client(server: &FakeIntercom, concurrency: usize) -> Client {
     Client::new(ClientOptions {
-        endpoint: Endpoint::new(Region::Us, Some(&server.base_url())).expect("base url"),
-        version: ApiVersion::default(),
-        token: Token::new(FakeIntercom::TOKEN),
         concurrency,
-        per_page: 150,
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(60),
+        ..server.client_options()
     })
     .expect("client")
 }

@@ -7,13 +7,13 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use support::setting;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use helpcenter::archive::{archive, ArchiveOptions, Compression};
-use helpcenter::intercom::{
-    ApiVersion, Client, ClientOptions, Endpoint, Region, RetryPolicy, Token,
-};
+use helpcenter::intercom::Client;
 use helpcenter::restore::{restore, RestoreOptions};
 use helpcenter::snapshot::{ObjectKind, SnapshotWriter};
 use helpcenter::verify::verify;
@@ -21,13 +21,6 @@ use serde_json::{json, Value};
 use support::fake_intercom::{FakeIntercom, ServerConfig};
 use support::snapshots::us_api;
 use support::workspace::{id_of, GeneratedSpec, Workspace};
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Writes the workspace's objects as a snapshot at `target`.
 fn write_snapshot(workspace: &Workspace, target: &Path) {
@@ -112,16 +105,7 @@ fn main() {
             ..ServerConfig::default()
         },
     );
-    let client = Client::new(ClientOptions {
-        endpoint: Endpoint::new(Region::Us, Some(&server.base_url())).expect("base url"),
-        version: ApiVersion::default(),
-        token: Token::new(FakeIntercom::TOKEN),
-        concurrency: 8,
-        per_page: 150,
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(60),
-    })
-    .expect("client");
+    let client = Client::new(server.client_options()).expect("client");
     let options = RestoreOptions {
         backup: dir.path().join("b.tar.zst"),
         help_center: None,

@@ -9,22 +9,15 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use support::setting;
+
 use std::time::{Duration, Instant};
 
-use helpcenter::intercom::{
-    ApiVersion, Client, ClientOptions, Endpoint, Region, RetryPolicy, Token,
-};
+use helpcenter::intercom::{Client, ClientOptions};
 use helpcenter::output::{Ui, Verbosity};
 use helpcenter::pull::{pull, PullOptions};
 use support::fake_intercom::{FakeIntercom, RateLimit, ServerConfig};
 use support::workspace::{GeneratedSpec, Workspace};
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn main() {
     let articles = setting("BENCH_ARTICLES", 3000) as usize;
@@ -49,13 +42,9 @@ fn main() {
     let server = FakeIntercom::with_config(workspace, config);
     let dir = tempfile::tempdir().expect("temp dir");
     let client = Client::new(ClientOptions {
-        endpoint: Endpoint::new(Region::Us, Some(&server.base_url())).expect("base url"),
-        version: ApiVersion::default(),
-        token: Token::new(FakeIntercom::TOKEN),
         concurrency,
         per_page,
-        retry: RetryPolicy::default(),
-        timeout: Duration::from_secs(60),
+        ..server.client_options()
     })
     .expect("client");
     let ui = Ui::new(Verbosity {

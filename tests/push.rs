@@ -7,9 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use helpcenter::intercom::{
-    ApiVersion, Client, ClientOptions, Endpoint, Region, RetryPolicy, Token,
-};
+use helpcenter::intercom::{ApiVersion, Client, ClientOptions, RetryPolicy, Token};
 use helpcenter::markdown::markdown_to_html;
 use helpcenter::model::{self, LoadOptions};
 use helpcenter::output::{Ui, Verbosity};
@@ -32,9 +30,7 @@ struct Setup {
 
 fn client_for(server: &FakeIntercom, version: ApiVersion) -> Client {
     Client::new(ClientOptions {
-        endpoint: Endpoint::new(Region::Us, Some(&server.base_url())).unwrap(),
         version,
-        token: Token::new(FakeIntercom::TOKEN),
         concurrency: 4,
         per_page: 50,
         retry: RetryPolicy {
@@ -43,6 +39,7 @@ fn client_for(server: &FakeIntercom, version: ApiVersion) -> Client {
             max_delay: Duration::from_millis(50),
         },
         timeout: Duration::from_secs(10),
+        ..server.client_options()
     })
     .unwrap()
 }

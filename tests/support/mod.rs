@@ -10,3 +10,11 @@ pub mod cli;
 pub mod fake_intercom;
 pub mod snapshots;
 pub mod workspace;
+
+/// A benchmark setting from the environment: `name` as a number, else `default`.
+pub fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -167,6 +167,23 @@ impl FakeIntercom {
         format!("http://{}", self.addr)
     }
 
+    /// Options for a client of this server: its URL and token, the latest API version, and the
+    /// CLI's defaults for the rest (change fields with `..`).
+    pub fn client_options(&self) -> helpcenter::intercom::ClientOptions {
+        use helpcenter::intercom::{
+            ApiVersion, ClientOptions, Endpoint, Region, RetryPolicy, Token,
+        };
+        ClientOptions {
+            endpoint: Endpoint::new(Region::Us, Some(&self.base_url())).expect("base url"),
+            version: ApiVersion::default(),
+            token: Token::new(FakeIntercom::TOKEN),
+            concurrency: 8,
+            per_page: 150,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(60),
+        }
+    }
+
     /// The URL of a file of the fake CDN: `<base>/cdn/<path>` (found by its last segment).
     pub fn asset_url(&self, path: &str) -> String {
         format!("{}/cdn/{path}", self.base_url())
