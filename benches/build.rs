@@ -357,6 +357,7 @@ fn child(dir: &Path, phase: &str) {
 }
 
 fn main() {
+    helpcenter::memory::disable_transparent_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let phase_at = args.iter().position(|a| a == "--phase");
     if phase_at.is_none() && !args.iter().any(|a| a == "--bench") {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod html;
 pub mod intercom;
 pub mod markdown;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod pull;

@@ -10,6 +10,7 @@ use helpcenter::output::Ui;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    helpcenter::memory::disable_transparent_huge_pages();
     let invocation = match cli::parse(std::env::args_os().collect()) {
         Ok(invocation) => invocation,
         Err(error) => {
