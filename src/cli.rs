@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::config::{ConfigFile, Origins};
 use crate::error::Result;
 use crate::intercom::{ApiVersion, ClientOptions, Endpoint, Region, RetryPolicy, Token};
-use crate::output::Verbosity;
+use crate::output::{Ui, Verbosity};
 
 /// Take an Intercom Help Center out of Intercom and back in.
 ///
@@ -502,6 +502,27 @@ pub struct Invocation {
     pub config: Option<ConfigFile>,
     /// Where each setting of the chosen subcommand came from.
     pub origins: Origins,
+}
+
+/// The output `args` ask for, read before they are parsed, so that an error in the config
+/// file (which is read first) still reaches `--json` users as the JSON frame of their command.
+pub fn early_ui(args: &[OsString]) -> Ui {
+    let words: Vec<&str> = (args.iter().skip(1))
+        .filter_map(|arg| arg.to_str())
+        .take_while(|arg| *arg != "--")
+        .collect();
+    let command = Cli::command();
+    let name = words.iter().find_map(|word| {
+        (command.get_subcommands())
+            .find(|sub| sub.get_name() == *word)
+            .map(|sub| sub.get_name().to_string())
+    });
+    let verbosity = Verbosity {
+        quiet: words.iter().any(|w| matches!(*w, "--quiet" | "-q")),
+        verbose: 0,
+        json: words.contains(&"--json"),
+    };
+    Ui::new(verbosity).for_command(name.unwrap_or_default())
 }
 
 /// Parses `args` (with the program name first) over the config file's settings.

@@ -11,10 +11,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     helpcenter::memory::disable_transparent_huge_pages();
-    let invocation = match cli::parse(std::env::args_os().collect()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let invocation = match cli::parse(args.clone()) {
         Ok(invocation) => invocation,
         Err(error) => {
             eprintln!("error: {error}");
+            cli::early_ui(&args).failure(&error);
             std::process::exit(error.exit_code());
         }
     };

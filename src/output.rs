@@ -23,7 +23,7 @@ pub struct Verbosity {
 pub struct Ui {
     verbosity: Verbosity,
     progress: MultiProgress,
-    command: &'static str,
+    command: String,
     started: std::time::Instant,
 }
 
@@ -39,14 +39,17 @@ impl Ui {
         Ui {
             verbosity,
             progress: MultiProgress::with_draw_target(target),
-            command: "",
+            command: String::new(),
             started: std::time::Instant::now(),
         }
     }
 
     /// The same, naming the subcommand in JSON summaries.
-    pub fn for_command(self, command: &'static str) -> Ui {
-        Ui { command, ..self }
+    pub fn for_command(self, command: impl Into<String>) -> Ui {
+        Ui {
+            command: command.into(),
+            ..self
+        }
     }
 
     /// Sends `tracing` logs to stderr without tearing the progress bars.
@@ -108,7 +111,7 @@ impl Ui {
         let mut out = std::io::stdout().lock();
         if self.verbosity.json {
             let report = serde_json::to_value(report).expect("reports serialise");
-            let json = envelope(self.command, exit_code, report, self.elapsed_ms());
+            let json = envelope(&self.command, exit_code, report, self.elapsed_ms());
             let _ = writeln!(out, "{json}");
         } else if !self.verbosity.quiet {
             let _ = writeln!(out, "{line}");
@@ -124,7 +127,7 @@ impl Ui {
     pub fn failure(&self, error: &crate::error::Error) {
         if self.verbosity.json {
             let report = serde_json::json!({ "errors": [error.to_string()] });
-            let json = envelope(self.command, error.exit_code(), report, self.elapsed_ms());
+            let json = envelope(&self.command, error.exit_code(), report, self.elapsed_ms());
             let _ = writeln!(std::io::stdout().lock(), "{json}");
         }
     }

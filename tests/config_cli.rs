@@ -199,6 +199,23 @@ fn a_bad_config_file_is_a_usage_error_naming_the_file_and_key() {
         assert!(!dir.path().join("site").exists());
     }
 
+    // With --json the error is also the command's JSON frame on stdout.
+    fs::write(dir.path().join("bad.toml"), "regoin = \"eu\"\n").unwrap();
+    let args = ["--config", "bad.toml", "pull", "--json"];
+    let (stdout, stderr) = assert_code(&helpcenter(dir.path(), &[], &args), 2);
+    let mut frame: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(frame
+        .as_object_mut()
+        .unwrap()
+        .remove("duration_ms")
+        .is_some());
+    let message = stderr.trim().strip_prefix("error: ").unwrap();
+    assert_eq!(
+        frame,
+        json!({"command": "pull", "ok": false, "exit_code": 2, "errors": [message],
+               "warnings": []})
+    );
+
     fs::write(dir.path().join("bad.toml"), "region = \n").unwrap();
     let env = [("HELPCENTER_CONFIG", "bad.toml")];
     let (_, stderr) = assert_code(&helpcenter(dir.path(), &env, &["config"]), 2);
