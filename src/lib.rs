@@ -8,6 +8,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod durable;
 pub mod error;
 pub mod html;
 pub mod intercom;

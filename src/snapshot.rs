@@ -14,13 +14,13 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::durable;
 use crate::error::{Error, Result};
 
 /// Name of the manifest file at the root of a snapshot.
@@ -197,9 +197,8 @@ impl SnapshotWriter {
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, "create directory", e))?;
         let name = file_name(&target)?;
         let lock = lock_file(&parent.join(format!(".{name}.lock")))?;
-        recover_interrupted_swap(&target, &parent, &name)?;
-        remove_stale_partials(&parent, &name)?;
-        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        durable::prepare_staging(&parent, &name)?;
+        let staging = durable::staging_path(&parent, &name);
         fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create directory", e))?;
         for kind in ObjectKind::ALL {
             let dir = staging.join(kind.dir_name());
@@ -330,9 +329,10 @@ impl SnapshotWriter {
         let manifest_path = self.staging.join(MANIFEST_FILE);
         let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
         json.push(b'\n');
-        write_synced(&manifest_path, &json)?;
-        sync_tree(&self.staging)?;
-        swap_into_place(&self.staging, &self.target)?;
+        durable::write_synced(&manifest_path, &json)?;
+        check_replaceable(&self.target)?;
+        let parent = self.target.parent().expect("absolute target has a parent");
+        durable::swap_into_place(&self.staging, parent, &file_name(&self.target)?)?;
         self.committed = true;
         Ok(manifest)
     }
@@ -567,93 +567,17 @@ fn lock_file(path: &Path) -> Result<File> {
     }
 }
 
-/// Partial directories left by killed pulls are ours to remove: we hold the lock.
-fn remove_stale_partials(parent: &Path, name: &str) -> Result<()> {
-    let prefix = format!(".{name}.partial-");
-    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, "list", e))?;
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            tracing::debug!("removing partial snapshot {}", entry.path().display());
-            fs::remove_dir_all(entry.path()).map_err(|e| Error::io(&entry.path(), "remove", e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Where the swap keeps the previous snapshot while it moves the new one in.
-fn previous_path(parent: &Path, name: &str) -> PathBuf {
-    parent.join(format!(".{name}.previous"))
-}
-
-/// If a swap was interrupted between its two renames (only possible where the OS lacks an
-/// atomic exchange), the previous snapshot is put back.
-fn recover_interrupted_swap(target: &Path, parent: &Path, name: &str) -> Result<()> {
-    let previous = previous_path(parent, name);
-    if previous.exists() {
-        if target.exists() {
-            fs::remove_dir_all(&previous).map_err(|e| Error::io(&previous, "remove", e))?;
-        } else {
-            fs::rename(&previous, target).map_err(|e| Error::io(target, "restore", e))?;
-        }
-    }
-    Ok(())
-}
-
-fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
-    if !target.exists() {
-        fs::rename(staging, target).map_err(|e| Error::io(target, "move snapshot into", e))?;
-        return sync_parent(target);
-    }
-    if !target.join(MANIFEST_FILE).exists()
-        && fs::read_dir(target).is_ok_and(|mut d| d.next().is_some())
-    {
+/// A snapshot may replace nothing, an empty directory or another snapshot: never a folder
+/// of something else that a mistyped `--snapshot` points at.
+fn check_replaceable(target: &Path) -> Result<()> {
+    let other = target.is_dir()
+        && !target.join(MANIFEST_FILE).exists()
+        && fs::read_dir(target).is_ok_and(|mut d| d.next().is_some());
+    if other {
         return Err(Error::usage(format!(
             "{} exists and is not a snapshot; refusing to replace it",
             target.display()
         )));
-    }
-    let parent = target.parent().expect("absolute target has a parent");
-    let previous = previous_path(parent, &file_name(target)?);
-    fs::rename(target, &previous).map_err(|e| Error::io(target, "move old snapshot aside", e))?;
-    fs::rename(staging, target).map_err(|e| Error::io(target, "move snapshot into", e))?;
-    sync_parent(target)?;
-    fs::remove_dir_all(&previous).map_err(|e| Error::io(&previous, "remove old snapshot", e))
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = File::create(path).map_err(|e| Error::io(path, "create", e))?;
-    file.write_all(bytes)
-        .map_err(|e| Error::io(path, "write", e))?;
-    file.sync_all().map_err(|e| Error::io(path, "sync", e))
-}
-
-/// Flushes every file of the staged snapshot, so the rename never exposes unwritten data.
-///
-/// On Linux one `syncfs` flushes the whole file system at once, which is many times faster
-/// than an `fsync` per file for thousands of small files; elsewhere each file is synced.
-fn sync_tree(root: &Path) -> Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        let dir = File::open(root).map_err(|e| Error::io(root, "open", e))?;
-        rustix::fs::syncfs(&dir).map_err(|e| Error::io(root, "sync", e.into()))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        for entry in walkdir::WalkDir::new(root) {
-            let entry = entry.map_err(|e| Error::io(root, "walk", e.into()))?;
-            let file = File::open(entry.path()).map_err(|e| Error::io(entry.path(), "open", e))?;
-            file.sync_all()
-                .map_err(|e| Error::io(entry.path(), "sync", e))?;
-        }
-        Ok(())
-    }
-}
-
-fn sync_parent(target: &Path) -> Result<()> {
-    if let Some(parent) = target.parent() {
-        if let Ok(dir) = File::open(parent) {
-            let _ = dir.sync_all();
-        }
     }
     Ok(())
 }

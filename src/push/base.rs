@@ -1,8 +1,6 @@
 //! Updating the base record after each write, atomically, so an interrupted push resumes
 //! where it stopped.
 
-use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -37,7 +35,7 @@ pub fn update(
     let mut base = BaseRecord::read(content)?
         .ok_or_else(|| Error::data(format!("{}: the base record is gone", path.display())))?;
     change(&mut base, &path)?;
-    write_atomically(&path, &base.to_bytes())
+    crate::durable::write_atomically(&path, &base.to_bytes())
 }
 
 fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
@@ -53,14 +51,4 @@ fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
         entry.bytes = file.bytes;
     }
     Ok(())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temp = path.with_extension("json.tmp");
-    let mut file = fs::File::create(&temp).map_err(|e| Error::io(&temp, "create", e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io(&temp, "write", e))?;
-    drop(file);
-    fs::rename(&temp, path).map_err(|e| Error::io(path, "replace", e))
 }

@@ -16,7 +16,6 @@
 //! translations are added as files with the new id once it exists, and sent with `PUT`).
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use reqwest::Method;
@@ -275,15 +274,8 @@ fn add_to_base(content: &Path, rel: &str, entry: BaseEntry) -> Result<()> {
 fn write_id(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
     let bytes = with_id(&text, id, key).into_bytes();
-    let name = path.file_name().expect("a file").to_string_lossy();
-    // A hidden name: the loader skips it should a crash leave it behind.
-    let temp = path.with_file_name(format!(".{name}.tmp"));
-    let mut file = fs::File::create(&temp).map_err(|e| Error::io(&temp, "create", e))?;
-    file.write_all(&bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io(&temp, "write", e))?;
-    drop(file);
-    fs::rename(&temp, path).map_err(|e| Error::io(path, "replace", e))?;
+    // The temp file has a hidden name: the loader skips it should a crash leave it behind.
+    crate::durable::write_atomically(path, &bytes)?;
     Ok(bytes)
 }
 

@@ -265,16 +265,7 @@ impl Journal {
         for event in state.events() {
             text.push_str(&line(&event));
         }
-        let parent = parent_dir(path);
-        let mut temp = tempfile::Builder::new()
-            .prefix(".helpcenter-restore-")
-            .tempfile_in(&parent)
-            .map_err(|e| Error::io(&parent, "create a temporary file in", e))?;
-        temp.write_all(text.as_bytes())
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(|e| Error::io(temp.path(), "write", e))?;
-        temp.persist(path)
-            .map_err(|e| Error::io(path, "replace", e.error))?;
+        crate::durable::write_atomically(path, text.as_bytes())?;
         let file = fs::OpenOptions::new()
             .append(true)
             .open(path)
@@ -299,13 +290,6 @@ fn line<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string(value).expect("the state serialises");
     text.push('\n');
     text
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// The default state file: beside the backup, named after it (`snapshot.restore.json`,

@@ -176,9 +176,7 @@ impl OutDir {
         let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
         json.push(b'\n');
         let path = self.root.join(MANIFEST_FILE);
-        let tmp = self.root.join(format!("{MANIFEST_FILE}.tmp"));
-        fs::write(&tmp, json).map_err(|e| Error::io(&tmp, "write", e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, "replace", e))
+        crate::durable::write_atomically(&path, &json)
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::layout::RelPath;
 use super::{BaseRecord, LocalChanges, BASE_FILE};
+use crate::durable;
 use crate::error::{Error, Result};
 
 /// A tree being written beside its target.
@@ -34,9 +35,8 @@ impl Staging {
         let (parent, name) = parent_and_name(target)?;
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, "create directory", e))?;
         let lock = lock(&parent, &name)?;
-        recover_interrupted_swap(target, &previous_path(&parent, &name))?;
-        remove_stale_partials(&parent, &name)?;
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        durable::prepare_staging(&parent, &name)?;
+        let dir = durable::staging_path(&parent, &name);
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
         Ok(Staging {
             target: target.to_path_buf(),
@@ -70,8 +70,8 @@ impl Staging {
 
     /// Flushes everything to disk and swaps the tree into place.
     pub(crate) fn commit(mut self) -> Result<()> {
-        sync_tree(&self.dir)?;
-        swap_into_place(&self.dir, &self.target)?;
+        let (parent, name) = parent_and_name(&self.target)?;
+        durable::swap_into_place(&self.dir, &parent, &name)?;
         self.committed = true;
         Ok(())
     }
@@ -191,78 +191,5 @@ fn lock(parent: &Path, name: &str) -> Result<File> {
             parent.display()
         ))),
         Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, "lock", e)),
-    }
-}
-
-fn previous_path(parent: &Path, name: &str) -> PathBuf {
-    parent.join(format!(".{name}.previous"))
-}
-
-/// If a swap was interrupted between its two renames, the previous tree is put back.
-fn recover_interrupted_swap(target: &Path, previous: &Path) -> Result<()> {
-    if !previous.exists() {
-        return Ok(());
-    }
-    if target.exists() {
-        fs::remove_dir_all(previous).map_err(|e| Error::io(previous, "remove", e))
-    } else {
-        fs::rename(previous, target).map_err(|e| Error::io(target, "restore", e))
-    }
-}
-
-/// Staging directories of killed exports are ours to remove: we hold the lock.
-fn remove_stale_partials(parent: &Path, name: &str) -> Result<()> {
-    let prefix = format!(".{name}.partial-");
-    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, "list", e))?;
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let path = entry.path();
-            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, "remove", e))?;
-        }
-    }
-    Ok(())
-}
-
-fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
-    let (parent, name) = parent_and_name(target)?;
-    if target.exists() {
-        let previous = previous_path(&parent, &name);
-        fs::rename(target, &previous).map_err(|e| Error::io(target, "move old tree aside", e))?;
-        fs::rename(staging, target).map_err(|e| Error::io(target, "move tree into", e))?;
-        sync_dir(&parent);
-        fs::remove_dir_all(&previous).map_err(|e| Error::io(&previous, "remove old tree", e))
-    } else {
-        fs::rename(staging, target).map_err(|e| Error::io(target, "move tree into", e))?;
-        sync_dir(&parent);
-        Ok(())
-    }
-}
-
-/// Flushes the staged files, so the rename never exposes unwritten data (one `syncfs` on
-/// Linux, which is much faster than a sync per file for thousands of small files).
-fn sync_tree(root: &Path) -> Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        let dir = File::open(root).map_err(|e| Error::io(root, "open", e))?;
-        rustix::fs::syncfs(&dir).map_err(|e| Error::io(root, "sync", e.into()))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        for entry in walkdir::WalkDir::new(root) {
-            let entry = entry.map_err(|e| Error::io(root, "walk", e.into()))?;
-            if entry.file_type().is_file() {
-                let file =
-                    File::open(entry.path()).map_err(|e| Error::io(entry.path(), "open", e))?;
-                file.sync_all()
-                    .map_err(|e| Error::io(entry.path(), "sync", e))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(handle) = File::open(dir) {
-        let _ = handle.sync_all();
     }
 }
