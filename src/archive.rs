@@ -15,7 +15,9 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::snapshot::{file_entry, Snapshot, MANIFEST_FILE};
+use sha2::{Digest, Sha256};
+
+use crate::snapshot::{file_entry, FileEntry, Snapshot, MANIFEST_FILE};
 
 /// The folder every entry of an archive lives in.
 pub const ARCHIVE_ROOT: &str = "snapshot";
@@ -131,15 +133,9 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveReport> {
         .or_else(|| Compression::from_file_name(&file))
         .unwrap_or(Compression::Zstd);
     let temp = temp_sibling(&file)?;
-    let written = write_archive(&snapshot, temp.path(), compression);
-    let (files, snapshot_bytes) = written?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(temp.path(), "sync", e))?;
+    let (files, snapshot_bytes, entry) = write_archive(&snapshot, temp.path(), compression)?;
     temp.persist(&file)
         .map_err(|e| Error::io(&file, "move archive into", e.error))?;
-    let bytes = fs::read(&file).map_err(|e| Error::io(&file, "read back", e))?;
-    let entry = file_entry(&bytes);
     Ok(ArchiveReport {
         file,
         compression,
@@ -170,36 +166,73 @@ fn temp_sibling(file: &Path) -> Result<tempfile::NamedTempFile> {
         .map_err(|e| Error::io(parent, "create a temporary file in", e))
 }
 
-/// The tar stream into `path`; returns (files, bytes) stored.
+/// The tar stream into `path`, synced; returns the files and bytes stored, and the archive's
+/// own size and checksum (taken as it is written, so it is never read back).
 fn write_archive(
     snapshot: &Snapshot,
     path: &Path,
     compression: Compression,
-) -> Result<(usize, u64)> {
+) -> Result<(usize, u64, FileEntry)> {
     let file = File::create(path).map_err(|e| Error::io(path, "create", e))?;
+    let out = Hashing::new(BufWriter::new(file));
     let io_error = |e: io::Error| Error::io(path, "write", e);
-    match compression {
+    let (out, (files, bytes)) = match compression {
         Compression::Zstd => {
-            let encoder = zstd::Encoder::new(BufWriter::new(file), ZSTD_LEVEL).map_err(io_error)?;
+            let encoder = zstd::Encoder::new(out, ZSTD_LEVEL).map_err(io_error)?;
             let (encoder, counts) = write_entries(snapshot, encoder, path)?;
-            encoder.finish().and_then(finish_buffer).map_err(io_error)?;
-            Ok(counts)
+            (encoder.finish().map_err(io_error)?, counts)
         }
         Compression::Gzip => {
             // No name and mtime 0 in the gzip header: the output depends on the content only.
             let encoder = flate2::GzBuilder::new()
                 .mtime(0)
-                .write(BufWriter::new(file), flate2::Compression::best());
+                .write(out, flate2::Compression::best());
             let (encoder, counts) = write_entries(snapshot, encoder, path)?;
-            encoder.finish().and_then(finish_buffer).map_err(io_error)?;
-            Ok(counts)
+            (encoder.finish().map_err(io_error)?, counts)
         }
+    };
+    let entry = out.finish().map_err(io_error)?;
+    Ok((files, bytes, entry))
+}
+
+/// A file writer that counts and hashes what passes through it.
+struct Hashing {
+    inner: BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Hashing {
+    fn new(inner: BufWriter<File>) -> Hashing {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Flushes and syncs the file; its size and sha256.
+    fn finish(mut self) -> io::Result<FileEntry> {
+        self.inner.flush()?;
+        self.inner.get_ref().sync_all()?;
+        Ok(FileEntry {
+            sha256: hex::encode(self.hasher.finalize()),
+            bytes: self.bytes,
+        })
     }
 }
 
-fn finish_buffer(mut writer: BufWriter<File>) -> io::Result<()> {
-    writer.flush()?;
-    writer.get_ref().sync_all()
+impl Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The manifest, then every listed file, each checked against its checksum.

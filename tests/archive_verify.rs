@@ -81,6 +81,8 @@ fn archives_of_one_snapshot_are_byte_identical_and_verify_clean() {
     let a = fs::read(cwd.join("a.tar.zst")).unwrap();
     assert_eq!(a, fs::read(cwd.join("b.tar.zst")).unwrap());
     assert_eq!(summary["bytes"], a.len() as u64);
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&a);
+    assert_eq!(summary["sha256"], hex::encode(digest));
 
     let listed = entries(&cwd.join("a.tar.zst"));
     let names: Vec<&str> = listed.iter().map(|(n, ..)| n.as_str()).collect();
