@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::files_under;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -49,20 +51,6 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Every file under `root`, by `/`-separated relative path.
-fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap();
-            let key = rel.to_string_lossy().replace('\\', "/");
-            (key, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 /// The files under `root` whose bytes mention `needle`.
 fn files_mentioning(root: &Path, needle: &str) -> Vec<String> {
     files_under(root)
@@ -74,15 +62,6 @@ fn files_mentioning(root: &Path, needle: &str) -> Vec<String> {
 
 fn host(server: &FakeIntercom) -> String {
     server.base_url().trim_start_matches("http://").to_string()
-}
-
-fn writes(server: &FakeIntercom) -> Vec<String> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
 }
 
 #[test]
@@ -400,7 +379,7 @@ fn the_site_and_the_markdown_tree_use_the_local_copies() {
     // An unedited tree pushes nothing.
     server.clear_requests();
     assert_code(&helpcenter(&server, dir.path(), &["push"]), 0);
-    assert_eq!(writes(&server), Vec::<String>::new());
+    assert_eq!(server.writes(), Vec::<String>::new());
 }
 
 #[test]
@@ -419,7 +398,7 @@ fn push_sends_the_original_urls_and_refuses_a_new_local_image() {
 
     server.clear_requests();
     assert_code(&helpcenter(&server, dir.path(), &["push"]), 0);
-    assert_eq!(writes(&server), ["PUT /articles/3001"]);
+    assert_eq!(server.writes(), ["PUT /articles/3001"]);
     let put = server
         .requests()
         .into_iter()
@@ -466,7 +445,7 @@ fn push_sends_the_original_urls_and_refuses_a_new_local_image() {
         ),
         "{stderr}"
     );
-    assert_eq!(writes(&server), Vec::<String>::new());
+    assert_eq!(server.writes(), Vec::<String>::new());
 }
 
 #[test]

@@ -13,15 +13,6 @@ fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
     cli::against(server, dir).args(args).output().unwrap()
 }
 
-fn writes(server: &FakeIntercom) -> Vec<String> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 /// A fake Intercom serving the fixture, and a folder where it was pulled and exported to
 /// `content/` as a writer would start.
 fn pulled_and_exported() -> (FakeIntercom, tempfile::TempDir) {
@@ -45,7 +36,7 @@ fn edit_dry_run_push_and_conflict() {
         unchanged.starts_with("pushed 0 files (0 created), "),
         "{unchanged}"
     );
-    assert_eq!(writes(&server), Vec::<String>::new());
+    assert_eq!(server.writes(), Vec::<String>::new());
 
     let path = cwd.join(ARTICLE);
     let original = std::fs::read_to_string(&path).unwrap();
@@ -61,7 +52,7 @@ fn edit_dry_run_push_and_conflict() {
         "{dry}"
     );
     assert!(dry.contains("+3. Type the new card"), "{dry}");
-    assert_eq!(writes(&server), Vec::<String>::new());
+    assert_eq!(server.writes(), Vec::<String>::new());
 
     let pushed = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
     assert!(
@@ -70,7 +61,7 @@ fn edit_dry_run_push_and_conflict() {
         ),
         "{pushed}"
     );
-    assert_eq!(writes(&server), vec!["PUT /articles/111"]);
+    assert_eq!(server.writes(), vec!["PUT /articles/111"]);
     let workspace = server.workspace();
     let remote = &workspace.article("111").unwrap()["translated_content"]["en"]["body"];
     assert!(remote.as_str().unwrap().contains("Type the new card"));
@@ -93,11 +84,11 @@ fn edit_dry_run_push_and_conflict() {
         fr_text.replacen("description: \"", "description: \"Nouveau. ", 1),
     )
     .unwrap();
-    let before = writes(&server).len();
+    let before = server.writes().len();
     let conflict = helpcenter(&server, cwd, &["push"]);
     let out = assert_code(&conflict, 3);
     assert!(out.contains(": conflict"), "{out}");
-    assert_eq!(writes(&server).len(), before, "a conflict must not write");
+    assert_eq!(server.writes().len(), before, "a conflict must not write");
     let workspace = server.workspace();
     let title = &workspace.article("111").unwrap()["translated_content"]["fr"]["title"];
     assert_eq!(title, "Modifier votre moyen de paiement");
@@ -279,7 +270,7 @@ fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
     server.clear_requests();
     let again = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
     assert!(again.starts_with("pushed 0 files (0 created), "), "{again}");
-    assert_eq!(writes(&server), Vec::<String>::new());
+    assert_eq!(server.writes(), Vec::<String>::new());
 }
 
 #[test]
@@ -316,5 +307,5 @@ fn new_articles_take_default_author_id_from_helpcenter_toml() {
     let refused = helpcenter(&server, cwd, &["push"]);
     assert_code(&refused, 2);
     assert!(cli::text(&refused.stderr).contains("default_author_id"));
-    assert_eq!(writes(&server), Vec::<String>::new());
+    assert_eq!(server.writes(), Vec::<String>::new());
 }

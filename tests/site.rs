@@ -10,6 +10,8 @@ use std::time::SystemTime;
 
 mod support;
 
+use support::files_under;
+
 use helpcenter::error::Error;
 use helpcenter::site::{build, BuildOptions, BuildReport, Input};
 
@@ -94,19 +96,6 @@ impl Site {
         pages.sort();
         pages
     }
-}
-
-fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let relative = e.path().strip_prefix(root).unwrap();
-            let name = relative.to_str().unwrap().replace('\\', "/");
-            (name, fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 fn mtimes(root: &Path) -> BTreeMap<String, SystemTime> {

@@ -15,6 +15,8 @@ use serde_json::{json, Value};
 
 mod support;
 
+use support::files_under;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/workspaces")
@@ -44,21 +46,6 @@ fn export(ws: &Workspace, content: &Path) -> ExportReport {
         force: false,
     };
     tree::export(ws, &options).unwrap()
-}
-
-/// Every file below `root`, by `/`-separated relative path.
-fn files_of(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap();
-            let key = rel.to_string_lossy().replace('\\', "/");
-            (key, fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 fn text(content: &Path, rel: &str) -> String {
@@ -97,7 +84,7 @@ fn exports_match_the_expected_trees() {
             let _ = fs::remove_dir_all(&expected_dir);
             copy_tree(&content, &expected_dir);
         }
-        let (actual, expected) = (files_of(&content), files_of(&expected_dir));
+        let (actual, expected) = (files_under(&content), files_under(&expected_dir));
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(
             actual.keys().collect::<Vec<_>>(),
@@ -117,7 +104,7 @@ fn exports_match_the_expected_trees() {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for (file, bytes) in files_of(from) {
+    for (file, bytes) in files_under(from) {
         let path = to.join(file);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, bytes).unwrap();
@@ -330,7 +317,7 @@ fn build_site(snapshot: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
         ..BuildOptions::default()
     };
     site::build(&options).unwrap();
-    files_of(out)
+    files_under(out)
 }
 
 /// The real site build of the tree's workspace gives the site of the snapshot: the same files,
@@ -427,7 +414,7 @@ fn two_exports_are_byte_identical() {
     let d = demo();
     let again = d.scratch.path().join("again");
     export(&d.ws, &again);
-    assert_eq!(files_of(&d.content), files_of(&again));
+    assert_eq!(files_under(&d.content), files_under(&again));
 }
 
 #[test]
@@ -520,7 +507,7 @@ fn drafts_say_so_and_published_articles_do_not() {
 #[test]
 fn translations_share_their_translation_key() {
     let d = demo();
-    let files = files_of(&d.content);
+    let files = files_under(&d.content);
     let key_of = |suffix: &str| -> Vec<(String, String)> {
         (files.iter())
             .filter(|(path, _)| path.ends_with(".md") && path.contains(suffix))
@@ -571,7 +558,7 @@ fn article_urls_are_the_site_paths() {
     let snapshot = d.scratch.path().join("snapshot-multilingual");
     let site = build_site(&snapshot, &d.scratch.path().join("site"));
     let mut checked = 0;
-    for (path, bytes) in files_of(&d.content) {
+    for (path, bytes) in files_under(&d.content) {
         if !path.ends_with(".md") || path.ends_with("_index.md") {
             continue;
         }
@@ -648,7 +635,7 @@ fn hostile_titles_and_colliding_names_stay_inside_and_distinct() {
     let ws = workspace_from(&hostile_objects(), scratch.path());
     let content = scratch.path().join("content");
     export(&ws, &content);
-    let files: Vec<String> = files_of(&content).into_keys().collect();
+    let files: Vec<String> = files_under(&content).into_keys().collect();
     assert_eq!(
         files,
         [
@@ -758,10 +745,10 @@ fn siblings(dir: &Path) -> Vec<String> {
 #[test]
 fn an_unedited_tree_is_replaced_in_place() {
     let d = demo();
-    let before = files_of(&d.content);
+    let before = files_under(&d.content);
     let report = export_with(&d.ws, &d.content, false).unwrap();
     assert!(report.replaced);
-    assert_eq!(files_of(&d.content), before);
+    assert_eq!(files_under(&d.content), before);
     assert_eq!(siblings(&d.content), ["content", "snapshot-multilingual"]);
 }
 
@@ -776,7 +763,7 @@ fn local_edits_are_not_overwritten_without_force() {
     .unwrap();
     fs::remove_file(d.content.join("de/_index.md")).unwrap();
     fs::write(d.content.join("en/new.md"), "new").unwrap();
-    let before = files_of(&d.content);
+    let before = files_under(&d.content);
     let err = export_with(&d.ws, &d.content, false).unwrap_err();
     let message = err.to_string();
     let prefix = format!(
@@ -788,7 +775,7 @@ fn local_edits_are_not_overwritten_without_force() {
         "\n  de/_index.md (deleted)\n  en/getting-started/_index.md (modified)\n  en/new.md (added)"
     ), "{message}");
     assert_eq!(err.exit_code(), 2);
-    assert_eq!(files_of(&d.content), before);
+    assert_eq!(files_under(&d.content), before);
     assert_eq!(siblings(&d.content), ["content", "snapshot-multilingual"]);
 
     let report = export_with(&d.ws, &d.content, true).unwrap();
@@ -850,7 +837,7 @@ fn a_tree_that_is_a_git_repository_is_never_replaced() {
 fn the_base_record_lists_every_file_with_its_hash() {
     let d = demo();
     let base = tree::BaseRecord::read(&d.content).unwrap().unwrap();
-    let files = files_of(&d.content);
+    let files = files_under(&d.content);
     assert_eq!(base.files.len() + 1, files.len());
     for (path, entry) in &base.files {
         let bytes = &files[path];

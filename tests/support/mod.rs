@@ -18,3 +18,18 @@ pub fn setting(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Every file under `root` (sorted), by `/`-separated relative path, with its bytes.
+pub fn files_under(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap();
+            let key = rel.to_string_lossy().replace('\\', "/");
+            (key, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}

@@ -218,6 +218,14 @@ impl FakeIntercom {
         self.shared.log().clone()
     }
 
+    /// `METHOD path` of every request other than a GET received so far, in arrival order.
+    pub fn writes(&self) -> Vec<String> {
+        (self.requests().into_iter())
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.shared.log().clear();
