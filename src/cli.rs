@@ -213,22 +213,6 @@ pub struct RestoreArgs {
     pub connection: ConnectionArgs,
 }
 
-impl Command {
-    /// The subcommand's name, as typed.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Pull(_) => "pull",
-            Command::Build(_) => "build",
-            Command::Push(_) => "push",
-            Command::Archive(_) => "archive",
-            Command::Verify(_) => "verify",
-            Command::Restore(_) => "restore",
-            Command::Config => "config",
-            Command::Completions { .. } => "completions",
-        }
-    }
-}
-
 /// `helpcenter archive`
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
@@ -502,6 +486,8 @@ pub struct Invocation {
     pub config: Option<ConfigFile>,
     /// Where each setting of the chosen subcommand came from.
     pub origins: Origins,
+    /// The chosen subcommand's name, as typed.
+    pub command: String,
 }
 
 /// The output `args` ask for, read before they are parsed, so that an error in the config
@@ -542,11 +528,13 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation> {
         .subcommand()
         .map(|(_, sub)| Origins::of(sub, config.as_ref()))
         .unwrap_or_default();
+    let command = matches.subcommand_name().unwrap_or_default().to_string();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     Ok(Invocation {
         cli,
         config,
         origins,
+        command,
     })
 }
 

@@ -20,7 +20,7 @@ fn main() {
             std::process::exit(error.exit_code());
         }
     };
-    let ui = Ui::new(invocation.cli.verbosity()).for_command(invocation.cli.command.name());
+    let ui = Ui::new(invocation.cli.verbosity()).for_command(invocation.command.clone());
     ui.init_logging();
     let code = match run(invocation, &ui) {
         Ok(code) => code,
@@ -39,6 +39,7 @@ fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
         cli,
         config,
         origins,
+        ..
     } = invocation;
     match cli.command {
         Command::Pull(args) => commands::pull(args, ui).map(|()| exit::OK),
