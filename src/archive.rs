@@ -178,7 +178,8 @@ fn write_archive(
     let io_error = |e: io::Error| Error::io(path, "write", e);
     let (out, (files, bytes)) = match compression {
         Compression::Zstd => {
-            let encoder = zstd::Encoder::new(out, ZSTD_LEVEL).map_err(io_error)?;
+            let mut encoder = zstd::Encoder::new(out, ZSTD_LEVEL).map_err(io_error)?;
+            encoder.include_checksum(true).map_err(io_error)?;
             let (encoder, counts) = write_entries(snapshot, encoder, path)?;
             (encoder.finish().map_err(io_error)?, counts)
         }
@@ -369,6 +370,10 @@ pub fn extract(file: &Path, into: &Path) -> Result<()> {
             budget.spent(&key, written);
         }
     }
+    // tar stops at its end marker; reading the compressed stream to its end is what makes the
+    // decoder check its checksum (gzip's CRC-32, zstd's content checksum), so a damaged
+    // stream that still decodes is refused rather than reported as changed files.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(unreadable)?;
     Ok(())
 }
 
