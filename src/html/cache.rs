@@ -225,12 +225,25 @@ impl BodyCache {
 
     /// The text of an entry, wherever it is kept.
     fn read(&self, html: &Html) -> io::Result<String> {
+        let mut bytes = Vec::new();
+        self.read_bytes(html, &mut bytes)?;
+        String::from_utf8(bytes).map_err(io::Error::other)
+    }
+
+    /// The bytes of an entry into `buf` (replacing what it held), not checked for UTF-8.
+    fn read_bytes(&self, html: &Html, buf: &mut Vec<u8>) -> io::Result<()> {
         let (file, span) = match html {
-            Html::Memory(text) => return Ok(text.to_string()),
+            Html::Memory(text) => {
+                buf.clear();
+                buf.extend_from_slice(text.as_bytes());
+                return Ok(());
+            }
             Html::Loaded(span) => (self.loaded.as_ref(), span),
             Html::Spilled(span) => (self.spill.as_ref().and_then(Spill::file), span),
         };
-        read_span(file, span)
+        let file = file.ok_or_else(|| io::Error::other("the cache file is not open"))?;
+        buf.resize(span.len as usize, 0);
+        read_exact_at(file, buf, span.offset)
     }
 
     /// Stores a newly sanitised body: in the temporary file if there is one, else in memory.
@@ -253,8 +266,11 @@ impl BodyCache {
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
         w.write_all(&POLICY_VERSION.to_le_bytes())?;
         w.write_all(&(used.len() as u64).to_le_bytes())?;
+        // Bodies are copied as bytes: they were UTF-8 when stored, and a body that is not
+        // when read back is sanitised again (see `get`), so checking here would only cost.
+        let mut html = Vec::new();
         for (key, entry) in used {
-            let html = self.read(&entry.html)?;
+            self.read_bytes(&entry.html, &mut html)?;
             write_entry(&mut w, key, &entry.deps, &html)?;
         }
         w.into_inner().map_err(|e| e.into_error())?.flush()
@@ -297,14 +313,6 @@ impl Spill {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere cannot leave the data half-written (updates are single calls).
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Reads a span of `file` as UTF-8.
-fn read_span(file: Option<&File>, span: &Span) -> io::Result<String> {
-    let file = file.ok_or_else(|| io::Error::other("the cache file is not open"))?;
-    let mut bytes = vec![0; span.len as usize];
-    read_exact_at(file, &mut bytes, span.offset)?;
-    String::from_utf8(bytes).map_err(io::Error::other)
 }
 
 #[cfg(unix)]
@@ -360,7 +368,7 @@ fn key(html: &str, links: &LinkMap, page_locale: &str, page_site_path: &str) -> 
     h.finalize().into()
 }
 
-fn write_entry(w: &mut impl Write, key: &Key, deps: &[Dep], html: &str) -> io::Result<()> {
+fn write_entry(w: &mut impl Write, key: &Key, deps: &[Dep], html: &[u8]) -> io::Result<()> {
     w.write_all(key)?;
     w.write_all(&(deps.len() as u32).to_le_bytes())?;
     for dep in deps {
@@ -375,13 +383,18 @@ fn write_entry(w: &mut impl Write, key: &Key, deps: &[Dep], html: &str) -> io::R
             None => w.write_all(&[0])?,
         }
     }
-    write_str(w, html)
+    write_bytes(w, html)
 }
 
 fn write_str(w: &mut impl Write, s: &str) -> io::Result<()> {
-    let len = u32::try_from(s.len()).map_err(|_| io::Error::other("string too long for cache"))?;
+    write_bytes(w, s.as_bytes())
+}
+
+fn write_bytes(w: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    let len =
+        u32::try_from(bytes.len()).map_err(|_| io::Error::other("string too long for cache"))?;
     w.write_all(&len.to_le_bytes())?;
-    w.write_all(s.as_bytes())
+    w.write_all(bytes)
 }
 
 /// Reads the index of a whole cache file, skipping over the bodies; `Ok(None)` on any
