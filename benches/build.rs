@@ -1,6 +1,8 @@
 //! Site build benchmark: a generated snapshot of realistic help-center articles, then a cold
 //! build, a rebuild into an empty directory with the body cache warm, and an unchanged rebuild.
-//! Prints pages per second, wall time and peak RSS (VmHWM) of each phase.
+//! Prints pages per second, wall time and peak RSS (VmHWM) of each phase. A last line
+//! sanitises the same bodies outside any build, with ammonia's default policy and with ours,
+//! on all threads: the time a cold build cannot go below.
 //!
 //! `cargo bench --bench build` (settings through the environment): `BENCH_ARTICLES` (10000),
 //! `BENCH_LOCALES` (`en,fr,de,ar,ja`), `BENCH_SEED` (1), `BENCH_DIR` (a temporary directory;
@@ -335,6 +337,45 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
     report
 }
 
+/// The article bodies of the generated snapshot, every locale.
+fn snapshot_bodies(dir: &Path) -> Vec<String> {
+    let mut bodies = Vec::new();
+    for file in std::fs::read_dir(dir.join("snapshot/articles")).expect("articles") {
+        let bytes = std::fs::read(file.expect("entry").path()).expect("article file");
+        let article: Value = serde_json::from_slice(&bytes).expect("article JSON");
+        let translations = article["translated_content"]
+            .as_object()
+            .expect("translations");
+        bodies.extend(
+            translations
+                .values()
+                .filter_map(|t| t["body"].as_str().map(String::from)),
+        );
+    }
+    bodies
+}
+
+/// Sanitises every body of the snapshot on all threads with `clean`, outside any build, and
+/// prints the throughput: the floor that sanitising puts under a cold build.
+fn sanitise_alone(name: &str, bodies: &[String], clean: impl Fn(&str) -> String + Sync) {
+    use rayon::prelude::*;
+    let megabytes = bodies.iter().map(String::len).sum::<usize>() as f64 / 1e6;
+    let started = Instant::now();
+    let cpu_before = cpu_seconds().unwrap_or(f64::NAN);
+    let out: usize = bodies.par_iter().map(|b| clean(b).len()).sum();
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu_before;
+    println!(
+        "{name:<26} {:>6} bodies {:>6.2} s wall {:>6.1} MB/s  {:>6.2} s CPU  {megabytes:.1} MB in, {:.1} MB out  load {:.2}",
+        bodies.len(),
+        wall,
+        megabytes / wall,
+        cpu,
+        out as f64 / 1e6,
+        load_average().unwrap_or(f64::NAN)
+    );
+}
+
 fn options(dir: &Path) -> BuildOptions {
     BuildOptions {
         input: Input::Snapshot(dir.join("snapshot")),
@@ -374,6 +415,16 @@ fn main() {
                 .init();
         }
         let dir = PathBuf::from(std::env::var_os("BENCH_DIR").expect("BENCH_DIR"));
+        if args[at + 1] == "sanitise" {
+            let bodies = snapshot_bodies(&dir);
+            sanitise_alone("ammonia alone, its default", &bodies, ammonia::clean);
+            sanitise_alone(
+                "ammonia with our policy",
+                &bodies,
+                helpcenter::html::sanitize,
+            );
+            return;
+        }
         let report = match args[at + 1].as_str() {
             "cold" => phase("cold (no cache, empty out)", &options(&dir)),
             "warm" => phase("warm cache, empty out", &options(&dir)),
@@ -416,4 +467,5 @@ fn main() {
     std::fs::remove_dir_all(dir.join("site")).unwrap();
     child(&dir, "warm");
     child(&dir, "unchanged");
+    child(&dir, "sanitise");
 }
