@@ -79,10 +79,11 @@ impl SiteAssets {
     /// Records what the rendered `html` of the page at `page_site_path` still refers to of
     /// `refs`: the sanitiser removes some elements (`video`, `audio`), and their files need
     /// no copy. Copies are named by a 64-digit hash, so finding the name is finding the use.
-    pub(super) fn record(&self, refs: Refs, html: &str, page_site_path: &str) {
+    pub(super) fn record(&self, refs: Refs, html: &[u8], page_site_path: &str) {
         if refs.copies.is_empty() && refs.missing.is_empty() {
             return;
         }
+        let html = String::from_utf8_lossy(html);
         lock(&self.used).extend(
             refs.copies
                 .into_iter()

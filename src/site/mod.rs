@@ -329,6 +329,9 @@ fn take_bodies(ws: &mut model::Workspace) -> Vec<BTreeMap<model::Locale, String>
         .collect()
 }
 
+/// Starting size of a rendering thread's page buffer: a typical page and its body fit.
+const PAGE_BUFFER: usize = 64 * 1024;
+
 fn write_site(
     out: &OutDir,
     renderer: &Renderer,
@@ -366,19 +369,22 @@ fn write_site(
     drop(bodies);
     let mut outcomes: Vec<Written> = work
         .into_par_iter()
-        .map(|(page, body)| {
-            let site_path = (assets.active() && matches!(page, Page::Article(..)))
-                .then(|| renderer.site_path(page));
-            let (body, refs) = match &site_path {
-                Some(path) => assets.localize(body, path),
-                None => (body, assets::Refs::default()),
-            };
-            let (file, html) = renderer.render(page, body)?;
-            if let Some(path) = &site_path {
-                assets.record(refs, &html, path);
-            }
-            out.write(&file, html.as_bytes())
-        })
+        .map_init(
+            || Vec::with_capacity(PAGE_BUFFER),
+            |html, (page, body)| {
+                let site_path = (assets.active() && matches!(page, Page::Article(..)))
+                    .then(|| renderer.site_path(page));
+                let (body, refs) = match &site_path {
+                    Some(path) => assets.localize(body, path),
+                    None => (body, assets::Refs::default()),
+                };
+                let file = renderer.render(page, body, html)?;
+                if let Some(path) = &site_path {
+                    assets.record(refs, html, path);
+                }
+                out.write(&file, html)
+            },
+        )
         .collect::<Result<_>>()?;
     let robots = sitemap::render_robots(renderer.templates, base)?;
     outcomes.push(out.write("robots.txt", robots.as_bytes())?);

@@ -165,18 +165,19 @@ struct LanguagesView<'a> {
 }
 
 impl Renderer<'_> {
-    /// The output file (relative to `--out`) and HTML of a page; an article page is given its
-    /// raw body (moved out of the model, see `take_bodies`).
-    pub fn render(&self, page: Page, body: String) -> Result<(String, String)> {
+    /// Renders a page into `html` (replacing what it held) and returns its output file,
+    /// relative to `--out`. An article page is given its raw body (moved out of the model, see
+    /// `take_bodies`). One buffer serves many pages, so rendering allocates no output.
+    pub fn render(&self, page: Page, body: String, html: &mut Vec<u8>) -> Result<String> {
         let path = self.site_path(page);
-        let html = match page {
-            Page::Root => self.root_page(&path)?,
-            Page::NotFound => self.not_found_page()?,
-            Page::Home(li) => self.home_page(li, &path)?,
-            Page::Group(li, g) => self.group_page(li, g, &path)?,
-            Page::Article(li, a) => self.article_page(li, a, &path, &body)?,
-        };
-        Ok((super::urls::output_file(&path), html))
+        match page {
+            Page::Root => self.root_page(&path, html)?,
+            Page::NotFound => self.not_found_page(html)?,
+            Page::Home(li) => self.home_page(li, &path, html)?,
+            Page::Group(li, g) => self.group_page(li, g, &path, html)?,
+            Page::Article(li, a) => self.article_page(li, a, &path, &body, html)?,
+        }
+        Ok(super::urls::output_file(&path))
     }
 
     /// The site path of a planned page.
@@ -277,7 +278,7 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn home_page(&self, li: Li, path: &str) -> Result<String> {
+    fn home_page(&self, li: Li, path: &str, html: &mut Vec<u8>) -> Result<()> {
         let root = root_prefix(path);
         let homes = self.home_translations();
         let translations: Vec<(Li, &str)> = homes.iter().map(|(l, p)| (*l, p.as_str())).collect();
@@ -285,7 +286,7 @@ impl Renderer<'_> {
         let title = self.site_name(li);
         let frame = self.frame(li, path, root, title, "", &translations);
         self.templates
-            .render("home.html", &HomeView { frame, groups })
+            .render_to("home.html", &HomeView { frame, groups }, html)
     }
 
     fn cards(&self, li: Li, groups: &[GroupIx], path: &str, root: &str) -> Vec<Card<'_>> {
@@ -330,7 +331,7 @@ impl Renderer<'_> {
         crumbs
     }
 
-    fn group_page(&self, li: Li, g: GroupIx, path: &str) -> Result<String> {
+    fn group_page(&self, li: Li, g: GroupIx, path: &str, html: &mut Vec<u8>) -> Result<()> {
         let (plan, ws) = (self.plan, self.plan.ws);
         let root = root_prefix(path);
         let group = ws.group(g);
@@ -358,7 +359,7 @@ impl Renderer<'_> {
             articles,
             frame: self.frame(li, path, root, &content.name, &content.description, &paths),
         };
-        self.templates.render("collection.html", &view)
+        self.templates.render_to("collection.html", &view, html)
     }
 
     fn article_link(
@@ -377,7 +378,14 @@ impl Renderer<'_> {
         })
     }
 
-    fn article_page(&self, li: Li, a: ArticleIx, path: &str, body: &str) -> Result<String> {
+    fn article_page(
+        &self,
+        li: Li,
+        a: ArticleIx,
+        path: &str,
+        body: &str,
+        html: &mut Vec<u8>,
+    ) -> Result<()> {
         let (plan, ws) = (self.plan, self.plan.ws);
         let root = root_prefix(path);
         let article = ws.article(a);
@@ -408,7 +416,7 @@ impl Renderer<'_> {
             },
             frame,
         };
-        self.templates.render("article.html", &view)
+        self.templates.render_to("article.html", &view, html)
     }
 
     fn languages(&self, root: &str) -> Vec<Language> {
@@ -435,21 +443,21 @@ impl Renderer<'_> {
         }
     }
 
-    fn root_page(&self, path: &str) -> Result<String> {
+    fn root_page(&self, path: &str, html: &mut Vec<u8>) -> Result<()> {
         let title = self.site_name(self.plan.default);
         let view = self.languages_view(root_prefix(path), path, title);
-        self.templates.render("index.html", &view)
+        self.templates.render_to("index.html", &view, html)
     }
 
     /// The 404 page is served for any missing path, at any depth, so its links cannot be
     /// relative: they start from the base URL's path, or `/`.
-    fn not_found_page(&self) -> Result<String> {
+    fn not_found_page(&self, html: &mut Vec<u8>) -> Result<()> {
         let root = self.base.map_or("/", |b| b.path()).to_string();
         let li = self.plan.default;
         let title = self.strings[li]["not_found_title"].as_str();
         let mut view = self.languages_view(root, "/404.html", title);
         view.frame.canonical = None;
-        self.templates.render("404.html", &view)
+        self.templates.render_to("404.html", &view, html)
     }
 }
 

@@ -33,10 +33,19 @@ impl Templates {
 
     /// Renders a template with a context made from `data` (a struct that serialises to a map).
     pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
+        let mut out = Vec::new();
+        self.render_to(name, data, &mut out)?;
+        Ok(String::from_utf8(out).expect("Tera renders UTF-8 text"))
+    }
+
+    /// [`Templates::render`] into `out`, replacing what it held: pages are written as bytes, so
+    /// a reused buffer saves an allocation and a UTF-8 check of every page.
+    pub fn render_to(&self, name: &str, data: &impl Serialize, out: &mut Vec<u8>) -> Result<()> {
         let context = tera::Context::from_serialize(data)
             .map_err(|e| Error::data(format!("template context for {name}: {e}")))?;
+        out.clear();
         self.tera
-            .render(name, &context)
+            .render_to(name, &context, &mut *out)
             .map_err(|e| Error::usage(format!("template {name}: {}", error_chain(&e))))
     }
 }
