@@ -11,6 +11,9 @@
 //!
 //! The machine may be shared: every line gives the CPU time (user + system) beside the wall
 //! time, and the load average when the phase ended, so figures from a busy machine can be read.
+//! Even an idle virtual machine drifts by a fifth from minute to minute: `BENCH_ROUNDS` (1)
+//! repeats all phases that many times over the same snapshot, so rounds of two binaries can be
+//! interleaved and compared.
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
@@ -461,11 +464,14 @@ fn main() {
         rayon::current_num_threads(),
         dir.display()
     );
-    let _ = std::fs::remove_dir_all(dir.join("site"));
-    let _ = std::fs::remove_file(dir.join("body.cache"));
-    child(&dir, "cold");
-    std::fs::remove_dir_all(dir.join("site")).unwrap();
-    child(&dir, "warm");
-    child(&dir, "unchanged");
-    child(&dir, "sanitise");
+    let rounds: usize = setting("BENCH_ROUNDS", "1").parse().expect("BENCH_ROUNDS");
+    for _ in 0..rounds {
+        let _ = std::fs::remove_dir_all(dir.join("site"));
+        let _ = std::fs::remove_file(dir.join("body.cache"));
+        child(&dir, "cold");
+        std::fs::remove_dir_all(dir.join("site")).unwrap();
+        child(&dir, "warm");
+        child(&dir, "unchanged");
+        child(&dir, "sanitise");
+    }
 }
