@@ -22,6 +22,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::base;
+use super::payload::api_id;
 use super::report::{FileReport, Outcome, PushReport};
 use super::PushOptions;
 use crate::error::{Error, Result};
@@ -78,9 +79,7 @@ pub fn check(new: &[&NewArticle], groups: &[&NewGroup], default_locale: &Locale)
 /// locales, also as the locale's whole `article_content`.
 pub fn create_body(article: &NewArticle, collection: &str, multilingual: bool) -> Value {
     let c = &article.content;
-    let author = c.author_id.as_deref().map_or(Value::Null, |id| {
-        id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
-    });
+    let author = c.author_id.as_deref().map_or(Value::Null, api_id);
     let state = match c.state {
         State::Published => "published",
         State::Draft => "draft",
@@ -91,7 +90,7 @@ pub fn create_body(article: &NewArticle, collection: &str, multilingual: bool) -
         "body": c.body,
         "author_id": author,
         "state": state,
-        "parent_id": id_value(collection),
+        "parent_id": api_id(collection),
         "parent_type": "collection",
     });
     if multilingual {
@@ -108,18 +107,13 @@ pub fn create_body(article: &NewArticle, collection: &str, multilingual: bool) -
     body
 }
 
-/// Intercom's ids are integers in requests; anything else is sent as written.
-fn id_value(id: &str) -> Value {
-    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
-}
-
 /// The `POST /help_center/collections` body.
 pub fn collection_body(group: &NewGroup, help_center: Option<&str>) -> Value {
     json!({
         "name": group.name,
         "description": group.description,
-        "parent_id": group.parent.as_deref().map_or(Value::Null, id_value),
-        "help_center_id": help_center.map_or(Value::Null, id_value),
+        "parent_id": group.parent.as_deref().map_or(Value::Null, api_id),
+        "help_center_id": help_center.map_or(Value::Null, api_id),
     })
 }
 

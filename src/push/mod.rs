@@ -33,7 +33,7 @@ mod create;
 mod deletes;
 mod diff;
 mod groups;
-mod payload;
+pub(crate) mod payload;
 mod plan;
 mod report;
 

@@ -45,7 +45,7 @@ pub fn article_content(
     let author = c
         .author_id
         .as_deref()
-        .map(author_value)
+        .map(api_id)
         .or_else(|| remote.and_then(|r| r.get("author_id")).cloned())
         .unwrap_or(Value::Null);
     let state = match c.state {
@@ -62,8 +62,9 @@ pub fn article_content(
     })
 }
 
-/// The API's author ids are integers; anything else is sent as written.
-fn author_value(id: &str) -> Value {
+/// An id as the API takes it in a body (`author_id`, `parent_id`): integers as numbers,
+/// anything else as written.
+pub(crate) fn api_id(id: &str) -> Value {
     id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
 }
 

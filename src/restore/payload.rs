@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::state::Created;
+use crate::push::payload::api_id;
 
 /// The new id and per-locale URLs from Intercom's answer to a create (or a list item).
 pub(super) fn created_from(answer: &Value) -> Option<Created> {
@@ -44,8 +45,8 @@ pub(super) fn group_body(group: &Value, parent: Option<&str>, help_center: &str)
     let mut body = json!({
         "name": group.get("name").cloned().unwrap_or(Value::Null),
         "description": text_or_empty(group, "description"),
-        "parent_id": parent.map_or(Value::Null, id_value),
-        "help_center_id": id_value(help_center),
+        "parent_id": parent.map_or(Value::Null, api_id),
+        "help_center_id": api_id(help_center),
     });
     let translations = locales(group);
     if !translations.is_empty() {
@@ -71,7 +72,7 @@ pub(super) fn group_body(group: &Value, parent: Option<&str>, help_center: &str)
 pub(super) fn article_body(article: &Value, parent: Option<&str>, author: Option<&str>) -> Value {
     let top_author = author.map_or_else(
         || article.get("author_id").cloned().unwrap_or(Value::Null),
-        id_value,
+        api_id,
     );
     let mut body = json!({
         "title": article.get("title").cloned().unwrap_or(Value::Null),
@@ -81,7 +82,7 @@ pub(super) fn article_body(article: &Value, parent: Option<&str>, author: Option
         "state": article.get("state").cloned().unwrap_or_else(|| json!("draft")),
     });
     if let Some(parent) = parent {
-        body["parent_id"] = id_value(parent);
+        body["parent_id"] = api_id(parent);
         body["parent_type"] = json!("collection");
     }
     let translations = locales(article);
@@ -116,7 +117,7 @@ pub(super) fn article_content(
     fallback: &Value,
 ) -> Value {
     let author = match author {
-        Some(id) => id_value(id),
+        Some(id) => api_id(id),
         None => c
             .get("author_id")
             .filter(|a| !a.is_null())
@@ -184,11 +185,6 @@ impl Field for Map<String, Value> {
     fn field(&self, name: &str) -> Option<&Value> {
         self.get(name)
     }
-}
-
-/// Intercom's ids are integers in requests; anything else is sent as written.
-pub(super) fn id_value(id: &str) -> Value {
-    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
 }
 
 /// A string or number field as text; `None` when absent, null or empty.
