@@ -47,11 +47,15 @@ fn the_file_is_under_the_environment_which_is_under_the_flags() {
     assert_code(&helpcenter(dir.path(), &[token], &["pull", "-q"]), 0);
     assert!(dir.path().join("from-file/manifest.json").is_file());
     // per_page from the file reached the requests.
-    let pages: Vec<String> = (server.requests().into_iter())
-        .filter(|r| r.path.starts_with("/articles?"))
-        .map(|r| r.path)
+    let per_page: Vec<Option<String>> = (server.requests().iter())
+        .filter(|r| r.path == "/articles")
+        .map(|r| r.query_param("per_page").map(String::from))
         .collect();
-    assert!(pages.iter().all(|p| p.contains("per_page=4")), "{pages:?}");
+    assert!(!per_page.is_empty(), "no article listing was requested");
+    assert!(
+        per_page.iter().all(|p| p.as_deref() == Some("4")),
+        "{per_page:?}"
+    );
 
     let env = [token, ("HELPCENTER_SNAPSHOT", "from-env")];
     assert_code(&helpcenter(dir.path(), &env, &["pull", "-q"]), 0);
@@ -244,10 +248,33 @@ fn completions_name_every_subcommand() {
     ] {
         let (script, _) = assert_code(&helpcenter(dir.path(), &[], &["completions", shell]), 0);
         assert!(script.starts_with(start), "{shell}: {}", &script[..80]);
-        for word in ["pull", "build", "push", "config", "api-version", "base-url"] {
-            assert!(script.contains(word), "{shell} lacks {word}");
+        for name in subcommands() {
+            assert!(names_subcommand(&script, &name), "{shell} lacks {name}");
+        }
+        for flag in ["api-version", "base-url"] {
+            assert!(script.contains(flag), "{shell} lacks --{flag}");
         }
     }
     let (_, stderr) = assert_code(&helpcenter(dir.path(), &[], &["completions", "tcsh"]), 2);
     assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
+}
+
+/// Every subcommand the CLI defines, so a new one cannot be missed by the completions test.
+fn subcommands() -> Vec<String> {
+    use clap::CommandFactory;
+    let command = helpcenter::cli::Cli::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|name| name != "help")
+        .collect();
+    assert!(names.len() >= 8, "{names:?}");
+    names
+}
+
+/// True when `name` occurs in `script` other than as part of a `--flag` (`config` is both).
+fn names_subcommand(script: &str, name: &str) -> bool {
+    script
+        .match_indices(name)
+        .any(|(at, _)| !script[..at].ends_with('-'))
 }
