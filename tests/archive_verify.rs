@@ -8,19 +8,14 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use serde_json::{json, Value};
-use support::cli::{self, assert_code, text};
-use support::snapshots::{snapshot_from_fixture, us_api};
+use serde_json::json;
+use support::cli::{self, assert_code, json_of, text};
+use support::snapshots::{fixture_snapshot_dir, snapshot_from_fixture, us_api};
 use support::workspace::Workspace;
 
 /// A temp folder holding `snapshot/`, made from the multilingual fixture.
 fn with_snapshot() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    snapshot_from_fixture(
-        &Workspace::fixture_dir("multilingual"),
-        &dir.path().join("snapshot"),
-    );
-    dir
+    fixture_snapshot_dir("multilingual")
 }
 
 /// 1 help center + 8 collections + 14 articles.
@@ -28,10 +23,6 @@ const FIXTURE_FILES: u64 = 23;
 
 fn helpcenter(dir: &Path, args: &[&str]) -> Output {
     cli::helpcenter(dir).args(args).output().unwrap()
-}
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 /// Names and contents of an archive's entries, read with the tar crate (not our reader).
@@ -345,6 +336,9 @@ fn archives_with_links_or_escaping_names_are_refused_before_writing() {
             format!("error: hostile.tar.gz: entry {name:?}: {why}\n")
         );
     }
+    // `snapshot/../../evil` unpacked under a temp folder would land next to it. The binary
+    // unpacks into a temp folder of its own, which like `cwd` sits in $TMPDIR, so checking
+    // beside `cwd` covers where the escape would have landed.
     assert!(!cwd.join("evil").exists() && !cwd.parent().unwrap().join("evil").exists());
 }
 

@@ -429,13 +429,7 @@ fn push_sends_the_original_urls_and_refuses_a_new_local_image() {
     .unwrap();
     server.clear_requests();
     let output = helpcenter(&server, dir.path(), &["push"]);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
+    assert_code(&output, 1);
     let stderr = text(&output.stderr);
     assert!(
         stderr.contains(
@@ -466,7 +460,7 @@ fn a_re_export_does_not_silently_replace_edited_asset_files() {
     std::fs::write(content.join(files[0]), b"retouched").unwrap();
     std::fs::write(content.join("assets/extra.png"), b"new").unwrap();
     let output = helpcenter(&server, dir.path(), &["build", "--format", "markdown"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_code(&output, 2);
     let stderr = text(&output.stderr);
     assert!(
         stderr.contains(&format!("{} (modified)", files[0])),

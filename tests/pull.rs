@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use support::cli;
 use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher};
 use support::workspace::{GeneratedSpec, Workspace};
 
@@ -20,10 +20,9 @@ fn pull(server: &FakeIntercom, snapshot: &Path, extra: &[&str]) -> Output {
 }
 
 fn pull_with_token(server: &FakeIntercom, snapshot: &Path, token: &str, extra: &[&str]) -> Output {
-    Command::cargo_bin("helpcenter")
-        .unwrap()
+    // Run beside the snapshot, so no helpcenter.toml of the checkout is read.
+    cli::helpcenter(snapshot.parent().unwrap())
         .env("INTERCOM_TOKEN", token)
-        .env_remove("HELPCENTER_LOG")
         .args(["pull", "--api-base", &server.base_url(), "--snapshot"])
         .arg(snapshot)
         .args(["--retry-delay", "5"])
@@ -369,7 +368,7 @@ fn a_persistently_malformed_page_names_the_endpoint_and_page() {
         &snapshot,
         &["--per-page", "10", "--max-tries", "3"],
     );
-    assert_eq!(output.status.code(), Some(1));
+    cli::assert_code(&output, 1);
     let err = stderr(&output);
     assert!(
         err.contains("error: failed to fetch /articles?page=2&per_page=10: malformed response:"),
@@ -386,7 +385,7 @@ fn a_wrong_token_stops_at_once_with_advice_and_no_secret() {
     let snapshot = dir.path().join("snapshot");
     let wrong = "wrong-token-0123456789abcdef";
     let output = pull_with_token(&server, &snapshot, wrong, &[]);
-    assert_eq!(output.status.code(), Some(2));
+    cli::assert_code(&output, 2);
     let err = stderr(&output);
     assert!(
         err.contains("Intercom refused the access token for GET "),
@@ -407,14 +406,12 @@ fn a_wrong_token_stops_at_once_with_advice_and_no_secret() {
 #[test]
 fn a_missing_token_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("helpcenter")
-        .unwrap()
-        .env_remove("INTERCOM_TOKEN")
+    let output = cli::helpcenter(dir.path())
         .args(["pull", "--api-base", "http://127.0.0.1:9", "--snapshot"])
         .arg(dir.path().join("s"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    cli::assert_code(&output, 2);
     assert!(stderr(&output).starts_with("error: no access token: set INTERCOM_TOKEN"));
 }
 
@@ -472,7 +469,7 @@ fn a_failure_with_json_is_one_json_object_on_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let wrong = "wrong-token-0123456789abcdef";
     let output = pull_with_token(&server, &dir.path().join("s"), wrong, &["--json"]);
-    assert_eq!(output.status.code(), Some(2));
+    cli::assert_code(&output, 2);
     let mut report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     let duration = report.as_object_mut().unwrap().remove("duration_ms");
     assert!(duration.unwrap().is_u64());
@@ -512,7 +509,7 @@ fn a_failed_pull_leaves_the_previous_snapshot_intact() {
         FaultKind::Status(500),
     )]));
     let output = pull(&server, &snapshot, &["--max-tries", "2"]);
-    assert_eq!(output.status.code(), Some(1));
+    cli::assert_code(&output, 1);
     assert_eq!(tree_hashes(&snapshot), before);
     assert_eq!(leftovers(dir.path()), vec![".snapshot.lock".to_string()]);
 }
@@ -597,7 +594,7 @@ fn help_center_option_limits_the_pull() {
         &dir.path().join("other"),
         &["--help-center", "999999"],
     );
-    assert_eq!(output.status.code(), Some(2));
+    cli::assert_code(&output, 2);
     assert!(stderr(&output).contains("help center 999999 does not exist in this workspace"));
 }
 

@@ -107,16 +107,19 @@ impl Setup {
 
     /// The tree path of article `id` in `locale`.
     fn article_file(&self, id: &str, locale: &str) -> String {
+        self.file_of(FileKind::Article, id, locale)
+    }
+
+    /// The tree path the base record gives object `id` of `kind` in `locale`.
+    fn file_of(&self, kind: FileKind, id: &str, locale: &str) -> String {
         let base = BaseRecord::read(&self.content).unwrap().unwrap();
         base.files
             .iter()
             .find(|(_, e)| {
-                e.kind == FileKind::Article
-                    && e.id.as_deref() == Some(id)
-                    && e.locale.as_str() == locale
+                e.kind == kind && e.id.as_deref() == Some(id) && e.locale.as_str() == locale
             })
             .map(|(path, _)| path.clone())
-            .unwrap_or_else(|| panic!("no file for article {id} in {locale}"))
+            .unwrap_or_else(|| panic!("no file for {kind:?} {id} in {locale}"))
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -576,16 +579,7 @@ async fn a_push_that_stopped_before_its_base_update_resumes_without_a_conflict()
 
 /// The tree path of collection `id`'s `_index.md` in `locale`.
 fn collection_file(s: &Setup, id: &str, locale: &str) -> String {
-    let base = BaseRecord::read(&s.content).unwrap().unwrap();
-    base.files
-        .iter()
-        .find(|(_, e)| {
-            e.kind == FileKind::Collection
-                && e.id.as_deref() == Some(id)
-                && e.locale.as_str() == locale
-        })
-        .map(|(path, _)| path.clone())
-        .unwrap()
+    s.file_of(FileKind::Collection, id, locale)
 }
 
 #[tokio::test]
@@ -643,17 +637,7 @@ async fn a_renamed_collection_is_sent_for_its_locale_only() {
 async fn a_renamed_2_9_section_is_sent_to_its_own_endpoint() {
     let version: ApiVersion = "2.9".parse().unwrap();
     let s = setup_from("sections-2.9", version, |_| {}).await;
-    let base = BaseRecord::read(&s.content).unwrap().unwrap();
-    let es = base
-        .files
-        .iter()
-        .find(|(_, e)| {
-            e.kind == FileKind::Section
-                && e.id.as_deref() == Some("401")
-                && e.locale.as_str() == "es"
-        })
-        .map(|(path, _)| path.clone())
-        .unwrap();
+    let es = s.file_of(FileKind::Section, "401", "es");
     s.edit(&es, "\"Tu cuenta\"", "\"Tu perfil\"");
     let report = s.push(&s.options()).await;
     assert_eq!(report.updated, 1, "{:#?}", report.files);

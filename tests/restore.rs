@@ -3,15 +3,15 @@
 
 mod support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
 use serde_json::{json, Value};
-use support::cli::{self, assert_code, text};
+use support::cli::{self, assert_code, json_of, text};
 use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher};
-use support::snapshots::snapshot_from_fixture;
+use support::snapshots::{fixture_snapshot_dir, snapshot_from_fixture};
 use support::workspace::{id_of, Workspace};
 
 fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
@@ -25,10 +25,6 @@ fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
         .args(retry_fast)
         .output()
         .unwrap()
-}
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 /// A workspace with one empty help center, as a new Intercom workspace has.
@@ -47,22 +43,7 @@ fn empty_target() -> Workspace {
 /// A folder with `snapshot/` made from the multilingual fixture (help center 12, 8
 /// collections, 14 articles in 5 locales).
 fn with_backup() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    snapshot_from_fixture(
-        &Workspace::fixture_dir("multilingual"),
-        &dir.path().join("snapshot"),
-    );
-    dir
-}
-
-/// `METHOD path` of every write the server answered with success.
-fn writes(server: &FakeIntercom) -> Vec<String> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET" && r.status == 200)
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
+    fixture_snapshot_dir("multilingual")
 }
 
 /// The state file folded into one object: `{collections, articles: {old: {id, urls}},
@@ -168,7 +149,7 @@ fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
     assert_eq!(report["links_rewritten"], 36);
 
     // Parents first, then every article once, then one PUT per article with links.
-    let writes = writes(&server);
+    let writes = server.writes();
     assert!(writes[..8]
         .iter()
         .all(|w| w == "POST /help_center/collections"));
@@ -212,6 +193,12 @@ fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
         }
     }
 
+    // Every URL the restore gave a restored article, in any locale.
+    let restored_urls: BTreeSet<String> = (state["articles"].as_object().unwrap().values())
+        .flat_map(|a| a["urls"].as_object().unwrap().values())
+        .map(|u| u.as_str().unwrap().to_string())
+        .collect();
+    let mut links_to_999 = 0;
     let new_articles = objects(&new, "articles");
     assert_eq!(new_articles.len(), 14);
     for (old_id, before) in objects(&old, "articles") {
@@ -249,9 +236,22 @@ fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
             for (at, _) in new_body.match_indices("https://help.example.com/") {
                 let link = new_body[at..].split('"').next().unwrap();
                 assert!(link.contains("/articles/999-"), "{old_id} {locale}: {link}");
+                links_to_999 += 1;
+            }
+            // And every link to the new help center is the URL of a restored article.
+            for (at, _) in new_body.match_indices("https://help.new.test/") {
+                let link = new_body[at..].split(['"', '#']).next().unwrap();
+                assert!(
+                    restored_urls.contains(link),
+                    "{old_id} {locale}: {link} is no restored article's URL"
+                );
             }
         }
     }
+    assert!(
+        links_to_999 > 0,
+        "the fixture links to 999, which is not in the backup"
+    );
 
     // The exact new URLs, fragments kept.
     let url = |old: &str, locale: &str| {
@@ -328,7 +328,8 @@ fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
     assert_eq!(report["articles_created"], 10);
     assert_eq!(report["already_restored"], 12);
     assert_eq!(report["adopted"], 0);
-    assert!(writes(&server)
+    assert!(server
+        .writes()
         .iter()
         .all(|w| w != "POST /help_center/collections"));
 

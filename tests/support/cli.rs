@@ -46,3 +46,9 @@ pub fn assert_code(output: &Output, code: i32) -> String {
     );
     text(&output.stdout)
 }
+
+/// The JSON document a `--json` run printed on stdout.
+#[track_caller]
+pub fn json_of(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}

@@ -5,6 +5,15 @@ use std::path::{Path, PathBuf};
 
 use helpcenter::snapshot::{ApiInfo, ObjectKind, SnapshotWriter};
 
+use super::workspace::Workspace;
+
+/// A temp folder holding `snapshot/`, made from the fixture workspace `name`.
+pub fn fixture_snapshot_dir(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    snapshot_from_fixture(&Workspace::fixture_dir(name), &dir.path().join("snapshot"));
+    dir
+}
+
 /// Writes the raw API objects of a fixture folder (`help_centers/`, `collections/`, ...) into
 /// a snapshot at `target`, as a pull from the US region with API 2.15 would.
 pub fn snapshot_from_fixture(fixture: &Path, target: &Path) {
