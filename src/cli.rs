@@ -434,8 +434,13 @@ impl ConnectionArgs {
             concurrency: usize::from(self.concurrency),
             per_page: usize::from(self.per_page),
             retry: self.retry_policy(),
-            timeout: Duration::from_secs(self.timeout.max(1)),
+            timeout: self.request_timeout(),
         })
+    }
+
+    /// `--timeout`, at least a second: how long one request may take.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout.max(1))
     }
 
     /// Tries and backoff from `--max-tries` and `--retry-delay`.
@@ -461,7 +466,7 @@ impl PullArgs {
             concurrency: usize::from(connection.concurrency),
             max_bytes: self.max_asset_size,
             retry: connection.retry_policy(),
-            timeout: Duration::from_secs(connection.timeout.max(1)),
+            timeout: connection.request_timeout(),
         })
     }
 }
