@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::html::{asset_urls, is_http_url};
 use crate::intercom::{error_chain, RetryPolicy};
-use crate::snapshot::{AssetEntry, FileEntry, Snapshot, SnapshotWriter};
+use crate::snapshot::{asset_extension, AssetEntry, FileEntry, Snapshot, SnapshotWriter};
 
 /// The local copy of one asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,8 +295,9 @@ fn extension(url: &str, content_type: Option<&str>) -> String {
     let from_path = url::Url::parse(url).ok().and_then(|u| {
         let last = u.path_segments()?.next_back()?.to_string();
         let (_, ext) = last.rsplit_once('.')?;
-        let ok = (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric());
-        ok.then(|| ext.to_ascii_lowercase())
+        // The writer's own rule; its `bin` for an unusable extension means "ask the type".
+        let usable = asset_extension(ext);
+        (usable != "bin" || ext.eq_ignore_ascii_case("bin")).then_some(usable)
     });
     let essence = content_type
         .and_then(|t| t.split(';').next())
@@ -546,6 +547,18 @@ mod tests {
         );
         assert_eq!(extension("https://c.test/dl/", Some("text/html")), "bin");
         assert_eq!(extension("https://c.test/a.tar..gz~", None), "bin");
+    }
+
+    #[test]
+    fn an_unusable_path_extension_falls_back_to_the_type() {
+        let long = "https://c.test/f.abcdefghi";
+        assert_eq!(extension(long, Some("image/png")), "png");
+        assert_eq!(extension("https://c.test/f.p-g", Some("image/gif")), "gif");
+        assert_eq!(extension("https://c.test/f.BIN", Some("image/png")), "bin");
+        assert_eq!(
+            extension("https://c.test/f.Jpeg", Some("image/png")),
+            "jpeg"
+        );
     }
 
     #[test]
