@@ -182,47 +182,43 @@ fn html_fields(object: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// The asset map of the snapshot being replaced, with each file's bytes checked, so a later
-/// pull copies what it already has instead of fetching it again.
+/// The asset map of the snapshot being replaced, so a later pull copies what it already has
+/// instead of fetching it again.
 pub struct PreviousAssets {
     snapshot: Option<Snapshot>,
-    /// Files already checked, so one shared by several URLs is read once.
-    checked: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, bool>>,
 }
+
+/// Previous files already checked against their checksums, so one shared by several URLs is
+/// read once.
+type Checked = std::collections::HashMap<std::path::PathBuf, bool>;
 
 impl PreviousAssets {
     /// Reads the manifest at `dir`, if there is a usable snapshot there; anything else means
     /// nothing to reuse (it is not an error: the pull replaces it).
     pub fn open(dir: &std::path::Path) -> PreviousAssets {
-        let snapshot = Snapshot::open(dir).ok();
         PreviousAssets {
-            snapshot,
-            checked: Default::default(),
+            snapshot: Snapshot::open(dir).ok(),
         }
     }
 
     /// The previous copy of `url`: its path, checksum (checked against the file: a damaged
     /// copy is fetched again) and entry.
-    fn get(&self, url: &str) -> Option<(std::path::PathBuf, &FileEntry, &AssetEntry)> {
+    fn get(
+        &self,
+        url: &str,
+        checked: &mut Checked,
+    ) -> Option<(std::path::PathBuf, &FileEntry, &AssetEntry)> {
         let snapshot = self.snapshot.as_ref()?;
         let entry = snapshot.manifest.assets.get(url)?;
+        // `Snapshot::open` does not vet asset entries: one naming a file outside `assets/`
+        // is not reused.
         if !crate::tree::is_asset_file(&entry.file) {
             return None;
         }
         let expected = snapshot.manifest.files.get(&entry.file)?;
         let path = snapshot.dir.join(&entry.file);
-        let matches = self
-            .checked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&path)
-            .copied();
-        let matches = matches.unwrap_or_else(|| {
-            let ok =
-                std::fs::read(&path).is_ok_and(|b| crate::snapshot::file_entry(&b) == *expected);
-            let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
-            checked.insert(path.clone(), ok);
-            ok
+        let matches = *checked.entry(path.clone()).or_insert_with(|| {
+            std::fs::read(&path).is_ok_and(|b| crate::snapshot::file_entry(&b) == *expected)
         });
         matches.then_some((path, expected, entry))
     }
@@ -248,8 +244,9 @@ pub async fn store_assets(
         ..AssetReport::default()
     };
     let mut to_fetch = Vec::new();
+    let mut checked = Checked::new();
     for url in urls {
-        match previous.get(&url) {
+        match previous.get(&url, &mut checked) {
             Some((path, checksum, entry)) => {
                 let ext = entry.file.rsplit_once('.').map_or("bin", |(_, ext)| ext);
                 let content_type = entry.content_type.clone();
