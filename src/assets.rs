@@ -10,15 +10,15 @@
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
-use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, USER_AGENT};
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::html::{asset_urls, is_http_url};
-use crate::intercom::{error_chain, RetryPolicy};
-use crate::snapshot::{AssetEntry, FileEntry, Snapshot, SnapshotWriter};
+use crate::intercom::{error_chain, retry_after, transport_kind, Attempt, Failure, RetryPolicy};
+use crate::snapshot::{asset_extension, AssetEntry, FileEntry, Snapshot, SnapshotWriter};
 
 /// The local copy of one asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,47 +182,43 @@ fn html_fields(object: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// The asset map of the snapshot being replaced, with each file's bytes checked, so a later
-/// pull copies what it already has instead of fetching it again.
+/// The asset map of the snapshot being replaced, so a later pull copies what it already has
+/// instead of fetching it again.
 pub struct PreviousAssets {
     snapshot: Option<Snapshot>,
-    /// Files already checked, so one shared by several URLs is read once.
-    checked: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, bool>>,
 }
+
+/// Previous files already checked against their checksums, so one shared by several URLs is
+/// read once.
+type Checked = std::collections::HashMap<std::path::PathBuf, bool>;
 
 impl PreviousAssets {
     /// Reads the manifest at `dir`, if there is a usable snapshot there; anything else means
     /// nothing to reuse (it is not an error: the pull replaces it).
     pub fn open(dir: &std::path::Path) -> PreviousAssets {
-        let snapshot = Snapshot::open(dir).ok();
         PreviousAssets {
-            snapshot,
-            checked: Default::default(),
+            snapshot: Snapshot::open(dir).ok(),
         }
     }
 
     /// The previous copy of `url`: its path, checksum (checked against the file: a damaged
     /// copy is fetched again) and entry.
-    fn get(&self, url: &str) -> Option<(std::path::PathBuf, &FileEntry, &AssetEntry)> {
+    fn get(
+        &self,
+        url: &str,
+        checked: &mut Checked,
+    ) -> Option<(std::path::PathBuf, &FileEntry, &AssetEntry)> {
         let snapshot = self.snapshot.as_ref()?;
         let entry = snapshot.manifest.assets.get(url)?;
+        // `Snapshot::open` does not vet asset entries: one naming a file outside `assets/`
+        // is not reused.
         if !crate::tree::is_asset_file(&entry.file) {
             return None;
         }
         let expected = snapshot.manifest.files.get(&entry.file)?;
         let path = snapshot.dir.join(&entry.file);
-        let matches = self
-            .checked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&path)
-            .copied();
-        let matches = matches.unwrap_or_else(|| {
-            let ok =
-                std::fs::read(&path).is_ok_and(|b| crate::snapshot::file_entry(&b) == *expected);
-            let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
-            checked.insert(path.clone(), ok);
-            ok
+        let matches = *checked.entry(path.clone()).or_insert_with(|| {
+            std::fs::read(&path).is_ok_and(|b| crate::snapshot::file_entry(&b) == *expected)
         });
         matches.then_some((path, expected, entry))
     }
@@ -248,8 +244,9 @@ pub async fn store_assets(
         ..AssetReport::default()
     };
     let mut to_fetch = Vec::new();
+    let mut checked = Checked::new();
     for url in urls {
-        match previous.get(&url) {
+        match previous.get(&url, &mut checked) {
             Some((path, checksum, entry)) => {
                 let ext = entry.file.rsplit_once('.').map_or("bin", |(_, ext)| ext);
                 let content_type = entry.content_type.clone();
@@ -295,8 +292,9 @@ fn extension(url: &str, content_type: Option<&str>) -> String {
     let from_path = url::Url::parse(url).ok().and_then(|u| {
         let last = u.path_segments()?.next_back()?.to_string();
         let (_, ext) = last.rsplit_once('.')?;
-        let ok = (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric());
-        ok.then(|| ext.to_ascii_lowercase())
+        // The writer's own rule; its `bin` for an unusable extension means "ask the type".
+        let usable = asset_extension(ext);
+        (usable != "bin" || ext.eq_ignore_ascii_case("bin")).then_some(usable)
     });
     let essence = content_type
         .and_then(|t| t.split(';').next())
@@ -322,16 +320,6 @@ struct Fetcher<'a> {
     options: &'a AssetOptions,
 }
 
-/// The outcome of one try.
-enum Try {
-    Done(Downloaded),
-    Retry {
-        reason: String,
-        wait: Option<Duration>,
-    },
-    Fatal(String),
-}
-
 impl<'a> Fetcher<'a> {
     fn new(options: &'a AssetOptions) -> Result<Fetcher<'a>> {
         let mut headers = reqwest::header::HeaderMap::new();
@@ -349,34 +337,41 @@ impl<'a> Fetcher<'a> {
         Ok(Fetcher { http, options })
     }
 
-    /// Fetches `url` with retries; the error says why and after how many tries.
+    /// Fetches `url` with retries (the API client's loop, [`RetryPolicy::run`]); the error
+    /// says why and after how many tries.
     async fn fetch(&self, url: &str) -> std::result::Result<Downloaded, String> {
         if !is_http_url(url) {
             return Err("only http and https URLs are downloaded".to_string());
         }
-        let policy = self.options.retry;
-        let mut attempt = 1;
-        loop {
-            let tries = |n: u32| format!("after {n} {}", if n == 1 { "try" } else { "tries" });
-            let (reason, wait) = match self.try_once(url).await {
-                Try::Done(asset) => return Ok(asset),
-                Try::Fatal(reason) => return Err(format!("{reason} ({})", tries(attempt))),
-                Try::Retry { reason, wait } => (reason, wait),
+        let outcome = self
+            .options
+            .retry
+            .run(
+                || self.try_once(url),
+                |retry| {
+                    tracing::debug!(
+                        "asset {url}: {}; retrying in {:.1} s",
+                        retry.reason,
+                        retry.wait.as_secs_f64()
+                    );
+                    std::future::ready(())
+                },
+            )
+            .await;
+        outcome.map_err(|failure| {
+            let (reason, n) = match failure {
+                Failure::Fatal { error, tries } => (error, tries),
+                Failure::GaveUp { reason, tries } => (reason, tries),
             };
-            if attempt >= policy.max_attempts {
-                return Err(format!("{reason} ({})", tries(attempt)));
-            }
-            let wait = wait.map_or_else(|| policy.backoff(attempt), |w| policy.server_wait(w));
-            tracing::debug!(
-                "asset {url}: {reason}; retrying in {:.1} s",
-                wait.as_secs_f64()
-            );
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
+            format!(
+                "{reason} (after {n} {})",
+                if n == 1 { "try" } else { "tries" }
+            )
+        })
     }
 
-    async fn try_once(&self, url: &str) -> Try {
+    /// One GET, without the API's headers: never the token.
+    async fn try_once(&self, url: &str) -> Attempt<Downloaded, String> {
         tracing::debug!("GET asset {url}");
         let mut response = match self.http.get(url).send().await {
             Ok(response) => response,
@@ -389,7 +384,7 @@ impl<'a> Fetcher<'a> {
         let limit = self.options.max_bytes;
         if let Some(length) = response.content_length() {
             if length > limit {
-                return Try::Fatal(too_big(limit));
+                return Attempt::Fatal(too_big(limit));
             }
         }
         let content_type = response
@@ -404,7 +399,7 @@ impl<'a> Fetcher<'a> {
                     // Checked per chunk, so an answer without (or lying about) its length
                     // stops as soon as it passes the limit instead of filling memory.
                     if bytes.len() as u64 + chunk.len() as u64 > limit {
-                        return Try::Fatal(too_big(limit));
+                        return Attempt::Fatal(too_big(limit));
                     }
                     bytes.extend_from_slice(&chunk);
                 }
@@ -412,7 +407,7 @@ impl<'a> Fetcher<'a> {
                 Err(e) => return transport_failure(&e),
             }
         }
-        Try::Done(Downloaded {
+        Attempt::Done(Downloaded {
             bytes,
             content_type,
         })
@@ -474,45 +469,39 @@ fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
-fn transport_failure(error: &reqwest::Error) -> Try {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_redirect() {
-        return Try::Fatal(format!("bad redirect: {}", error_chain(error)));
-    } else if error.is_connect() {
-        "could not connect"
-    } else if error.is_body() || error.is_decode() {
-        "connection dropped while reading the answer"
-    } else {
-        "request failed"
-    };
-    Try::Retry {
-        reason: format!("{kind}: {}", error_chain(error)),
+/// Failed in transit: retried like an API read, except a refused redirect.
+fn transport_failure(error: &reqwest::Error) -> Attempt<Downloaded, String> {
+    if error.is_redirect() && !error.is_timeout() {
+        return Attempt::Fatal(format!("bad redirect: {}", error_chain(error)));
+    }
+    Attempt::Retry {
+        reason: format!("{}: {}", transport_kind(error), error_chain(error)),
         wait: None,
     }
 }
 
-fn status_failure(status: StatusCode, headers: &reqwest::header::HeaderMap) -> Try {
+/// A status that is not success: 429, 5xx and 408 are retried, a 429 after the wait its
+/// `Retry-After` asks for (seconds or an HTTP date, as for the API).
+fn status_failure(
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+) -> Attempt<Downloaded, String> {
     let reason = status.to_string();
     if status.is_redirection() {
         // Only a redirect the client refused to follow gets here (e.g. to `file:`).
         let location = headers.get(reqwest::header::LOCATION);
         let location = location.and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
-        return Try::Fatal(format!(
+        return Attempt::Fatal(format!(
             "{reason}: the redirect to {location} was not followed (only http and https are)"
         ));
     }
     if status == StatusCode::TOO_MANY_REQUESTS {
-        let wait = headers
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        Try::Retry { reason, wait }
+        let wait = retry_after(headers);
+        Attempt::Retry { reason, wait }
     } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
-        Try::Retry { reason, wait: None }
+        Attempt::Retry { reason, wait: None }
     } else {
-        Try::Fatal(reason)
+        Attempt::Fatal(reason)
     }
 }
 
@@ -546,6 +535,47 @@ mod tests {
         );
         assert_eq!(extension("https://c.test/dl/", Some("text/html")), "bin");
         assert_eq!(extension("https://c.test/a.tar..gz~", None), "bin");
+    }
+
+    #[test]
+    fn an_unusable_path_extension_falls_back_to_the_type() {
+        let long = "https://c.test/f.abcdefghi";
+        assert_eq!(extension(long, Some("image/png")), "png");
+        assert_eq!(extension("https://c.test/f.p-g", Some("image/gif")), "gif");
+        assert_eq!(extension("https://c.test/f.BIN", Some("image/png")), "bin");
+        assert_eq!(
+            extension("https://c.test/f.Jpeg", Some("image/png")),
+            "jpeg"
+        );
+    }
+
+    #[test]
+    fn a_429_waits_what_retry_after_asks_in_seconds_or_as_a_date() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let limited = StatusCode::TOO_MANY_REQUESTS;
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("7"));
+        assert!(matches!(
+            status_failure(limited, &headers),
+            Attempt::Retry { wait: Some(w), .. } if w == Duration::from_secs(7)
+        ));
+        let past = httpdate::fmt_http_date(std::time::SystemTime::UNIX_EPOCH);
+        let past = HeaderValue::from_str(&past).unwrap();
+        headers.insert(reqwest::header::RETRY_AFTER, past);
+        assert!(matches!(
+            status_failure(limited, &headers),
+            Attempt::Retry {
+                wait: Some(Duration::ZERO),
+                ..
+            }
+        ));
+        assert!(matches!(
+            status_failure(StatusCode::BAD_GATEWAY, &headers),
+            Attempt::Retry { wait: None, .. }
+        ));
+        assert!(matches!(
+            status_failure(StatusCode::NOT_FOUND, &headers),
+            Attempt::Fatal(reason) if reason == "404 Not Found"
+        ));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use super::ratelimit::{RateGovernor, RateHeaders};
-use super::retry::RetryPolicy;
+use super::retry::{Attempt, Failure, RetryPolicy};
 use super::{ApiVersion, Endpoint, Token, TOKEN_ENV};
 use crate::error::{Error, Result};
 
@@ -44,17 +44,6 @@ pub struct Client {
     options: Arc<ClientOptions>,
     governor: Arc<RateGovernor>,
     slots: Arc<Semaphore>,
-}
-
-/// The outcome of one try.
-enum Attempt<T> {
-    Done(T),
-    /// Worth another try; `wait` is what the server asked for, if anything.
-    Retry {
-        reason: String,
-        wait: Option<Duration>,
-    },
-    Fatal(Error),
 }
 
 /// One request: what the retry loop needs to send it again and to name it in messages.
@@ -160,45 +149,54 @@ impl Client {
         self.execute(&request).await
     }
 
-    /// The one retry loop every request goes through.
+    /// Every request goes through the one retry loop, [`RetryPolicy::run`]. A wait the
+    /// server asked for pauses every request of this client, not only this one.
     async fn execute<T: DeserializeOwned>(&self, request: &Request<'_>) -> Result<T> {
-        let policy = self.options.retry;
-        let mut attempt = 1;
-        loop {
-            let (reason, wait) = match self.try_once(request).await {
-                Attempt::Done(bytes) => match serde_json::from_slice::<T>(&bytes) {
-                    Ok(value) => return Ok(value),
-                    Err(e) if request.idempotent() => (format!("malformed response: {e}"), None),
-                    Err(e) => {
-                        let reason = format!("malformed response: {e}");
-                        return Err(Error::Api(format!("{}: {reason}", request.label())));
+        let outcome = self
+            .options
+            .retry
+            .run(
+                || self.attempt(request),
+                |retry| async move {
+                    if retry.requested {
+                        self.governor.pause_for(retry.wait).await;
                     }
+                    tracing::warn!(
+                        "{}: {}; retrying in {:.1} s",
+                        request.label(),
+                        retry.reason,
+                        retry.wait.as_secs_f64()
+                    );
                 },
-                Attempt::Retry { reason, wait } => (reason, wait),
-                Attempt::Fatal(error) => return Err(error),
-            };
-            if attempt >= policy.max_attempts {
-                return Err(request.gave_up(&reason, attempt));
+            )
+            .await;
+        outcome.map_err(|failure| match failure {
+            Failure::Fatal { error, .. } => error,
+            Failure::GaveUp { reason, tries } => request.gave_up(&reason, tries),
+        })
+    }
+
+    /// One try, its answer parsed: a malformed one is retried when repeating is safe.
+    async fn attempt<T: DeserializeOwned>(&self, request: &Request<'_>) -> Attempt<T, Error> {
+        let bytes = match self.try_once(request).await {
+            Attempt::Done(bytes) => bytes,
+            Attempt::Retry { reason, wait } => return Attempt::Retry { reason, wait },
+            Attempt::Fatal(error) => return Attempt::Fatal(error),
+        };
+        match serde_json::from_slice::<T>(&bytes) {
+            Ok(value) => Attempt::Done(value),
+            Err(e) if request.idempotent() => Attempt::Retry {
+                reason: format!("malformed response: {e}"),
+                wait: None,
+            },
+            Err(e) => {
+                let reason = format!("malformed response: {e}");
+                Attempt::Fatal(Error::Api(format!("{}: {reason}", request.label())))
             }
-            let wait = match wait {
-                Some(server_wait) => {
-                    let wait = policy.server_wait(server_wait);
-                    self.governor.pause_for(wait).await;
-                    wait
-                }
-                None => policy.backoff(attempt),
-            };
-            tracing::warn!(
-                "{}: {reason}; retrying in {:.1} s",
-                request.label(),
-                wait.as_secs_f64()
-            );
-            tokio::time::sleep(wait).await;
-            attempt += 1;
         }
     }
 
-    async fn try_once(&self, request: &Request<'_>) -> Attempt<Vec<u8>> {
+    async fn try_once(&self, request: &Request<'_>) -> Attempt<Vec<u8>, Error> {
         let _slot = self
             .slots
             .acquire()
@@ -266,18 +264,23 @@ pub(crate) fn describe(path: &str, query: &[(&str, String)]) -> String {
     format!("{path}?{}", pairs.join("&"))
 }
 
-/// A request that failed in transit: retried when repeating it is safe or it never left.
-fn transport_failure<T>(request: &Request<'_>, error: reqwest::Error) -> Attempt<T> {
-    let never_sent = error.is_connect();
-    let kind = if error.is_timeout() {
+/// What went wrong in transit, in words: `timed out`, `could not connect`, ...
+pub(crate) fn transport_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
         "timed out"
-    } else if never_sent {
+    } else if error.is_connect() {
         "could not connect"
     } else if error.is_body() || error.is_decode() {
         "connection dropped while reading the answer"
     } else {
         "request failed"
-    };
+    }
+}
+
+/// A request that failed in transit: retried when repeating it is safe or it never left.
+fn transport_failure<T>(request: &Request<'_>, error: reqwest::Error) -> Attempt<T, Error> {
+    let never_sent = error.is_connect();
+    let kind = transport_kind(&error);
     let reason = format!("{kind}: {}", error_chain(&error.without_url()));
     if never_sent || request.idempotent() {
         Attempt::Retry { reason, wait: None }
@@ -306,7 +309,7 @@ fn classify(
     status: StatusCode,
     headers: &HeaderMap,
     body: Vec<u8>,
-) -> Attempt<Vec<u8>> {
+) -> Attempt<Vec<u8>, Error> {
     if status.is_success() {
         return Attempt::Done(body);
     }
@@ -383,11 +386,15 @@ fn api_error_detail(body: &[u8]) -> String {
 
 /// What a 429 asks for: `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset`.
 fn server_requested_wait(headers: &HeaderMap) -> Option<Duration> {
-    let retry_after = headers
+    retry_after(headers).or_else(|| RateHeaders::from_headers(headers).until_reset())
+}
+
+/// The wait a `Retry-After` header asks for, in seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v.trim()));
-    retry_after.or_else(|| RateHeaders::from_headers(headers).until_reset())
+        .and_then(|v| parse_retry_after(v.trim()))
 }
 
 fn parse_retry_after(value: &str) -> Option<Duration> {

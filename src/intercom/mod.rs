@@ -6,11 +6,12 @@ mod list;
 mod ratelimit;
 mod retry;
 
-pub(crate) use client::error_chain;
+pub(crate) use client::{error_chain, retry_after, transport_kind};
 pub use client::{Client, ClientOptions};
 pub use list::{ListPage, ListProgress};
 pub use ratelimit::RateGovernor;
 pub use retry::RetryPolicy;
+pub(crate) use retry::{Attempt, Failure};
 
 use std::fmt;
 use std::str::FromStr;
