@@ -227,6 +227,10 @@ impl BodyCache {
 
     /// The text of an entry, wherever it is kept.
     fn read(&self, html: &Html) -> io::Result<String> {
+        // Already a `str`: neither a byte copy nor a second UTF-8 check.
+        if let Html::Memory(text) = html {
+            return Ok(text.to_string());
+        }
         let mut bytes = Vec::new();
         self.read_bytes(html, &mut bytes)?;
         String::from_utf8(bytes).map_err(io::Error::other)
