@@ -67,7 +67,9 @@ fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Res
             dir.display()
         )));
     }
-    let workspace = input.load(args.help_center.as_deref())?;
+    // Opened once: the snapshot's manifest serves both the content and its local assets.
+    let opened = input.open()?;
+    let workspace = opened.load(args.help_center.as_deref())?;
     // `out` in helpcenter.toml is where the site goes; the tree goes to `content` unless
     // --out (or HELPCENTER_OUT) says otherwise for this run.
     let out_given = matches!(origins.get("out"), Origin::Flag | Origin::Env(_));
@@ -75,7 +77,7 @@ fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Res
         content: args.out.filter(|_| out_given).unwrap_or(args.content),
         force: args.force,
     };
-    let local_assets = site::assets::local_assets(&input)?;
+    let local_assets = site::assets::local_assets(&opened)?;
     let report = tree::export_with_assets(&workspace, &options, &local_assets)?;
     for warning in &report.warnings {
         tracing::warn!("{warning}");

@@ -68,8 +68,10 @@ struct Spill {
     dir: PathBuf,
     /// Created on the first body; `None` when that failed.
     file: OnceLock<Option<File>>,
-    /// Bytes written so far; held while writing, so appends do not overlap.
-    end: Mutex<u64>,
+    /// Bytes reserved so far. Each append reserves its range with one `fetch_add` and then
+    /// writes there without a lock: positioned writes to disjoint ranges do not interfere. A
+    /// range whose write failed is left as a hole that no entry points at.
+    end: AtomicU64,
     /// Creating or writing it failed: keep new bodies in memory instead.
     failed: AtomicBool,
 }
@@ -121,7 +123,7 @@ impl BodyCache {
             spill: Some(Spill {
                 dir,
                 file: OnceLock::new(),
-                end: Mutex::new(0),
+                end: AtomicU64::new(0),
                 failed: AtomicBool::new(false),
             }),
             ..Self::default()
@@ -225,6 +227,10 @@ impl BodyCache {
 
     /// The text of an entry, wherever it is kept.
     fn read(&self, html: &Html) -> io::Result<String> {
+        // Already a `str`: neither a byte copy nor a second UTF-8 check.
+        if let Html::Memory(text) = html {
+            return Ok(text.to_string());
+        }
         let mut bytes = Vec::new();
         self.read_bytes(html, &mut bytes)?;
         String::from_utf8(bytes).map_err(io::Error::other)
@@ -302,10 +308,8 @@ impl Spill {
             .get_or_init(|| tempfile::tempfile_in(&self.dir).ok())
             .as_ref()
             .ok_or_else(|| io::Error::other("cannot create a temporary file"))?;
-        let mut end = lock(&self.end);
-        let offset = *end;
+        let offset = self.end.fetch_add(u64::from(len), Ordering::Relaxed);
         write_all_at(file, html.as_bytes(), offset)?;
-        *end += u64::from(len);
         Ok(Html::Spilled(Span { offset, len }))
     }
 }
@@ -696,5 +700,39 @@ mod tests {
         });
         assert_eq!(cache.len(), 20);
         assert_eq!(cache.hits() + cache.misses(), 80);
+    }
+
+    #[test]
+    fn threads_spilling_at_once_keep_their_own_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("html.cache");
+        let cache = BodyCache::load(&path);
+        let body = |t: usize, i: usize| format!("<p>{t}-{i}</p>{}", "x".repeat(t * 97 + i));
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let cache = &cache;
+                s.spawn(move || {
+                    for i in 0..50 {
+                        cache.sanitize(&body(t, i));
+                    }
+                });
+            }
+        });
+        assert_eq!(cache.len(), 200);
+        assert!(cache
+            .lock()
+            .values()
+            .all(|e| matches!(e.html, Html::Spilled(_))));
+        for t in 0..4 {
+            for i in 0..50 {
+                let b = body(t, i);
+                assert_eq!(cache.sanitize(&b), b, "read back from its own range");
+            }
+        }
+        assert_eq!((cache.hits(), cache.misses()), (200, 200));
+        cache.save(&path).unwrap();
+        let loaded = BodyCache::load(&path);
+        assert_eq!(loaded.sanitize(&body(3, 49)), body(3, 49));
+        assert_eq!((loaded.hits(), loaded.misses()), (1, 0));
     }
 }

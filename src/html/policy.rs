@@ -284,10 +284,12 @@ fn clean_markup(
 /// rejected iframes leave the ammonia pass empty and marked; this second DOM pass (html5ever,
 /// through scraper) takes them out. It runs only for bodies that had such an iframe.
 fn remove_marked_iframes(html: &str) -> String {
+    static MARKED: LazyLock<scraper::Selector> = LazyLock::new(|| {
+        scraper::Selector::parse(&format!("iframe[{IFRAME_MARKER}]"))
+            .expect("the selector is valid")
+    });
     let mut fragment = scraper::Html::parse_fragment(html);
-    let selector = scraper::Selector::parse(&format!("iframe[{IFRAME_MARKER}]"))
-        .expect("the selector is valid");
-    let marked: Vec<_> = fragment.select(&selector).map(|e| e.id()).collect();
+    let marked: Vec<_> = fragment.select(&MARKED).map(|e| e.id()).collect();
     for id in marked {
         if let Some(mut node) = fragment.tree.get_mut(id) {
             node.detach();

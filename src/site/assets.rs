@@ -12,19 +12,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use super::output::{OutDir, Written};
-use super::{urls, Input};
+use super::{urls, OpenInput};
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::html::{is_http_url, rewrite_asset_urls, AssetAttribute};
-use crate::snapshot::Snapshot;
 use crate::tree::AssetRecord;
 
-/// The local copies of the assets of `input`: the snapshot's manifest map, or the tree's
-/// asset record. Empty when it has none.
-pub fn local_assets(input: &Input) -> Result<LocalAssets> {
+/// The local copies of the assets of `input`: the snapshot's manifest map (from the manifest
+/// read when the input was opened), or the tree's asset record. Empty when it has none.
+pub fn local_assets(input: &OpenInput<'_>) -> Result<LocalAssets> {
     match input {
-        Input::Snapshot(dir) => LocalAssets::from_snapshot(&Snapshot::open(dir)?),
-        Input::Markdown(dir) => Ok(AssetRecord::read(dir)?.local_assets(dir)),
+        OpenInput::Snapshot(snapshot) => LocalAssets::from_snapshot(snapshot),
+        OpenInput::Markdown(dir) => Ok(AssetRecord::read(dir)?.local_assets(dir)),
     }
 }
 

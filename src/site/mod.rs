@@ -65,17 +65,41 @@ impl Input {
         }
     }
 
+    /// Opens the input: a snapshot's manifest is read and checked here, once, for both the
+    /// content ([`OpenInput::load`]) and the local asset copies ([`assets::local_assets`]).
+    pub fn open(&self) -> Result<OpenInput<'_>> {
+        Ok(match self {
+            Input::Snapshot(dir) => OpenInput::Snapshot(Box::new(Snapshot::open(dir)?)),
+            Input::Markdown(dir) => OpenInput::Markdown(dir),
+        })
+    }
+
+    /// Loads the content into the model.
+    pub fn load(&self, help_center: Option<&str>) -> Result<model::Workspace> {
+        self.open()?.load(help_center)
+    }
+}
+
+/// An [`Input`] that has been opened: a snapshot with its manifest read, or a tree's directory.
+pub enum OpenInput<'a> {
+    /// A snapshot made by `pull`.
+    Snapshot(Box<Snapshot>),
+    /// A Markdown tree.
+    Markdown(&'a Path),
+}
+
+impl OpenInput<'_> {
     /// Loads the content into the model.
     pub fn load(&self, help_center: Option<&str>) -> Result<model::Workspace> {
         match self {
-            Input::Snapshot(dir) => {
+            OpenInput::Snapshot(snapshot) => {
                 let load = LoadOptions {
                     help_center: help_center.map(str::to_string),
                     ..LoadOptions::default()
                 };
-                model::load_snapshot(&Snapshot::open(dir)?, &load)
+                model::load_snapshot(snapshot, &load)
             }
-            Input::Markdown(dir) => crate::tree::load(dir),
+            OpenInput::Markdown(dir) => crate::tree::load(dir),
         }
     }
 }
@@ -154,7 +178,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     // Only the cache's index is loaded; bodies stay in its file until a page asks for them.
     let cache = BodyCache::load(&setup.cache_path);
     timing("cache loaded", started);
-    let mut ws = options.input.load(options.help_center.as_deref())?;
+    let input = options.input.open()?;
+    let mut ws = input.load(options.help_center.as_deref())?;
     let bodies = take_bodies(&mut ws);
     timing("content loaded", started);
     let plan = Plan::new(&ws, options.drafts, options.locales.as_deref())?;
@@ -169,7 +194,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     timing("pages planned", started);
     let renderer = setup.renderer(&plan, &links, &cache);
     let out = OutDir::open(&setup.out)?;
-    let site_assets = assets::SiteAssets::new(assets::local_assets(&options.input)?);
+    let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
+    drop(input);
     let written = write_site(
         &out,
         &renderer,

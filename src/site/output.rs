@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,10 @@ struct Manifest {
 pub struct OutDir {
     root: PathBuf,
     previous: BTreeSet<String>,
+    /// Everything [`OutDir::claim`] has accepted during this build: a build claims more than
+    /// once (pages, then the asset copies they turned out to use), and the manifest it saves
+    /// before [`OutDir::finish`] must list all of them.
+    claimed: Mutex<BTreeSet<String>>,
 }
 
 impl OutDir {
@@ -77,6 +82,7 @@ impl OutDir {
         Ok(OutDir {
             root: root.to_path_buf(),
             previous,
+            claimed: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -86,12 +92,22 @@ impl OutDir {
     }
 
     /// Checks that none of `planned` is a file the tool did not write, then records the union of
-    /// old and new files, so a build that is interrupted still knows what it wrote.
+    /// old files and everything claimed so far in this build, so a build that is interrupted
+    /// still knows what it wrote. May be called more than once per build.
     pub fn claim(&self, planned: &BTreeSet<String>) -> Result<()> {
-        let new: Vec<&String> = planned.difference(&self.previous).collect();
+        // Held throughout, so two claims cannot both save a manifest missing the other's files.
+        let mut claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
+        let new: Vec<&String> = planned
+            .iter()
+            .filter(|file| !self.previous.contains(*file) && !claimed.contains(*file))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
         // One stat per new file: on a first build that is every page, so they run in parallel.
         let mut foreign: Vec<&String> = new
-            .into_par_iter()
+            .par_iter()
+            .copied()
             .filter(|file| {
                 join_inside(&self.root, file).is_ok_and(|p| fs::symlink_metadata(p).is_ok())
             })
@@ -106,10 +122,10 @@ impl OutDir {
                 list.join(", ")
             )));
         }
-        let union: BTreeSet<String> = self.previous.union(planned).cloned().collect();
-        if union != self.previous {
-            self.save_manifest(&union)?;
-        }
+        let mut union: BTreeSet<String> = self.previous.union(&claimed).cloned().collect();
+        union.extend(new.iter().map(|file| file.to_string()));
+        self.save_manifest(&union)?;
+        claimed.extend(new.into_iter().cloned());
         Ok(())
     }
 
@@ -327,5 +343,31 @@ mod tests {
             fs::read_to_string(dir.path().join("index.html")).unwrap(),
             "mine"
         );
+    }
+
+    #[test]
+    fn later_claims_keep_the_files_of_earlier_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutDir::open(dir.path()).unwrap();
+        out.claim(&set(&["a/index.html", "b.txt"])).unwrap();
+        out.claim(&set(&["assets/x.png"])).unwrap();
+        let manifest = dir.path().join(MANIFEST_FILE);
+        let saved = parse_manifest(&manifest, &fs::read(&manifest).unwrap()).unwrap();
+        assert_eq!(saved, set(&["a/index.html", "assets/x.png", "b.txt"]));
+
+        // The build fails after writing the pages but before `finish`: the next build must
+        // still recognise them as its own and not refuse to run.
+        assert_eq!(out.write("a/index.html", b"1").unwrap(), Written::Written);
+        assert_eq!(out.write("b.txt", b"2").unwrap(), Written::Written);
+        drop(out);
+        let out = OutDir::open(dir.path()).unwrap();
+        out.claim(&set(&["a/index.html", "b.txt"])).unwrap();
+        // Claiming the same file twice in one build is not a foreign file either.
+        fs::write(dir.path().join("c.txt"), b"3").unwrap();
+        out.claim(&set(&["d.txt"])).unwrap();
+        fs::write(dir.path().join("d.txt"), b"4").unwrap();
+        out.claim(&set(&["d.txt"])).unwrap();
+        let err = out.claim(&set(&["c.txt"])).unwrap_err().to_string();
+        assert!(err.contains("did not write (c.txt)"), "{err}");
     }
 }
