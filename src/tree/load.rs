@@ -58,6 +58,8 @@ pub struct Loaded {
     pub new_groups: Vec<NewGroup>,
     /// Every article file with an `id`: relative path (`/`-separated) -> (id, locale).
     pub article_files: BTreeMap<String, (String, Locale)>,
+    /// The tree's asset record, as read for the load (empty when the tree has none).
+    pub assets: AssetRecord,
 }
 
 /// Like [`load`], and also returns the new article files (no `id` yet), checked like the rest,
@@ -101,6 +103,7 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
         new_articles,
         new_groups,
         article_files,
+        assets,
     })
 }
 
