@@ -524,16 +524,9 @@ impl<'a> Assembly<'a> {
                     continue;
                 }
             };
-            let rel = t
-                .file
-                .dir
-                .join(t.file.path.file_name().expect("a file name"));
-            let parts: Vec<String> = (rel.components())
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
             found.push(NewArticle {
                 path: t.file.path.clone(),
-                rel: parts.join("/"),
+                rel: rel_path(t.file),
                 locale: t.file.locale.clone(),
                 parent,
                 order: t.data.order,
