@@ -346,14 +346,10 @@ fn pushed(entry: &FileReport, edit: &LocaleEdit, updated_at: Option<i64>) -> bas
         updated_at,
         sha256: edit.sha256.clone(),
         bytes: edit.bytes,
-        new: edit.new_locale.then(|| tree::BaseEntry {
+        new: edit.new_locale.then(|| base::NewFile {
             kind: tree::FileKind::Article,
             id: entry.article_id.clone(),
             locale: edit.locale.clone(),
-            updated_at,
-            untranslated: false,
-            sha256: edit.sha256.clone(),
-            bytes: edit.bytes,
         }),
     }
 }
