@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::base::LocalChanges;
+use super::record::{read_record, record_bytes, Record};
 use super::META_DIR;
 use crate::assets::{LocalAsset, LocalAssets};
 use crate::error::{Error, Result};
@@ -53,27 +54,13 @@ pub struct TreeAsset {
 impl AssetRecord {
     /// Reads the record of the tree at `content`; an empty one when it has none.
     pub fn read(content: &Path) -> Result<AssetRecord> {
-        let path = content.join(ASSETS_FILE);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(AssetRecord::new(BTreeMap::new()))
-            }
-            Err(e) => return Err(Error::io(&path, "read", e)),
+        let Some(record) = read_record::<AssetRecord>(content)? else {
+            return Ok(AssetRecord::new(BTreeMap::new()));
         };
-        let record: AssetRecord = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::data(format!("{}: invalid asset record: {e}", path.display())))?;
-        if record.format != ASSETS_FORMAT {
-            return Err(Error::data(format!(
-                "{}: unsupported asset record format {:?} (this helpcenter reads {ASSETS_FORMAT:?})",
-                path.display(),
-                record.format
-            )));
-        }
         if let Some(bad) = record.files.keys().find(|f| !is_asset_file(f)) {
             return Err(Error::data(format!(
                 "{}: {bad:?} is not a file of {ASSETS_DIR}/",
-                path.display()
+                content.join(ASSETS_FILE).display()
             )));
         }
         Ok(record)
@@ -88,9 +75,7 @@ impl AssetRecord {
 
     /// The record as written: pretty JSON with a final newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut json = serde_json::to_vec_pretty(self).expect("the asset record serialises");
-        json.push(b'\n');
-        json
+        record_bytes(self)
     }
 
     /// The tree's assets by original URL, for a site build from the tree.
@@ -138,6 +123,17 @@ impl AssetRecord {
         }
         changes.added.sort();
         Ok(changes)
+    }
+}
+
+impl Record for AssetRecord {
+    const FILE: &'static str = ASSETS_FILE;
+    const FORMAT: &'static str = ASSETS_FORMAT;
+    const WHAT: &'static str = "asset record";
+    const FORMAT_WHAT: &'static str = "asset record format";
+
+    fn format(&self) -> &str {
+        &self.format
     }
 }
 
