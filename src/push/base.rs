@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::tree::{BaseEntry, BaseRecord, BASE_FILE};
+use crate::model::Locale;
+use crate::tree::{BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// What a file looked like when it was pushed, and the remote time after the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +18,35 @@ pub struct Pushed {
     pub sha256: String,
     /// Size of the file as pushed.
     pub bytes: u64,
-    /// The entry to add when the base has none for `path` (a new translation file).
-    pub new: Option<BaseEntry>,
+    /// What the file describes, for the entry to add when the base has none for `path` (a new
+    /// translation file); its hash and time are the ones above.
+    pub new: Option<NewFile>,
+}
+
+/// What a file new to the base record describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// What kind of file it is.
+    pub kind: FileKind,
+    /// The API id of what it describes.
+    pub id: Option<String>,
+    /// Its locale.
+    pub locale: Locale,
+}
+
+impl NewFile {
+    /// The base entry of this file as if it had been exported with these bytes at this time.
+    pub fn entry(&self, updated_at: Option<i64>, sha256: String, bytes: u64) -> BaseEntry {
+        BaseEntry {
+            kind: self.kind,
+            id: self.id.clone(),
+            locale: self.locale.clone(),
+            updated_at,
+            untranslated: false,
+            sha256,
+            bytes,
+        }
+    }
 }
 
 /// Records `pushed` in the base record of the tree at `content` (temp file, fsync, rename).
@@ -41,7 +69,8 @@ pub fn update(
 fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
     for file in pushed {
         if let (false, Some(new)) = (base.files.contains_key(&file.path), &file.new) {
-            base.files.insert(file.path.clone(), new.clone());
+            let entry = new.entry(file.updated_at, file.sha256.clone(), file.bytes);
+            base.files.insert(file.path.clone(), entry);
         }
         let entry = base.files.get_mut(&file.path).ok_or_else(|| {
             Error::data(format!("{}: no entry for {}", path.display(), file.path))

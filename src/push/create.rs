@@ -22,13 +22,13 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::base;
-use super::payload::api_id;
+use super::payload::{api_id, content_json, top_level};
 use super::report::{FileReport, Outcome, PushReport};
 use super::PushOptions;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
-use crate::model::{Locale, State};
-use crate::snapshot::{checked_id, file_entry};
+use crate::model::Locale;
+use crate::snapshot::{checked_id, file_entry, object_id};
 use crate::tree::{BaseEntry, FileKind, NewArticle, NewGroup};
 
 /// Gives new articles without `author_id` the configured default author, if there is one.
@@ -80,28 +80,11 @@ pub fn check(new: &[&NewArticle], groups: &[&NewGroup], default_locale: &Locale)
 pub fn create_body(article: &NewArticle, collection: &str, multilingual: bool) -> Value {
     let c = &article.content;
     let author = c.author_id.as_deref().map_or(Value::Null, api_id);
-    let state = match c.state {
-        State::Published => "published",
-        State::Draft => "draft",
-    };
-    let mut body = json!({
-        "title": c.title,
-        "description": c.description,
-        "body": c.body,
-        "author_id": author,
-        "state": state,
-        "parent_id": api_id(collection),
-        "parent_type": "collection",
-    });
+    let content = content_json(c, &c.body, author);
+    let mut body = top_level(content.clone());
+    body["parent_id"] = api_id(collection);
+    body["parent_type"] = json!("collection");
     if multilingual {
-        let content = json!({
-            "type": "article_content",
-            "title": c.title,
-            "description": c.description,
-            "body": c.body,
-            "author_id": author,
-            "state": state,
-        });
         body["translated_content"] = json!({ article.locale.as_str(): content });
     }
     body
@@ -220,16 +203,12 @@ pub async fn create_article(
 
 /// The id of the created article, checked to be safe in a file (it is written into one).
 fn new_id(answer: &Value, rel: &str) -> Result<String> {
-    let id = match answer.get("id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => {
-            return Err(Error::data(format!(
-                "{rel}: Intercom created the article but answered no id; find it in Intercom \
-                 and add its `id` to the file before pushing again"
-            )))
-        }
-    };
+    let id = object_id(answer).ok_or_else(|| {
+        Error::data(format!(
+            "{rel}: Intercom created the article but answered no id; find it in Intercom and \
+             add its `id` to the file before pushing again"
+        ))
+    })?;
     checked_id(&id)
         .map_err(|why| Error::data(format!("{rel}: Intercom answered id {id:?}: {why}")))?;
     Ok(id)
@@ -244,15 +223,12 @@ fn base_entry(
     bytes: &[u8],
 ) -> BaseEntry {
     let hash = file_entry(bytes);
-    BaseEntry {
+    let file = base::NewFile {
         kind,
         id: Some(id.to_string()),
         locale: locale.clone(),
-        updated_at,
-        untranslated: false,
-        sha256: hash.sha256,
-        bytes: hash.bytes,
-    }
+    };
+    file.entry(updated_at, hash.sha256, hash.bytes)
 }
 
 /// Adds a created file to the base record (atomically).
@@ -300,6 +276,32 @@ pub fn with_id(text: &str, id: &str, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_language_create_body_has_top_level_fields_only() {
+        let article = NewArticle {
+            path: "c/en/new.md".into(),
+            rel: "en/new.md".into(),
+            locale: Locale::parse("en").unwrap(),
+            parent: crate::tree::NewParent::Collection("7".into()),
+            order: None,
+            content: crate::model::ArticleContent {
+                title: "T".into(),
+                description: "D".into(),
+                body: "<p>b</p>".into(),
+                author_id: None,
+                state: crate::model::State::Published,
+                created_at: None,
+                updated_at: None,
+                url: None,
+                slug: "t".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&create_body(&article, "7", false)).unwrap(),
+            r#"{"title":"T","description":"D","body":"<p>b</p>","author_id":null,"state":"published","parent_id":7,"parent_type":"collection"}"#
+        );
+    }
 
     #[test]
     fn the_id_goes_into_the_front_matter_only() {

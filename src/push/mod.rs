@@ -107,13 +107,15 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
         &selection,
         options.delete,
     )?;
+    // Read once by the load; push writes ids and the base record, never the asset record.
+    let assets = loaded.assets.local_assets(content);
     let mut report = PushReport::new(content.clone(), options.dry_run);
     report.skipped = plan.unchanged;
     for entry in plan.not_pushed {
         report.add(entry);
     }
     for article in &plan.articles {
-        push_article(client, options, article, &mut report).await?;
+        push_article(client, options, article, &assets, &mut report).await?;
     }
     for group in &plan.groups {
         groups::push_group(client, options, group, &mut report).await?;
@@ -180,6 +182,7 @@ async fn push_article(
     client: &Client,
     options: &PushOptions,
     article: &ArticleEdit,
+    assets: &LocalAssets,
     report: &mut PushReport,
 ) -> Result<()> {
     let path = format!("/articles/{}", article.id);
@@ -192,11 +195,10 @@ async fn push_article(
         }
     };
     let multilingual = payload::is_multilingual(&remote);
-    let assets = tree::AssetRecord::read(&options.content)?.local_assets(&options.content);
     let mut to_send = Vec::new();
     let mut in_sync = Vec::new();
     for edit in &article.locales {
-        let checked = check(&article.id, edit, &remote, &assets, options.force);
+        let checked = check(&article.id, edit, &remote, assets, options.force);
         match checked.entry.outcome {
             Outcome::InSync if !options.dry_run => in_sync.push(checked),
             Outcome::WouldUpdate if !options.dry_run => to_send.push(checked),
@@ -344,14 +346,10 @@ fn pushed(entry: &FileReport, edit: &LocaleEdit, updated_at: Option<i64>) -> bas
         updated_at,
         sha256: edit.sha256.clone(),
         bytes: edit.bytes,
-        new: edit.new_locale.then(|| tree::BaseEntry {
+        new: edit.new_locale.then(|| base::NewFile {
             kind: tree::FileKind::Article,
             id: entry.article_id.clone(),
             locale: edit.locale.clone(),
-            updated_at,
-            untranslated: false,
-            sha256: edit.sha256.clone(),
-            bytes: edit.bytes,
         }),
     }
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use super::plan::LocaleEdit;
 use crate::assets::LocalAssets;
 use crate::markdown::{html_to_markdown, normalize_html};
-use crate::model::State;
+use crate::model::{ArticleContent, State};
 
 /// The fields of an `article_content` that a push sends, in the order they are compared.
 pub const FIELDS: [&str; 5] = ["title", "description", "body", "author_id", "state"];
@@ -48,18 +48,33 @@ pub fn article_content(
         .map(api_id)
         .or_else(|| remote.and_then(|r| r.get("author_id")).cloned())
         .unwrap_or(Value::Null);
-    let state = match c.state {
+    content_json(c, &body, author)
+}
+
+/// An `article_content` object of `content` with this `body` and `author_id`: what an edit
+/// (`PUT`) and a new article (`POST`) send for one locale, fields in [`FIELDS`] order.
+pub fn content_json(content: &ArticleContent, body: &str, author: Value) -> Value {
+    let state = match content.state {
         State::Published => "published",
         State::Draft => "draft",
     };
     json!({
         "type": "article_content",
-        "title": c.title,
-        "description": c.description,
+        "title": content.title,
+        "description": content.description,
         "body": body,
         "author_id": author,
         "state": state,
     })
+}
+
+/// `content` as top-level article fields: without its `"type"`, the rest in order.
+pub fn top_level(mut content: Value) -> Value {
+    content
+        .as_object_mut()
+        .expect("an object")
+        .shift_remove("type");
+    content
 }
 
 /// An id as the API takes it in a body (`author_id`, `parent_id`): integers as numbers,
@@ -72,12 +87,8 @@ pub(crate) fn api_id(id: &str) -> Value {
 /// fields at the top level when the article has no translations.
 pub fn update_body(multilingual: bool, locales: Vec<(String, Value)>) -> Value {
     if !multilingual {
-        let (_, mut content) = locales.into_iter().next().expect("one locale at least");
-        content
-            .as_object_mut()
-            .expect("an object")
-            .shift_remove("type");
-        return content;
+        let (_, content) = locales.into_iter().next().expect("one locale at least");
+        return top_level(content);
     }
     let map: Map<String, Value> = locales.into_iter().collect();
     json!({ "translated_content": map })

@@ -10,17 +10,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
 use super::base::LocalChanges;
+use super::record::{read_record, record_bytes, Record};
 use super::META_DIR;
 use crate::assets::{LocalAsset, LocalAssets};
 use crate::error::{Error, Result};
 use crate::html::{is_http_url, rewrite_asset_urls, AssetAttribute};
-use crate::snapshot::{file_entry, ASSETS_DIR};
+use crate::snapshot::{file_entry, FileEntry, ASSETS_DIR};
 
 /// The asset record, relative to the tree's root.
 pub const ASSETS_FILE: &str = ".helpcenter/assets.json";
@@ -53,27 +54,13 @@ pub struct TreeAsset {
 impl AssetRecord {
     /// Reads the record of the tree at `content`; an empty one when it has none.
     pub fn read(content: &Path) -> Result<AssetRecord> {
-        let path = content.join(ASSETS_FILE);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(AssetRecord::new(BTreeMap::new()))
-            }
-            Err(e) => return Err(Error::io(&path, "read", e)),
+        let Some(record) = read_record::<AssetRecord>(content)? else {
+            return Ok(AssetRecord::new(BTreeMap::new()));
         };
-        let record: AssetRecord = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::data(format!("{}: invalid asset record: {e}", path.display())))?;
-        if record.format != ASSETS_FORMAT {
-            return Err(Error::data(format!(
-                "{}: unsupported asset record format {:?} (this helpcenter reads {ASSETS_FORMAT:?})",
-                path.display(),
-                record.format
-            )));
-        }
         if let Some(bad) = record.files.keys().find(|f| !is_asset_file(f)) {
             return Err(Error::data(format!(
                 "{}: {bad:?} is not a file of {ASSETS_DIR}/",
-                path.display()
+                content.join(ASSETS_FILE).display()
             )));
         }
         Ok(record)
@@ -88,9 +75,7 @@ impl AssetRecord {
 
     /// The record as written: pretty JSON with a final newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut json = serde_json::to_vec_pretty(self).expect("the asset record serialises");
-        json.push(b'\n');
-        json
+        record_bytes(self)
     }
 
     /// The tree's assets by original URL, for a site build from the tree.
@@ -138,6 +123,17 @@ impl AssetRecord {
         }
         changes.added.sort();
         Ok(changes)
+    }
+}
+
+impl Record for AssetRecord {
+    const FILE: &'static str = ASSETS_FILE;
+    const FORMAT: &'static str = ASSETS_FORMAT;
+    const WHAT: &'static str = "asset record";
+    const FORMAT_WHAT: &'static str = "asset record format";
+
+    fn format(&self) -> &str {
+        &self.format
     }
 }
 
@@ -225,7 +221,9 @@ impl<'a> ExportAssets<'a> {
         }
     }
 
-    /// The used files (path from the tree's root and bytes) and their record.
+    /// The used files (path from the tree's root and where the copy to make is) and their
+    /// record. Nothing is read: a snapshot's asset file is named by its sha256 (see
+    /// [`hash_of_name`]), and its size is the file's.
     pub(crate) fn finish(self) -> Result<UsedAssets> {
         let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut files = Vec::new();
@@ -234,8 +232,16 @@ impl<'a> ExportAssets<'a> {
             let first = urls.iter().next().expect("a used file has a URL");
             let asset = self.local.get(first).expect("used assets are known");
             let path = self.local.path(asset);
-            let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
-            let entry = file_entry(&bytes);
+            let entry = match hash_of_name(&asset.file) {
+                Some(sha256) => {
+                    let meta = fs::metadata(&path).map_err(|e| Error::io(&path, "read", e))?;
+                    FileEntry {
+                        sha256: sha256.to_string(),
+                        bytes: meta.len(),
+                    }
+                }
+                None => file_entry(&fs::read(&path).map_err(|e| Error::io(&path, "read", e))?),
+            };
             record.insert(
                 file.clone(),
                 TreeAsset {
@@ -245,7 +251,7 @@ impl<'a> ExportAssets<'a> {
                     bytes: entry.bytes,
                 },
             );
-            files.push((file, bytes));
+            files.push((file, path));
         }
         Ok(UsedAssets {
             files,
@@ -254,10 +260,19 @@ impl<'a> ExportAssets<'a> {
     }
 }
 
+/// The sha256 an asset file's name carries (`assets/<64 lowercase hex>.<ext>`, as a snapshot
+/// names its copies after their manifest entry), or `None` for another name.
+fn hash_of_name(file: &str) -> Option<&str> {
+    let name = file.strip_prefix(ASSETS_DIR)?.strip_prefix('/')?;
+    let stem = name.split('.').next()?;
+    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    (stem.len() == 64 && stem.bytes().all(hex)).then_some(stem)
+}
+
 /// The assets an export's bodies use: the files to copy and the record to write.
 pub(crate) struct UsedAssets {
-    /// Path from the tree's root (`assets/<sha256>.<ext>`) and bytes.
-    pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// Path from the tree's root (`assets/<sha256>.<ext>`) and the local copy to copy there.
+    pub(crate) files: Vec<(String, PathBuf)>,
     /// What each file stands for.
     pub(crate) record: AssetRecord,
 }
@@ -406,6 +421,67 @@ mod tests {
                  editor and use its URL"
             ]
         );
+    }
+
+    #[test]
+    fn used_assets_are_recorded_from_their_names_without_reading_them() {
+        let snapshot = tempfile::tempdir().unwrap();
+        fs::create_dir(snapshot.path().join(ASSETS_DIR)).unwrap();
+        let bytes = b"\x89PNG not really";
+        let entry = file_entry(bytes);
+        let named = format!("{ASSETS_DIR}/{}.png", entry.sha256);
+        let other = format!("{ASSETS_DIR}/plain.gif");
+        fs::write(snapshot.path().join(&named), bytes).unwrap();
+        fs::write(snapshot.path().join(&other), b"gif").unwrap();
+        let local = |file: &str| LocalAsset {
+            file: file.to_string(),
+            content_type: None,
+        };
+        let by_url = [
+            ("https://cdn.test/a.png".to_string(), local(&named)),
+            ("https://cdn.test/b.gif".to_string(), local(&other)),
+        ];
+        let local = LocalAssets::new(snapshot.path().to_path_buf(), by_url.into());
+        let assets = ExportAssets::new(&local);
+        let (body, used) = assets.localize(
+            r#"<img src="https://cdn.test/a.png"><img src="https://cdn.test/b.gif">"#,
+            "en/1-x.md",
+        );
+        assets.record(used, &body);
+        let used = assets.finish().unwrap();
+        let sources: Vec<_> = used.files.iter().map(|(f, p)| (f.as_str(), p)).collect();
+        let (named_path, other_path) = (snapshot.path().join(&named), snapshot.path().join(&other));
+        assert_eq!(
+            sources,
+            [(named.as_str(), &named_path), (other.as_str(), &other_path)]
+        );
+        let recorded = &used.record.files[&named];
+        assert_eq!(
+            (&recorded.sha256, recorded.bytes),
+            (&entry.sha256, entry.bytes)
+        );
+        let gif = file_entry(b"gif");
+        let recorded = &used.record.files[&other];
+        assert_eq!((&recorded.sha256, recorded.bytes), (&gif.sha256, gif.bytes));
+    }
+
+    #[test]
+    fn asset_file_names_carry_their_hash() {
+        let hash = "0123456789abcdef".repeat(4);
+        assert_eq!(
+            hash_of_name(&format!("assets/{hash}.png")),
+            Some(hash.as_str())
+        );
+        assert_eq!(hash_of_name(&format!("assets/{hash}")), Some(hash.as_str()));
+        let upper = hash.to_ascii_uppercase();
+        for other in [
+            "assets/f.png".to_string(),
+            format!("assets/{upper}.png"),
+            format!("assets/{hash}0.png"),
+            format!("x/{hash}.png"),
+        ] {
+            assert_eq!(hash_of_name(&other), None, "{other}");
+        }
     }
 
     #[test]

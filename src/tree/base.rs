@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::record::{read_record, record_bytes, Record};
 use super::{BASE_FILE, FORMAT, META_DIR};
 use crate::error::{Error, Result};
 use crate::model::Locale;
@@ -85,29 +86,12 @@ impl BaseRecord {
 
     /// Reads the record of the tree at `content`; `None` when it has none.
     pub fn read(content: &Path) -> Result<Option<BaseRecord>> {
-        let path = content.join(BASE_FILE);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&path, "read", e)),
-        };
-        let record: BaseRecord = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::data(format!("{}: invalid base record: {e}", path.display())))?;
-        if record.format != FORMAT {
-            return Err(Error::data(format!(
-                "{}: unsupported tree format {:?} (this helpcenter reads {FORMAT:?})",
-                path.display(),
-                record.format
-            )));
-        }
-        Ok(Some(record))
+        read_record(content)
     }
 
     /// The record as written: pretty JSON with a final newline (stable: maps are sorted).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut json = serde_json::to_vec_pretty(self).expect("the base record serialises");
-        json.push(b'\n');
-        json
+        record_bytes(self)
     }
 
     /// Compares the files under `content` (except [`META_DIR`]) with the record.
@@ -136,6 +120,17 @@ impl BaseRecord {
             .filter(|name| !self.files.contains_key(name))
             .collect();
         Ok(changes)
+    }
+}
+
+impl Record for BaseRecord {
+    const FILE: &'static str = BASE_FILE;
+    const FORMAT: &'static str = FORMAT;
+    const WHAT: &'static str = "base record";
+    const FORMAT_WHAT: &'static str = "tree format";
+
+    fn format(&self) -> &str {
+        &self.format
     }
 }
 

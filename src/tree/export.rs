@@ -135,9 +135,9 @@ pub fn export_with_assets(
         duration_ms: 0,
     };
     let used = assets.finish()?;
-    for (file, bytes) in &used.files {
+    for (file, source) in &used.files {
         let segments = file.split('/').map(str::to_string).collect();
-        staging.write(&RelPath::new(segments)?, bytes)?;
+        staging.copy(&RelPath::new(segments)?, source)?;
     }
     if !used.record.files.is_empty() {
         staging.write_asset_record(&used.record)?;

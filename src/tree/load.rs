@@ -58,6 +58,8 @@ pub struct Loaded {
     pub new_groups: Vec<NewGroup>,
     /// Every article file with an `id`: relative path (`/`-separated) -> (id, locale).
     pub article_files: BTreeMap<String, (String, Locale)>,
+    /// The tree's asset record, as read for the load (empty when the tree has none).
+    pub assets: AssetRecord,
 }
 
 /// Like [`load`], and also returns the new article files (no `id` yet), checked like the rest,
@@ -101,6 +103,7 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
         new_articles,
         new_groups,
         article_files,
+        assets,
     })
 }
 
@@ -521,16 +524,9 @@ impl<'a> Assembly<'a> {
                     continue;
                 }
             };
-            let rel = t
-                .file
-                .dir
-                .join(t.file.path.file_name().expect("a file name"));
-            let parts: Vec<String> = (rel.components())
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
             found.push(NewArticle {
                 path: t.file.path.clone(),
-                rel: parts.join("/"),
+                rel: rel_path(t.file),
                 locale: t.file.locale.clone(),
                 parent,
                 order: t.data.order,

@@ -61,6 +61,7 @@ mod frontmatter;
 mod layout;
 mod load;
 mod read;
+mod record;
 mod write;
 
 pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASSETS_FILE};

@@ -51,6 +51,21 @@ impl Staging {
         self.write_at(&path.under(&self.dir), bytes)
     }
 
+    /// Copies the file at `source` into the tree, streamed (the kernel copies where it can).
+    /// A copy, not a hard link: a writer may edit the tree's file in place, which must not
+    /// change the snapshot's. Only the bytes are copied, not the source's permissions, so the
+    /// file is created like every other file of the tree.
+    pub(crate) fn copy(&self, path: &RelPath, source: &Path) -> Result<()> {
+        let path = path.under(&self.dir);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create directory", e))?;
+        }
+        let mut from = File::open(source).map_err(|e| Error::io(source, "read", e))?;
+        let mut to = File::create(&path).map_err(|e| Error::io(&path, "write", e))?;
+        std::io::copy(&mut from, &mut to).map_err(|e| Error::io(&path, "write", e))?;
+        Ok(())
+    }
+
     /// Writes the base record.
     pub(crate) fn write_base(&self, record: &BaseRecord) -> Result<()> {
         self.write_at(&self.dir.join(BASE_FILE), &record.to_bytes())
