@@ -353,6 +353,8 @@ pub struct Snapshot {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+    /// sha256 of the manifest file's bytes, taken when it was read.
+    manifest_sha256: String,
 }
 
 /// One raw object read back from a snapshot.
@@ -396,7 +398,13 @@ impl Snapshot {
         Ok(Snapshot {
             dir: dir.to_path_buf(),
             manifest,
+            manifest_sha256: file_entry(&bytes).sha256,
         })
+    }
+
+    /// sha256 of the manifest file as [`Snapshot::open`] read it (lowercase hex).
+    pub fn manifest_sha256(&self) -> &str {
+        &self.manifest_sha256
     }
 
     /// Every object of one kind listed in the manifest, sorted by file name.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::archive::Backup;
 use crate::error::{exit, Result};
 use crate::html::asset_urls;
-use crate::snapshot::{file_entry, object_id, ObjectKind, Snapshot, MANIFEST_FILE};
+use crate::snapshot::{file_entry, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
 
 /// One thing wrong with a backup, and the file it is in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -105,26 +105,54 @@ pub fn open_snapshot(backup: &Backup) -> Result<Snapshot> {
 
 /// Verifies an opened snapshot; `label` names it in the report.
 pub fn verify_snapshot(snapshot: &Snapshot, label: &str) -> VerifyReport {
+    verify_and_read(snapshot, label).0
+}
+
+/// Every object file verification parsed, by kind, in file name order: when the report has
+/// no problem, every object the manifest lists, so a reader need not read them again.
+pub type VerifiedObjects = BTreeMap<ObjectKind, Vec<StoredObject>>;
+
+/// Verifies an opened snapshot (like [`verify_snapshot`]) and hands back the objects it parsed
+/// on the way, each file read once.
+pub fn verify_and_read(snapshot: &Snapshot, label: &str) -> (VerifyReport, VerifiedObjects) {
     let mut checker = Checker::default();
-    checker.check_files(snapshot);
+    let parsed = checker.check_files(snapshot);
     checker.check_unlisted(snapshot);
-    let objects = checker.read_objects(snapshot);
+    let objects = checker.read_objects(snapshot, parsed);
     checker.check_references(&objects);
     checker.check_assets(snapshot, &objects);
     checker.problems.sort();
     checker.warnings.sort();
-    VerifyReport {
+    let report = VerifyReport {
         ok: checker.problems.is_empty(),
         backup: label.to_string(),
         checked_files: snapshot.manifest.files.len(),
         checked_objects: objects.values().map(Vec::len).sum(),
         problems: checker.problems,
         warnings: checker.warnings,
-    }
+    };
+    let objects = objects
+        .into_iter()
+        .map(|(kind, list)| {
+            let list = list
+                .into_iter()
+                .map(|(file, id, value)| StoredObject {
+                    id,
+                    path: snapshot.dir.join(file),
+                    value,
+                })
+                .collect();
+            (kind, list)
+        })
+        .collect();
+    (report, objects)
 }
 
 /// The parsed objects of one kind: (file, id, JSON).
 type Objects = BTreeMap<ObjectKind, Vec<(String, String, Value)>>;
+
+/// Intact object files parsed as they were checked: the JSON, or why it does not parse.
+type Parsed = BTreeMap<String, std::result::Result<Value, String>>;
 
 #[derive(Default)]
 struct Checker {
@@ -139,12 +167,19 @@ impl Checker {
         self.problems.push(Problem::new(file, problem));
     }
 
-    /// Every listed file: present, of the listed size and checksum.
-    fn check_files(&mut self, snapshot: &Snapshot) {
+    /// Every listed file: present, of the listed size and checksum. Object files that are
+    /// intact are parsed from the bytes just read, so none is read twice.
+    fn check_files(&mut self, snapshot: &Snapshot) -> Parsed {
+        let object_files: BTreeSet<&str> = ObjectKind::ALL
+            .into_iter()
+            .flat_map(|kind| snapshot.object_files(kind))
+            .map(|(name, _)| name)
+            .collect();
+        let mut parsed = Parsed::new();
         for (name, expected) in &snapshot.manifest.files {
             let path = snapshot.dir.join(name);
-            let found = match fs::read(&path) {
-                Ok(bytes) => file_entry(&bytes),
+            let (found, bytes) = match fs::read(&path) {
+                Ok(bytes) => (file_entry(&bytes), bytes),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     self.problem(name, "missing (listed in the manifest)");
                     self.damaged.insert(name.clone());
@@ -174,8 +209,12 @@ impl Checker {
                     ),
                 );
                 self.damaged.insert(name.clone());
+            } else if object_files.contains(name.as_str()) {
+                let value = serde_json::from_slice::<Value>(&bytes).map_err(|e| e.to_string());
+                parsed.insert(name.clone(), value);
             }
         }
+        parsed
     }
 
     /// Files in the snapshot folder that the manifest does not list.
@@ -199,9 +238,9 @@ impl Checker {
         }
     }
 
-    /// Parses every intact object file; bad JSON and ids that disagree with file names are
-    /// problems.
-    fn read_objects(&mut self, snapshot: &Snapshot) -> Objects {
+    /// Every intact object file, parsed by [`Checker::check_files`]; bad JSON and ids that
+    /// disagree with file names are problems.
+    fn read_objects(&mut self, snapshot: &Snapshot, mut parsed: Parsed) -> Objects {
         let mut objects = Objects::new();
         for kind in ObjectKind::ALL {
             let mut list = Vec::new();
@@ -209,10 +248,10 @@ impl Checker {
                 if self.damaged.contains(name) {
                     continue;
                 }
-                let value = match fs::read(snapshot.dir.join(name))
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| e.to_string()))
-                {
+                let Some(value) = parsed.remove(name) else {
+                    continue;
+                };
+                let value = match value {
                     Ok(value) => value,
                     Err(e) => {
                         self.problem(name, format!("invalid JSON: {e}"));
@@ -354,5 +393,48 @@ fn id_text(value: &Value) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{ApiInfo, SnapshotWriter};
+
+    #[test]
+    fn verification_hands_back_every_object_as_a_reader_would_see_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        writer
+            .write_object(ObjectKind::Collection, "3", br#"{"id":3,"name":"C"}"#)
+            .unwrap();
+        for id in ["10", "9"] {
+            let raw = format!(r#"{{"id":"{id}","parent_id":3,"body":"<p>x</p>"}}"#);
+            writer
+                .write_object(ObjectKind::Article, id, raw.as_bytes())
+                .unwrap();
+        }
+        let api = ApiInfo {
+            version: "2.15".into(),
+            region: "us".into(),
+            base_url: "https://api.intercom.io".into(),
+        };
+        writer.commit(api, None).unwrap();
+        let snapshot = Snapshot::open(&target).unwrap();
+
+        let (report, objects) = verify_and_read(&snapshot, "snap");
+        assert!(report.ok, "{:?}", report.problems);
+        assert_eq!(report.checked_objects, 3);
+        for kind in ObjectKind::ALL {
+            let read = snapshot.objects(kind).unwrap();
+            let handed = &objects[&kind];
+            assert_eq!(handed.len(), read.len(), "{kind:?}");
+            for (a, b) in handed.iter().zip(&read) {
+                assert_eq!((&a.id, &a.path, &a.value), (&b.id, &b.path, &b.value));
+            }
+        }
+        let manifest = fs::read(target.join(MANIFEST_FILE)).unwrap();
+        assert_eq!(snapshot.manifest_sha256(), file_entry(&manifest).sha256);
     }
 }

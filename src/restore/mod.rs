@@ -36,8 +36,8 @@ use crate::archive::Backup;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::model::id_cmp;
-use crate::snapshot::{file_entry, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
-use crate::verify;
+use crate::snapshot::{checked_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
+use crate::verify::{self, VerifiedObjects};
 use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
 use payload::{article_body, created_from, group_body, locales, relink_body, text_field, urls_of};
 
@@ -148,8 +148,8 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
         ));
     }
     let backup = Backup::open(&options.backup)?;
-    let snapshot = verified_snapshot(&backup, options)?;
-    let content = read_content(&snapshot)?;
+    let (snapshot, objects) = verified_snapshot(&backup, options)?;
+    let content = read_content(&snapshot, objects)?;
     check_authors(&content.articles, options.author_id.as_deref())?;
     let help_center = target_help_center(client, options.help_center.as_deref()).await?;
     let (state_path, mut state) = start_state(client, options, &content, &help_center).await?;
@@ -185,11 +185,15 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
     Ok(run.report)
 }
 
-/// The backup's snapshot, refused when `verify` finds it damaged.
-fn verified_snapshot(backup: &Backup, options: &RestoreOptions) -> Result<Snapshot> {
+/// The backup's snapshot and the objects verification parsed, refused when `verify` finds it
+/// damaged.
+fn verified_snapshot(
+    backup: &Backup,
+    options: &RestoreOptions,
+) -> Result<(Snapshot, VerifiedObjects)> {
     let snapshot = verify::open_snapshot(backup)?;
     let label = options.backup.display().to_string();
-    let verified = verify::verify_snapshot(&snapshot, &label);
+    let (verified, objects) = verify::verify_and_read(&snapshot, &label);
     if let Some(first) = verified.problems.first() {
         let n = verified.problems.len();
         return Err(Error::data(format!(
@@ -200,7 +204,7 @@ fn verified_snapshot(backup: &Backup, options: &RestoreOptions) -> Result<Snapsh
             first.problem
         )));
     }
-    Ok(snapshot)
+    Ok((snapshot, objects))
 }
 
 /// The state file's path and the state to continue (or a fresh one); a fresh restore into a
@@ -231,12 +235,23 @@ async fn start_state(
     Ok((path, state))
 }
 
-/// Reads collections, sections and articles, and the old help center's hosts.
-fn read_content(snapshot: &Snapshot) -> Result<Content> {
-    let collections = snapshot.objects(ObjectKind::Collection)?;
-    let sections = snapshot.objects(ObjectKind::Section)?;
-    let articles = snapshot.objects(ObjectKind::Article)?;
-    let help_centers = snapshot.objects(ObjectKind::HelpCenter)?;
+/// Collections, sections and articles, and the old help center's hosts, from the objects
+/// verification parsed (a sound snapshot's every object: nothing is read again).
+fn read_content(snapshot: &Snapshot, mut objects: VerifiedObjects) -> Result<Content> {
+    let mut take = |kind: ObjectKind| -> Result<Vec<StoredObject>> {
+        let list = objects.remove(&kind).unwrap_or_default();
+        for object in &list {
+            checked_id(&object.id).map_err(|why| {
+                let manifest = snapshot.dir.join(MANIFEST_FILE);
+                Error::data(format!("{}: {why}", manifest.display()))
+            })?;
+        }
+        Ok(list)
+    };
+    let collections = take(ObjectKind::Collection)?;
+    let sections = take(ObjectKind::Section)?;
+    let articles = take(ObjectKind::Article)?;
+    let help_centers = take(ObjectKind::HelpCenter)?;
     let mut hosts = BTreeSet::new();
     for object in help_centers.iter() {
         for field in ["url", "custom_domain"] {
@@ -255,8 +270,6 @@ fn read_content(snapshot: &Snapshot) -> Result<Content> {
             hosts.extend(links::host_of(&url));
         }
     }
-    let manifest = std::fs::read(snapshot.dir.join(MANIFEST_FILE))
-        .map_err(|e| Error::io(&snapshot.dir.join(MANIFEST_FILE), "read", e))?;
     Ok(Content {
         groups: ordered_groups(collections, sections),
         articles,
@@ -264,7 +277,7 @@ fn read_content(snapshot: &Snapshot) -> Result<Content> {
         fingerprint: format!(
             "{} sha256:{}",
             snapshot.manifest.pulled_at,
-            file_entry(&manifest).sha256
+            snapshot.manifest_sha256()
         ),
     })
 }
