@@ -163,9 +163,24 @@ pub fn asset_extension(ext: &str) -> String {
     }
 }
 
-/// The `id` of a raw API object, whether the API sent it as a string or a number.
+/// The `id` of a raw API object, whether the API sent it as a string or a number (an empty
+/// string included: it is compared with the file name, not used).
 pub fn object_id(object: &Value) -> Option<String> {
-    match object.get("id")? {
+    object.get("id").and_then(id_text)
+}
+
+/// A string or number field of a raw API object as text (ids, which the API sends either way,
+/// and names and titles); `None` when absent, null, empty or of another type.
+pub fn id_field(object: &Value, field: &str) -> Option<String> {
+    object
+        .get(field)
+        .and_then(id_text)
+        .filter(|text| !text.is_empty())
+}
+
+/// A string or number as text (an empty string included), else `None`: how every id is read.
+pub fn id_text(value: &Value) -> Option<String> {
+    match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -623,6 +638,26 @@ mod tests {
             assert!(checked_id(bad).is_err(), "{bad:?}");
         }
         assert!(checked_id(&"9".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn ids_are_strings_or_numbers_and_fields_are_never_empty() {
+        let object = serde_json::json!({
+            "id": "", "parent_id": 3, "name": "N", "blank": "", "none": null, "list": [1]
+        });
+        assert_eq!(object_id(&object).as_deref(), Some(""));
+        assert_eq!(
+            object_id(&serde_json::json!({"id": 12})).as_deref(),
+            Some("12")
+        );
+        assert_eq!(object_id(&serde_json::json!({"id": true})), None);
+        assert_eq!(id_field(&object, "id"), None);
+        assert_eq!(id_field(&object, "parent_id").as_deref(), Some("3"));
+        assert_eq!(id_field(&object, "name").as_deref(), Some("N"));
+        for field in ["blank", "none", "list", "missing"] {
+            assert_eq!(id_field(&object, field), None, "{field}");
+        }
+        assert_eq!(id_text(&serde_json::json!("")).as_deref(), Some(""));
     }
 
     #[test]

@@ -16,7 +16,9 @@ use serde_json::Value;
 use crate::archive::Backup;
 use crate::error::{exit, Result};
 use crate::html::asset_urls;
-use crate::snapshot::{file_entry, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
+use crate::snapshot::{
+    file_entry, id_field, id_text, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE,
+};
 
 /// One thing wrong with a backup, and the file it is in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -277,7 +279,7 @@ impl Checker {
         let collections = ids(ObjectKind::Collection);
         let sections = ids(ObjectKind::Section);
         for (file, _, group) in &objects[&ObjectKind::Collection] {
-            if let Some(parent) = reference(group, "parent_id") {
+            if let Some(parent) = id_field(group, "parent_id") {
                 if !collections.contains(&parent) {
                     self.problem(file, format!("parent collection {parent} is missing"));
                 }
@@ -285,7 +287,7 @@ impl Checker {
             self.check_help_center(file, group, &help_centers);
         }
         for (file, _, section) in &objects[&ObjectKind::Section] {
-            match reference(section, "parent_id") {
+            match id_field(section, "parent_id") {
                 Some(parent) if collections.contains(&parent) => {}
                 Some(parent) => {
                     self.problem(file, format!("parent collection {parent} is missing"))
@@ -295,7 +297,7 @@ impl Checker {
         }
         for (file, _, article) in &objects[&ObjectKind::Article] {
             let mut parents: BTreeSet<String> =
-                reference(article, "parent_id").into_iter().collect();
+                id_field(article, "parent_id").into_iter().collect();
             if let Some(Value::Array(list)) = article.get("parent_ids") {
                 parents.extend(list.iter().filter_map(id_text));
             }
@@ -317,7 +319,7 @@ impl Checker {
     }
 
     fn check_help_center(&mut self, file: &str, object: &Value, help_centers: &BTreeSet<String>) {
-        if let Some(help_center) = reference(object, "help_center_id") {
+        if let Some(help_center) = id_field(object, "help_center_id") {
             if !help_centers.contains(&help_center) {
                 self.problem(file, format!("help center {help_center} is missing"));
             }
@@ -378,22 +380,6 @@ fn bodies(article: &Value) -> Vec<&str> {
         out.extend(locales.values().filter_map(|c| c.get("body")?.as_str()));
     }
     out
-}
-
-/// A string or integer id field, `None` when absent, null or empty.
-fn reference(object: &Value, field: &str) -> Option<String> {
-    object
-        .get(field)
-        .and_then(id_text)
-        .filter(|id| !id.is_empty())
-}
-
-fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -36,10 +36,10 @@ use crate::archive::Backup;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::model::id_cmp;
-use crate::snapshot::{checked_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
+use crate::snapshot::{checked_id, id_field, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
 use crate::verify::{self, VerifiedObjects};
 use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
-use payload::{article_body, created_from, group_body, locales, relink_body, text_field, urls_of};
+use payload::{article_body, created_from, group_body, locales, relink_body, urls_of};
 
 /// What `restore` is asked to do.
 #[derive(Debug, Clone)]
@@ -286,7 +286,7 @@ fn read_content(snapshot: &Snapshot, mut objects: VerifiedObjects) -> Result<Con
 fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -> Vec<Group> {
     let parents: BTreeMap<String, Option<String>> = collections
         .iter()
-        .map(|c| (c.id.clone(), text_field(&c.value, "parent_id")))
+        .map(|c| (c.id.clone(), id_field(&c.value, "parent_id")))
         .collect();
     let depth = |id: &str| {
         let mut depth = 0;
@@ -302,7 +302,7 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
     };
     let mut groups: Vec<(usize, Group)> = Vec::new();
     for object in collections {
-        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        let parent = id_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
         groups.push((
             depth(&object.id),
             Group {
@@ -313,7 +313,7 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
         ));
     }
     for object in sections {
-        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        let parent = id_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
         let below = parent.as_ref().map_or(0, |(_, p)| depth(p) + 1);
         groups.push((
             below,
@@ -389,7 +389,7 @@ impl Run<'_> {
             let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
             let what = format!(
                 "collection {old} {:?}{}",
-                text_field(&group.object.value, "name").unwrap_or_default(),
+                id_field(&group.object.value, "name").unwrap_or_default(),
                 group
                     .parent
                     .as_ref()
@@ -426,9 +426,9 @@ impl Run<'_> {
             let count = locales(&article.value).len().max(1);
             let what = format!(
                 "article {old} {:?} ({count} locale{}){}",
-                text_field(&article.value, "title").unwrap_or_default(),
+                id_field(&article.value, "title").unwrap_or_default(),
                 if count == 1 { "" } else { "s" },
-                text_field(&article.value, "parent_id")
+                id_field(&article.value, "parent_id")
                     .map_or(String::new(), |p| format!(" in collection {p}"))
             );
             self.create(state, Kind::Article, old, "/articles", body, what)
@@ -440,7 +440,7 @@ impl Run<'_> {
 
     /// The new parent of an article: its collection, or its section (2.9), or none.
     fn article_parent(&self, state: &RestoreState, article: &Value) -> Result<Option<String>> {
-        let Some(parent) = text_field(article, "parent_id") else {
+        let Some(parent) = id_field(article, "parent_id") else {
             return Ok(None);
         };
         let kind = match article.get("parent_type").and_then(Value::as_str) {
@@ -556,7 +556,7 @@ impl Run<'_> {
             return Ok(Some(Expected {
                 list: "/articles",
                 field: "title",
-                value: text_field(&article.value, "title"),
+                value: id_field(&article.value, "title"),
                 parent: self.article_parent(state, &article.value)?,
             }));
         }
@@ -574,7 +574,7 @@ impl Run<'_> {
         Ok(Some(Expected {
             list: "/help_center/collections",
             field: "name",
-            value: text_field(&group.object.value, "name"),
+            value: id_field(&group.object.value, "name"),
             parent,
         }))
     }
@@ -589,11 +589,11 @@ impl Run<'_> {
         let newest = items
             .iter()
             .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .filter(|item| text_field(item, "id").is_some_and(|id| !taken.contains(&id)))
-            .filter(|item| text_field(item, expected.field) == expected.value)
-            .filter(|item| text_field(item, "parent_id") == expected.parent)
+            .filter(|item| id_field(item, "id").is_some_and(|id| !taken.contains(&id)))
+            .filter(|item| id_field(item, expected.field) == expected.value)
+            .filter(|item| id_field(item, "parent_id") == expected.parent)
             .max_by(|a, b| {
-                let id = |v: &Value| text_field(v, "id").unwrap_or_default();
+                let id = |v: &Value| id_field(v, "id").unwrap_or_default();
                 id_cmp(&id(a), &id(b))
             });
         Ok(newest.as_ref().and_then(created_from))
@@ -658,8 +658,8 @@ impl Run<'_> {
                 .filter_map(|(l, c)| Some((l, c.get("body")?.as_str()?.to_string())))
                 .collect()
         } else {
-            let locale = text_field(article, "default_locale").unwrap_or_else(|| "en".into());
-            text_field(article, "body")
+            let locale = id_field(article, "default_locale").unwrap_or_else(|| "en".into());
+            id_field(article, "body")
                 .map(|b| (locale, b))
                 .into_iter()
                 .collect()
