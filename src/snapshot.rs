@@ -265,22 +265,9 @@ impl SnapshotWriter {
         ext: &str,
         content_type: Option<String>,
     ) -> Result<AssetEntry> {
-        let entry = file_entry(bytes);
-        let ext = asset_extension(ext);
-        let relative = format!("{ASSETS_DIR}/{}.{ext}", entry.sha256);
-        if !self.files.contains_key(&relative) {
-            let dir = self.staging.join(ASSETS_DIR);
-            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
-            let path = self.staging.join(&relative);
-            fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
-            self.files.insert(relative.clone(), entry);
-        }
-        let asset = AssetEntry {
-            file: relative,
-            content_type,
-        };
-        self.assets.insert(url.to_string(), asset.clone());
-        Ok(asset)
+        self.store_asset(url, &file_entry(bytes), ext, content_type, |path| {
+            fs::write(path, bytes).map_err(|e| Error::io(path, "write", e))
+        })
     }
 
     /// Stores an asset of an earlier snapshot, whose bytes at `source` were checked to match
@@ -295,14 +282,29 @@ impl SnapshotWriter {
         ext: &str,
         content_type: Option<String>,
     ) -> Result<AssetEntry> {
+        self.store_asset(url, entry, ext, content_type, |path| {
+            if fs::hard_link(source, path).is_err() {
+                fs::copy(source, path).map_err(|e| Error::io(path, "copy", e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Maps `url` to `assets/<sha256>.<ext>` for content `entry`, letting `put` place the file
+    /// at its staging path unless that content is already stored under that name.
+    fn store_asset(
+        &mut self,
+        url: &str,
+        entry: &FileEntry,
+        ext: &str,
+        content_type: Option<String>,
+        put: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<AssetEntry> {
         let relative = format!("{ASSETS_DIR}/{}.{}", entry.sha256, asset_extension(ext));
         if !self.files.contains_key(&relative) {
             let dir = self.staging.join(ASSETS_DIR);
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
-            let path = self.staging.join(&relative);
-            if fs::hard_link(source, &path).is_err() {
-                fs::copy(source, &path).map_err(|e| Error::io(&path, "copy", e))?;
-            }
+            put(&self.staging.join(&relative))?;
             self.files.insert(relative.clone(), entry.clone());
         }
         let asset = AssetEntry {
@@ -737,6 +739,29 @@ mod tests {
         let reopened = Snapshot::open(&target).unwrap();
         assert_eq!(reopened.manifest.assets, manifest.assets);
         assert_eq!(verify_files(&reopened), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_reused_asset_is_stored_like_a_downloaded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.png");
+        let png = b"\x89PNG old";
+        fs::write(&old, png).unwrap();
+        let entry = file_entry(png);
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        let reused = writer
+            .reuse_asset("https://cdn.test/a.png", &old, &entry, "png", None)
+            .unwrap();
+        let again = writer
+            .write_asset("https://cdn.test/b.png", png, "png", None)
+            .unwrap();
+        let manifest = writer.commit(api(), None).unwrap();
+        assert_eq!(reused.file, format!("assets/{}.png", entry.sha256));
+        assert_eq!(again.file, reused.file);
+        assert_eq!(manifest.files[&reused.file], entry);
+        assert_eq!(fs::read(target.join(&reused.file)).unwrap(), png);
+        assert_eq!(manifest.assets.len(), 2);
     }
 
     #[test]
