@@ -134,8 +134,8 @@ struct Content {
 struct Group {
     kind: Kind,
     object: StoredObject,
-    /// The parent's kind and old id (sections' parents are collections).
-    parent: Option<(Kind, String)>,
+    /// The old id of its parent collection (sections' parents are collections too).
+    parent: Option<String>,
 }
 
 /// Restores the backup (see the module documentation).
@@ -302,7 +302,7 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
     };
     let mut groups: Vec<(usize, Group)> = Vec::new();
     for object in collections {
-        let parent = id_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        let parent = id_field(&object.value, "parent_id");
         groups.push((
             depth(&object.id),
             Group {
@@ -313,8 +313,8 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
         ));
     }
     for object in sections {
-        let parent = id_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
-        let below = parent.as_ref().map_or(0, |(_, p)| depth(p) + 1);
+        let parent = id_field(&object.value, "parent_id");
+        let below = parent.as_ref().map_or(0, |p| depth(p) + 1);
         groups.push((
             below,
             Group {
@@ -382,10 +382,7 @@ impl Run<'_> {
             if state.created(group.kind).contains_key(old) {
                 continue;
             }
-            let parent = match &group.parent {
-                Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
-                None => None,
-            };
+            let parent = self.group_parent(state, group)?;
             let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
             let what = format!(
                 "collection {old} {:?}{}",
@@ -393,7 +390,7 @@ impl Run<'_> {
                 group
                     .parent
                     .as_ref()
-                    .map_or(String::new(), |(_, p)| format!(" in collection {p}"))
+                    .map_or(String::new(), |p| format!(" in collection {p}"))
             );
             self.create(
                 state,
@@ -448,6 +445,14 @@ impl Run<'_> {
             _ => Kind::Collection,
         };
         self.new_id(state, kind, &parent, "parent").map(Some)
+    }
+
+    /// The new parent of a collection or section: its parent collection, or none.
+    fn group_parent(&self, state: &RestoreState, group: &Group) -> Result<Option<String>> {
+        let parent = group.parent.as_deref();
+        parent
+            .map(|old| self.new_id(state, Kind::Collection, old, "parent"))
+            .transpose()
     }
 
     /// The new id of an object restored earlier (a placeholder in a dry run).
@@ -567,15 +572,11 @@ impl Run<'_> {
         let Some(group) = found else {
             return Ok(None);
         };
-        let parent = match &group.parent {
-            Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
-            None => None,
-        };
         Ok(Some(Expected {
             list: "/help_center/collections",
             field: "name",
             value: id_field(&group.object.value, "name"),
-            parent,
+            parent: self.group_parent(state, group)?,
         }))
     }
 
