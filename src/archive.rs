@@ -18,7 +18,7 @@ use crate::durable;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 
-use crate::snapshot::{file_entry, FileEntry, Snapshot, MANIFEST_FILE};
+use crate::snapshot::{FileEntry, FileProblem, Snapshot, MANIFEST_FILE};
 
 /// The folder every entry of an archive lives in.
 pub const ARCHIVE_ROOT: &str = "snapshot";
@@ -249,16 +249,18 @@ fn write_entries<W: Write>(snapshot: &Snapshot, out: W, path: &Path) -> Result<(
     append(&mut builder, MANIFEST_FILE, &manifest, mtime, path)?;
     let mut bytes = manifest.len() as u64;
     for (name, expected) in &snapshot.manifest.files {
-        let source = snapshot.dir.join(name);
-        let data = fs::read(&source).map_err(|e| Error::io(&source, "read", e))?;
-        if file_entry(&data) != *expected {
-            return Err(Error::data(format!(
-                "{}: does not match its checksum in the manifest; the snapshot is damaged \
-                 (see `helpcenter verify {}`), so it is not archived",
-                source.display(),
-                snapshot.dir.display()
-            )));
-        }
+        let data = snapshot.read_checked(name, expected).map_err(|problem| {
+            let source = snapshot.dir.join(name);
+            match problem {
+                FileProblem::Read(e) => Error::io(&source, "read", e),
+                FileProblem::Size { .. } | FileProblem::Checksum { .. } => Error::data(format!(
+                    "{}: does not match its checksum in the manifest; the snapshot is damaged \
+                     (see `helpcenter verify {}`), so it is not archived",
+                    source.display(),
+                    snapshot.dir.display()
+                )),
+            }
+        })?;
         append(&mut builder, name, &data, mtime, path)?;
         bytes += data.len() as u64;
     }
@@ -505,6 +507,7 @@ fn decompressor(file: &Path) -> Result<Box<dyn Read>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::file_entry;
 
     #[test]
     fn an_archive_unpacks_no_more_than_its_manifest_lists() {

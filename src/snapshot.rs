@@ -460,6 +460,30 @@ impl Snapshot {
         })
     }
 
+    /// The bytes of `name` (a file the manifest lists as `listed`), once they are checked
+    /// against its size and checksum; else what is wrong with them.
+    pub fn read_checked(
+        &self,
+        name: &str,
+        listed: &FileEntry,
+    ) -> std::result::Result<Vec<u8>, FileProblem> {
+        let bytes = fs::read(self.dir.join(name)).map_err(FileProblem::Read)?;
+        let found = file_entry(&bytes);
+        if found.bytes != listed.bytes {
+            Err(FileProblem::Size {
+                found: found.bytes,
+                listed: listed.bytes,
+            })
+        } else if found.sha256 != listed.sha256 {
+            Err(FileProblem::Checksum {
+                found: found.sha256,
+                listed: listed.sha256.clone(),
+            })
+        } else {
+            Ok(bytes)
+        }
+    }
+
     fn manifest_path(&self) -> String {
         self.dir.join(MANIFEST_FILE).display().to_string()
     }
@@ -611,14 +635,53 @@ fn check_replaceable(target: &Path) -> Result<()> {
 pub fn verify_files(snapshot: &Snapshot) -> Vec<String> {
     let mut problems = Vec::new();
     for (name, expected) in &snapshot.manifest.files {
-        let path = snapshot.dir.join(name);
-        match fs::read(&path) {
-            Ok(bytes) if file_entry(&bytes) == *expected => {}
-            Ok(_) => problems.push(format!("{name}: checksum mismatch")),
-            Err(e) => problems.push(format!("{name}: {e}")),
+        match snapshot.read_checked(name, expected) {
+            Ok(_) => {}
+            Err(FileProblem::Read(e)) => problems.push(format!("{name}: {e}")),
+            Err(_) => problems.push(format!("{name}: checksum mismatch")),
         }
     }
     problems
+}
+
+/// Why a file the manifest lists does not hold what the manifest says; its `Display` is how
+/// `verify` reports it.
+#[derive(Debug)]
+pub enum FileProblem {
+    /// It could not be read (`NotFound` when it is missing).
+    Read(std::io::Error),
+    /// Its size is not the listed one.
+    Size {
+        /// Bytes found.
+        found: u64,
+        /// Bytes listed.
+        listed: u64,
+    },
+    /// Its size is right but its sha256 is not.
+    Checksum {
+        /// sha256 found.
+        found: String,
+        /// sha256 listed.
+        listed: String,
+    },
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            FileProblem::Read(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                f.write_str("missing (listed in the manifest)")
+            }
+            FileProblem::Read(e) => write!(f, "unreadable: {e}"),
+            FileProblem::Size { found, listed } => {
+                write!(f, "size is {found} bytes, the manifest says {listed}")
+            }
+            FileProblem::Checksum { found, listed } => write!(
+                f,
+                "checksum mismatch: sha256 is {found}, the manifest says {listed}"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -739,6 +802,45 @@ mod tests {
         let reopened = Snapshot::open(&target).unwrap();
         assert_eq!(reopened.manifest.assets, manifest.assets);
         assert_eq!(verify_files(&reopened), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_listed_file_is_read_only_when_it_matches_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        for id in ["1", "2", "3"] {
+            let raw = format!(r#"{{"id":"{id}"}}"#);
+            writer
+                .write_object(ObjectKind::Article, id, raw.as_bytes())
+                .unwrap();
+        }
+        writer.commit(api(), None).unwrap();
+        let snapshot = Snapshot::open(&target).unwrap();
+        fs::write(target.join("articles/2.json"), r#"{"id":"X"}"#).unwrap();
+        fs::write(target.join("articles/3.json"), r#"{"id":"33"}"#).unwrap();
+        let files = &snapshot.manifest.files;
+        let check = |name: &str| snapshot.read_checked(name, &files[name]);
+        assert_eq!(check("articles/1.json").unwrap(), br#"{"id":"1"}"#);
+        let changed = check("articles/2.json").unwrap_err().to_string();
+        assert!(
+            changed.starts_with("checksum mismatch: sha256 is "),
+            "{changed}"
+        );
+        assert_eq!(
+            check("articles/3.json").unwrap_err().to_string(),
+            "size is 11 bytes, the manifest says 10"
+        );
+        fs::remove_file(target.join("articles/1.json")).unwrap();
+        assert_eq!(
+            check("articles/1.json").unwrap_err().to_string(),
+            "missing (listed in the manifest)"
+        );
+        let problems = verify_files(&snapshot);
+        assert_eq!(problems.len(), 3);
+        assert!(problems[0].starts_with("articles/1.json: "), "{problems:?}");
+        assert_eq!(problems[1], "articles/2.json: checksum mismatch");
+        assert_eq!(problems[2], "articles/3.json: checksum mismatch");
     }
 
     #[test]

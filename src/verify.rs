@@ -7,7 +7,6 @@
 //! not map are warnings only: failed downloads were reported at pull time.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
 use serde::Serialize;
@@ -17,7 +16,7 @@ use crate::archive::Backup;
 use crate::error::{exit, Result};
 use crate::html::asset_urls;
 use crate::snapshot::{
-    file_entry, id_field, id_text, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE,
+    id_field, id_text, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE,
 };
 
 /// One thing wrong with a backup, and the file it is in.
@@ -179,41 +178,16 @@ impl Checker {
             .collect();
         let mut parsed = Parsed::new();
         for (name, expected) in &snapshot.manifest.files {
-            let path = snapshot.dir.join(name);
-            let (found, bytes) = match fs::read(&path) {
-                Ok(bytes) => (file_entry(&bytes), bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    self.problem(name, "missing (listed in the manifest)");
-                    self.damaged.insert(name.clone());
-                    continue;
+            match snapshot.read_checked(name, expected) {
+                Ok(bytes) if object_files.contains(name.as_str()) => {
+                    let value = serde_json::from_slice::<Value>(&bytes).map_err(|e| e.to_string());
+                    parsed.insert(name.clone(), value);
                 }
-                Err(e) => {
-                    self.problem(name, format!("unreadable: {e}"));
+                Ok(_) => {}
+                Err(problem) => {
+                    self.problem(name, problem.to_string());
                     self.damaged.insert(name.clone());
-                    continue;
                 }
-            };
-            if found.bytes != expected.bytes {
-                self.problem(
-                    name,
-                    format!(
-                        "size is {} bytes, the manifest says {}",
-                        found.bytes, expected.bytes
-                    ),
-                );
-                self.damaged.insert(name.clone());
-            } else if found.sha256 != expected.sha256 {
-                self.problem(
-                    name,
-                    format!(
-                        "checksum mismatch: sha256 is {}, the manifest says {}",
-                        found.sha256, expected.sha256
-                    ),
-                );
-                self.damaged.insert(name.clone());
-            } else if object_files.contains(name.as_str()) {
-                let value = serde_json::from_slice::<Value>(&bytes).map_err(|e| e.to_string());
-                parsed.insert(name.clone(), value);
             }
         }
         parsed
@@ -385,7 +359,8 @@ fn bodies(article: &Value) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{ApiInfo, SnapshotWriter};
+    use crate::snapshot::{file_entry, ApiInfo, SnapshotWriter};
+    use std::fs;
 
     #[test]
     fn verification_hands_back_every_object_as_a_reader_would_see_it() {
