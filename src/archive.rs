@@ -14,10 +14,11 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::durable;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 
-use crate::snapshot::{file_entry, FileEntry, Snapshot, MANIFEST_FILE};
+use crate::snapshot::{FileEntry, FileProblem, Snapshot, MANIFEST_FILE};
 
 /// The folder every entry of an archive lives in.
 pub const ARCHIVE_ROOT: &str = "snapshot";
@@ -132,10 +133,10 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveReport> {
         .compression
         .or_else(|| Compression::from_file_name(&file))
         .unwrap_or(Compression::Zstd);
-    let temp = temp_sibling(&file)?;
-    let (files, snapshot_bytes, entry) = write_archive(&snapshot, temp.path(), compression)?;
-    temp.persist(&file)
-        .map_err(|e| Error::io(&file, "move archive into", e.error))?;
+    check_parent(&file)?;
+    let (files, snapshot_bytes, entry) = durable::write_atomically_with(&file, |out, temp| {
+        write_archive(&snapshot, out, temp, compression)
+    })?;
     Ok(ArchiveReport {
         file,
         compression,
@@ -146,8 +147,8 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveReport> {
     })
 }
 
-/// A hidden temp file beside `file`, removed unless persisted.
-fn temp_sibling(file: &Path) -> Result<tempfile::NamedTempFile> {
+/// The folder `file` is to be written in must exist.
+fn check_parent(file: &Path) -> Result<()> {
     let parent = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -159,21 +160,25 @@ fn temp_sibling(file: &Path) -> Result<tempfile::NamedTempFile> {
             parent.display()
         )));
     }
-    tempfile::Builder::new()
-        .prefix(".helpcenter-archive-")
-        .suffix(".tmp")
-        .tempfile_in(parent)
-        .map_err(|e| Error::io(parent, "create a temporary file in", e))
+    Ok(())
 }
 
-/// The tar stream into `path`, synced; returns the files and bytes stored, and the archive's
-/// own size and checksum (taken as it is written, so it is never read back).
+/// The tar stream into `file` (at `path`, for error messages), flushed; returns the files and
+/// bytes stored, and the archive's own size and checksum (taken as it is written, so it is
+/// never read back). [`durable::write_atomically_with`] syncs it and moves it into place.
 fn write_archive(
     snapshot: &Snapshot,
+    file: &mut File,
     path: &Path,
     compression: Compression,
 ) -> Result<(usize, u64, FileEntry)> {
-    let file = File::create(path).map_err(|e| Error::io(path, "create", e))?;
+    // Only the owner may read a backup (drafts are in it), as when it was a `tempfile`.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(path, "restrict", e))?;
+    }
     let out = Hashing::new(BufWriter::new(file));
     let io_error = |e: io::Error| Error::io(path, "write", e);
     let (out, (files, bytes)) = match compression {
@@ -197,14 +202,14 @@ fn write_archive(
 }
 
 /// A file writer that counts and hashes what passes through it.
-struct Hashing {
-    inner: BufWriter<File>,
+struct Hashing<'a> {
+    inner: BufWriter<&'a mut File>,
     hasher: Sha256,
     bytes: u64,
 }
 
-impl Hashing {
-    fn new(inner: BufWriter<File>) -> Hashing {
+impl<'a> Hashing<'a> {
+    fn new(inner: BufWriter<&'a mut File>) -> Hashing<'a> {
         Hashing {
             inner,
             hasher: Sha256::new(),
@@ -212,10 +217,9 @@ impl Hashing {
         }
     }
 
-    /// Flushes and syncs the file; its size and sha256.
+    /// Flushes the file; its size and sha256.
     fn finish(mut self) -> io::Result<FileEntry> {
         self.inner.flush()?;
-        self.inner.get_ref().sync_all()?;
         Ok(FileEntry {
             sha256: hex::encode(self.hasher.finalize()),
             bytes: self.bytes,
@@ -223,7 +227,7 @@ impl Hashing {
     }
 }
 
-impl Write for Hashing {
+impl Write for Hashing<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let written = self.inner.write(buf)?;
         self.hasher.update(&buf[..written]);
@@ -245,16 +249,18 @@ fn write_entries<W: Write>(snapshot: &Snapshot, out: W, path: &Path) -> Result<(
     append(&mut builder, MANIFEST_FILE, &manifest, mtime, path)?;
     let mut bytes = manifest.len() as u64;
     for (name, expected) in &snapshot.manifest.files {
-        let source = snapshot.dir.join(name);
-        let data = fs::read(&source).map_err(|e| Error::io(&source, "read", e))?;
-        if file_entry(&data) != *expected {
-            return Err(Error::data(format!(
-                "{}: does not match its checksum in the manifest; the snapshot is damaged \
-                 (see `helpcenter verify {}`), so it is not archived",
-                source.display(),
-                snapshot.dir.display()
-            )));
-        }
+        let data = snapshot.read_checked(name, expected).map_err(|problem| {
+            let source = snapshot.dir.join(name);
+            match problem {
+                FileProblem::Read(e) => Error::io(&source, "read", e),
+                FileProblem::Size { .. } | FileProblem::Checksum { .. } => Error::data(format!(
+                    "{}: does not match its checksum in the manifest; the snapshot is damaged \
+                     (see `helpcenter verify {}`), so it is not archived",
+                    source.display(),
+                    snapshot.dir.display()
+                )),
+            }
+        })?;
         append(&mut builder, name, &data, mtime, path)?;
         bytes += data.len() as u64;
     }
@@ -501,6 +507,7 @@ fn decompressor(file: &Path) -> Result<Box<dyn Read>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::file_entry;
 
     #[test]
     fn an_archive_unpacks_no_more_than_its_manifest_lists() {
@@ -531,6 +538,44 @@ mod tests {
         budget.spent("stray", UNLISTED_LIMIT);
         assert!(budget.allowance("stray-2", 1).is_err());
         assert_eq!(budget.allowance("articles/1.json", 100), Ok(100));
+    }
+
+    #[test]
+    fn an_archive_is_moved_into_place_whole_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = dir.path().join("snap");
+        let mut writer = crate::snapshot::SnapshotWriter::create(&snapshot).unwrap();
+        writer
+            .write_object(crate::snapshot::ObjectKind::Article, "1", br#"{"id":"1"}"#)
+            .unwrap();
+        let api = crate::snapshot::ApiInfo {
+            version: "2.15".into(),
+            region: "us".into(),
+            base_url: "https://api.intercom.io".into(),
+        };
+        writer.commit(api, None).unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        let report = archive(&ArchiveOptions {
+            snapshot,
+            out: out.join("hc.tar.zst").display().to_string(),
+            compression: None,
+        })
+        .unwrap();
+        let bytes = fs::read(&report.file).unwrap();
+        assert_eq!(file_entry(&bytes).sha256, report.sha256);
+        assert_eq!(bytes.len() as u64, report.bytes);
+        let names: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("hc.tar.zst")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&report.file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 
     #[test]

@@ -15,20 +15,54 @@ use crate::error::{Error, Result};
 /// Replaces `path` with `bytes`: written to a hidden temp sibling (which loaders skip), synced,
 /// then renamed over it, so readers see the old content or the new, never a part.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |file, temp| {
+        file.write_all(bytes)
+            .map_err(|e| Error::io(temp, "write", e))
+    })
+}
+
+/// Replaces `path` with what `write` streams into the file it is given (the hidden temp
+/// sibling, whose path it gets for error messages), like [`write_atomically`]: synced, renamed
+/// over `path`, the rename synced. When `write` fails (or anything after it), the temp file is
+/// removed and `path` is left as it was.
+pub fn write_atomically_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut File, &Path) -> Result<T>,
+) -> Result<T> {
     let name = path
         .file_name()
         .map_or_else(|| "file".into(), |name| name.to_string_lossy().into_owned());
-    let temp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let written = write_synced(&temp, bytes);
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-        return written;
+    let mut temp = TempFile {
+        path: path.with_file_name(format!(".{name}.tmp-{}", std::process::id())),
+        renamed: false,
+    };
+    let mut file = File::create(&temp.path).map_err(|e| Error::io(&temp.path, "create", e))?;
+    let value = write(&mut file, &temp.path)?;
+    file.sync_all()
+        .map_err(|e| Error::io(&temp.path, "sync", e))?;
+    drop(file);
+    fs::rename(&temp.path, path).map_err(|e| Error::io(path, "replace", e))?;
+    temp.renamed = true;
+    match path.parent() {
+        Some(parent) if parent.as_os_str().is_empty() => sync_dir(Path::new(".")),
+        Some(parent) => sync_dir(parent),
+        None => {}
     }
-    fs::rename(&temp, path).map_err(|e| Error::io(path, "replace", e))?;
-    if let Some(parent) = path.parent() {
-        sync_dir(parent);
+    Ok(value)
+}
+
+/// A temp file, removed when dropped unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = fs::remove_file(&self.path);
+        }
     }
-    Ok(())
 }
 
 /// Creates (or truncates) `path` with `bytes` and syncs it.

@@ -163,9 +163,24 @@ pub fn asset_extension(ext: &str) -> String {
     }
 }
 
-/// The `id` of a raw API object, whether the API sent it as a string or a number.
+/// The `id` of a raw API object, whether the API sent it as a string or a number (an empty
+/// string included: it is compared with the file name, not used).
 pub fn object_id(object: &Value) -> Option<String> {
-    match object.get("id")? {
+    object.get("id").and_then(id_text)
+}
+
+/// A string or number field of a raw API object as text (ids, which the API sends either way,
+/// and names and titles); `None` when absent, null, empty or of another type.
+pub fn id_field(object: &Value, field: &str) -> Option<String> {
+    object
+        .get(field)
+        .and_then(id_text)
+        .filter(|text| !text.is_empty())
+}
+
+/// A string or number as text (an empty string included), else `None`: how every id is read.
+pub fn id_text(value: &Value) -> Option<String> {
+    match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -250,22 +265,9 @@ impl SnapshotWriter {
         ext: &str,
         content_type: Option<String>,
     ) -> Result<AssetEntry> {
-        let entry = file_entry(bytes);
-        let ext = asset_extension(ext);
-        let relative = format!("{ASSETS_DIR}/{}.{ext}", entry.sha256);
-        if !self.files.contains_key(&relative) {
-            let dir = self.staging.join(ASSETS_DIR);
-            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
-            let path = self.staging.join(&relative);
-            fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))?;
-            self.files.insert(relative.clone(), entry);
-        }
-        let asset = AssetEntry {
-            file: relative,
-            content_type,
-        };
-        self.assets.insert(url.to_string(), asset.clone());
-        Ok(asset)
+        self.store_asset(url, &file_entry(bytes), ext, content_type, |path| {
+            fs::write(path, bytes).map_err(|e| Error::io(path, "write", e))
+        })
     }
 
     /// Stores an asset of an earlier snapshot, whose bytes at `source` were checked to match
@@ -280,14 +282,29 @@ impl SnapshotWriter {
         ext: &str,
         content_type: Option<String>,
     ) -> Result<AssetEntry> {
+        self.store_asset(url, entry, ext, content_type, |path| {
+            if fs::hard_link(source, path).is_err() {
+                fs::copy(source, path).map_err(|e| Error::io(path, "copy", e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Maps `url` to `assets/<sha256>.<ext>` for content `entry`, letting `put` place the file
+    /// at its staging path unless that content is already stored under that name.
+    fn store_asset(
+        &mut self,
+        url: &str,
+        entry: &FileEntry,
+        ext: &str,
+        content_type: Option<String>,
+        put: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<AssetEntry> {
         let relative = format!("{ASSETS_DIR}/{}.{}", entry.sha256, asset_extension(ext));
         if !self.files.contains_key(&relative) {
             let dir = self.staging.join(ASSETS_DIR);
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
-            let path = self.staging.join(&relative);
-            if fs::hard_link(source, &path).is_err() {
-                fs::copy(source, &path).map_err(|e| Error::io(&path, "copy", e))?;
-            }
+            put(&self.staging.join(&relative))?;
             self.files.insert(relative.clone(), entry.clone());
         }
         let asset = AssetEntry {
@@ -353,6 +370,8 @@ pub struct Snapshot {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+    /// sha256 of the manifest file's bytes, taken when it was read.
+    manifest_sha256: String,
 }
 
 /// One raw object read back from a snapshot.
@@ -396,7 +415,13 @@ impl Snapshot {
         Ok(Snapshot {
             dir: dir.to_path_buf(),
             manifest,
+            manifest_sha256: file_entry(&bytes).sha256,
         })
+    }
+
+    /// sha256 of the manifest file as [`Snapshot::open`] read it (lowercase hex).
+    pub fn manifest_sha256(&self) -> &str {
+        &self.manifest_sha256
     }
 
     /// Every object of one kind listed in the manifest, sorted by file name.
@@ -433,6 +458,30 @@ impl Snapshot {
             path,
             value,
         })
+    }
+
+    /// The bytes of `name` (a file the manifest lists as `listed`), once they are checked
+    /// against its size and checksum; else what is wrong with them.
+    pub fn read_checked(
+        &self,
+        name: &str,
+        listed: &FileEntry,
+    ) -> std::result::Result<Vec<u8>, FileProblem> {
+        let bytes = fs::read(self.dir.join(name)).map_err(FileProblem::Read)?;
+        let found = file_entry(&bytes);
+        if found.bytes != listed.bytes {
+            Err(FileProblem::Size {
+                found: found.bytes,
+                listed: listed.bytes,
+            })
+        } else if found.sha256 != listed.sha256 {
+            Err(FileProblem::Checksum {
+                found: found.sha256,
+                listed: listed.sha256.clone(),
+            })
+        } else {
+            Ok(bytes)
+        }
     }
 
     fn manifest_path(&self) -> String {
@@ -586,14 +635,53 @@ fn check_replaceable(target: &Path) -> Result<()> {
 pub fn verify_files(snapshot: &Snapshot) -> Vec<String> {
     let mut problems = Vec::new();
     for (name, expected) in &snapshot.manifest.files {
-        let path = snapshot.dir.join(name);
-        match fs::read(&path) {
-            Ok(bytes) if file_entry(&bytes) == *expected => {}
-            Ok(_) => problems.push(format!("{name}: checksum mismatch")),
-            Err(e) => problems.push(format!("{name}: {e}")),
+        match snapshot.read_checked(name, expected) {
+            Ok(_) => {}
+            Err(FileProblem::Read(e)) => problems.push(format!("{name}: {e}")),
+            Err(_) => problems.push(format!("{name}: checksum mismatch")),
         }
     }
     problems
+}
+
+/// Why a file the manifest lists does not hold what the manifest says; its `Display` is how
+/// `verify` reports it.
+#[derive(Debug)]
+pub enum FileProblem {
+    /// It could not be read (`NotFound` when it is missing).
+    Read(std::io::Error),
+    /// Its size is not the listed one.
+    Size {
+        /// Bytes found.
+        found: u64,
+        /// Bytes listed.
+        listed: u64,
+    },
+    /// Its size is right but its sha256 is not.
+    Checksum {
+        /// sha256 found.
+        found: String,
+        /// sha256 listed.
+        listed: String,
+    },
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            FileProblem::Read(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                f.write_str("missing (listed in the manifest)")
+            }
+            FileProblem::Read(e) => write!(f, "unreadable: {e}"),
+            FileProblem::Size { found, listed } => {
+                write!(f, "size is {found} bytes, the manifest says {listed}")
+            }
+            FileProblem::Checksum { found, listed } => write!(
+                f,
+                "checksum mismatch: sha256 is {found}, the manifest says {listed}"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -615,6 +703,26 @@ mod tests {
             assert!(checked_id(bad).is_err(), "{bad:?}");
         }
         assert!(checked_id(&"9".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn ids_are_strings_or_numbers_and_fields_are_never_empty() {
+        let object = serde_json::json!({
+            "id": "", "parent_id": 3, "name": "N", "blank": "", "none": null, "list": [1]
+        });
+        assert_eq!(object_id(&object).as_deref(), Some(""));
+        assert_eq!(
+            object_id(&serde_json::json!({"id": 12})).as_deref(),
+            Some("12")
+        );
+        assert_eq!(object_id(&serde_json::json!({"id": true})), None);
+        assert_eq!(id_field(&object, "id"), None);
+        assert_eq!(id_field(&object, "parent_id").as_deref(), Some("3"));
+        assert_eq!(id_field(&object, "name").as_deref(), Some("N"));
+        for field in ["blank", "none", "list", "missing"] {
+            assert_eq!(id_field(&object, field), None, "{field}");
+        }
+        assert_eq!(id_text(&serde_json::json!("")).as_deref(), Some(""));
     }
 
     #[test]
@@ -694,6 +802,68 @@ mod tests {
         let reopened = Snapshot::open(&target).unwrap();
         assert_eq!(reopened.manifest.assets, manifest.assets);
         assert_eq!(verify_files(&reopened), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_listed_file_is_read_only_when_it_matches_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        for id in ["1", "2", "3"] {
+            let raw = format!(r#"{{"id":"{id}"}}"#);
+            writer
+                .write_object(ObjectKind::Article, id, raw.as_bytes())
+                .unwrap();
+        }
+        writer.commit(api(), None).unwrap();
+        let snapshot = Snapshot::open(&target).unwrap();
+        fs::write(target.join("articles/2.json"), r#"{"id":"X"}"#).unwrap();
+        fs::write(target.join("articles/3.json"), r#"{"id":"33"}"#).unwrap();
+        let files = &snapshot.manifest.files;
+        let check = |name: &str| snapshot.read_checked(name, &files[name]);
+        assert_eq!(check("articles/1.json").unwrap(), br#"{"id":"1"}"#);
+        let changed = check("articles/2.json").unwrap_err().to_string();
+        assert!(
+            changed.starts_with("checksum mismatch: sha256 is "),
+            "{changed}"
+        );
+        assert_eq!(
+            check("articles/3.json").unwrap_err().to_string(),
+            "size is 11 bytes, the manifest says 10"
+        );
+        fs::remove_file(target.join("articles/1.json")).unwrap();
+        assert_eq!(
+            check("articles/1.json").unwrap_err().to_string(),
+            "missing (listed in the manifest)"
+        );
+        let problems = verify_files(&snapshot);
+        assert_eq!(problems.len(), 3);
+        assert!(problems[0].starts_with("articles/1.json: "), "{problems:?}");
+        assert_eq!(problems[1], "articles/2.json: checksum mismatch");
+        assert_eq!(problems[2], "articles/3.json: checksum mismatch");
+    }
+
+    #[test]
+    fn a_reused_asset_is_stored_like_a_downloaded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.png");
+        let png = b"\x89PNG old";
+        fs::write(&old, png).unwrap();
+        let entry = file_entry(png);
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        let reused = writer
+            .reuse_asset("https://cdn.test/a.png", &old, &entry, "png", None)
+            .unwrap();
+        let again = writer
+            .write_asset("https://cdn.test/b.png", png, "png", None)
+            .unwrap();
+        let manifest = writer.commit(api(), None).unwrap();
+        assert_eq!(reused.file, format!("assets/{}.png", entry.sha256));
+        assert_eq!(again.file, reused.file);
+        assert_eq!(manifest.files[&reused.file], entry);
+        assert_eq!(fs::read(target.join(&reused.file)).unwrap(), png);
+        assert_eq!(manifest.assets.len(), 2);
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! not map are warnings only: failed downloads were reported at pull time.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
 use serde::Serialize;
@@ -16,7 +15,9 @@ use serde_json::Value;
 use crate::archive::Backup;
 use crate::error::{exit, Result};
 use crate::html::asset_urls;
-use crate::snapshot::{file_entry, object_id, ObjectKind, Snapshot, MANIFEST_FILE};
+use crate::snapshot::{
+    id_field, id_text, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE,
+};
 
 /// One thing wrong with a backup, and the file it is in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -105,26 +106,54 @@ pub fn open_snapshot(backup: &Backup) -> Result<Snapshot> {
 
 /// Verifies an opened snapshot; `label` names it in the report.
 pub fn verify_snapshot(snapshot: &Snapshot, label: &str) -> VerifyReport {
+    verify_and_read(snapshot, label).0
+}
+
+/// Every object file verification parsed, by kind, in file name order: when the report has
+/// no problem, every object the manifest lists, so a reader need not read them again.
+pub type VerifiedObjects = BTreeMap<ObjectKind, Vec<StoredObject>>;
+
+/// Verifies an opened snapshot (like [`verify_snapshot`]) and hands back the objects it parsed
+/// on the way, each file read once.
+pub fn verify_and_read(snapshot: &Snapshot, label: &str) -> (VerifyReport, VerifiedObjects) {
     let mut checker = Checker::default();
-    checker.check_files(snapshot);
+    let parsed = checker.check_files(snapshot);
     checker.check_unlisted(snapshot);
-    let objects = checker.read_objects(snapshot);
+    let objects = checker.read_objects(snapshot, parsed);
     checker.check_references(&objects);
     checker.check_assets(snapshot, &objects);
     checker.problems.sort();
     checker.warnings.sort();
-    VerifyReport {
+    let report = VerifyReport {
         ok: checker.problems.is_empty(),
         backup: label.to_string(),
         checked_files: snapshot.manifest.files.len(),
         checked_objects: objects.values().map(Vec::len).sum(),
         problems: checker.problems,
         warnings: checker.warnings,
-    }
+    };
+    let objects = objects
+        .into_iter()
+        .map(|(kind, list)| {
+            let list = list
+                .into_iter()
+                .map(|(file, id, value)| StoredObject {
+                    id,
+                    path: snapshot.dir.join(file),
+                    value,
+                })
+                .collect();
+            (kind, list)
+        })
+        .collect();
+    (report, objects)
 }
 
 /// The parsed objects of one kind: (file, id, JSON).
 type Objects = BTreeMap<ObjectKind, Vec<(String, String, Value)>>;
+
+/// Intact object files parsed as they were checked: the JSON, or why it does not parse.
+type Parsed = BTreeMap<String, std::result::Result<Value, String>>;
 
 #[derive(Default)]
 struct Checker {
@@ -139,43 +168,29 @@ impl Checker {
         self.problems.push(Problem::new(file, problem));
     }
 
-    /// Every listed file: present, of the listed size and checksum.
-    fn check_files(&mut self, snapshot: &Snapshot) {
+    /// Every listed file: present, of the listed size and checksum. Object files that are
+    /// intact are parsed from the bytes just read, so none is read twice.
+    fn check_files(&mut self, snapshot: &Snapshot) -> Parsed {
+        let object_files: BTreeSet<&str> = ObjectKind::ALL
+            .into_iter()
+            .flat_map(|kind| snapshot.object_files(kind))
+            .map(|(name, _)| name)
+            .collect();
+        let mut parsed = Parsed::new();
         for (name, expected) in &snapshot.manifest.files {
-            let path = snapshot.dir.join(name);
-            let found = match fs::read(&path) {
-                Ok(bytes) => file_entry(&bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    self.problem(name, "missing (listed in the manifest)");
-                    self.damaged.insert(name.clone());
-                    continue;
+            match snapshot.read_checked(name, expected) {
+                Ok(bytes) if object_files.contains(name.as_str()) => {
+                    let value = serde_json::from_slice::<Value>(&bytes).map_err(|e| e.to_string());
+                    parsed.insert(name.clone(), value);
                 }
-                Err(e) => {
-                    self.problem(name, format!("unreadable: {e}"));
+                Ok(_) => {}
+                Err(problem) => {
+                    self.problem(name, problem.to_string());
                     self.damaged.insert(name.clone());
-                    continue;
                 }
-            };
-            if found.bytes != expected.bytes {
-                self.problem(
-                    name,
-                    format!(
-                        "size is {} bytes, the manifest says {}",
-                        found.bytes, expected.bytes
-                    ),
-                );
-                self.damaged.insert(name.clone());
-            } else if found.sha256 != expected.sha256 {
-                self.problem(
-                    name,
-                    format!(
-                        "checksum mismatch: sha256 is {}, the manifest says {}",
-                        found.sha256, expected.sha256
-                    ),
-                );
-                self.damaged.insert(name.clone());
             }
         }
+        parsed
     }
 
     /// Files in the snapshot folder that the manifest does not list.
@@ -199,9 +214,9 @@ impl Checker {
         }
     }
 
-    /// Parses every intact object file; bad JSON and ids that disagree with file names are
-    /// problems.
-    fn read_objects(&mut self, snapshot: &Snapshot) -> Objects {
+    /// Every intact object file, parsed by [`Checker::check_files`]; bad JSON and ids that
+    /// disagree with file names are problems.
+    fn read_objects(&mut self, snapshot: &Snapshot, mut parsed: Parsed) -> Objects {
         let mut objects = Objects::new();
         for kind in ObjectKind::ALL {
             let mut list = Vec::new();
@@ -209,10 +224,10 @@ impl Checker {
                 if self.damaged.contains(name) {
                     continue;
                 }
-                let value = match fs::read(snapshot.dir.join(name))
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| e.to_string()))
-                {
+                let Some(value) = parsed.remove(name) else {
+                    continue;
+                };
+                let value = match value {
                     Ok(value) => value,
                     Err(e) => {
                         self.problem(name, format!("invalid JSON: {e}"));
@@ -238,7 +253,7 @@ impl Checker {
         let collections = ids(ObjectKind::Collection);
         let sections = ids(ObjectKind::Section);
         for (file, _, group) in &objects[&ObjectKind::Collection] {
-            if let Some(parent) = reference(group, "parent_id") {
+            if let Some(parent) = id_field(group, "parent_id") {
                 if !collections.contains(&parent) {
                     self.problem(file, format!("parent collection {parent} is missing"));
                 }
@@ -246,7 +261,7 @@ impl Checker {
             self.check_help_center(file, group, &help_centers);
         }
         for (file, _, section) in &objects[&ObjectKind::Section] {
-            match reference(section, "parent_id") {
+            match id_field(section, "parent_id") {
                 Some(parent) if collections.contains(&parent) => {}
                 Some(parent) => {
                     self.problem(file, format!("parent collection {parent} is missing"))
@@ -256,7 +271,7 @@ impl Checker {
         }
         for (file, _, article) in &objects[&ObjectKind::Article] {
             let mut parents: BTreeSet<String> =
-                reference(article, "parent_id").into_iter().collect();
+                id_field(article, "parent_id").into_iter().collect();
             if let Some(Value::Array(list)) = article.get("parent_ids") {
                 parents.extend(list.iter().filter_map(id_text));
             }
@@ -278,7 +293,7 @@ impl Checker {
     }
 
     fn check_help_center(&mut self, file: &str, object: &Value, help_centers: &BTreeSet<String>) {
-        if let Some(help_center) = reference(object, "help_center_id") {
+        if let Some(help_center) = id_field(object, "help_center_id") {
             if !help_centers.contains(&help_center) {
                 self.problem(file, format!("help center {help_center} is missing"));
             }
@@ -341,18 +356,46 @@ fn bodies(article: &Value) -> Vec<&str> {
     out
 }
 
-/// A string or integer id field, `None` when absent, null or empty.
-fn reference(object: &Value, field: &str) -> Option<String> {
-    object
-        .get(field)
-        .and_then(id_text)
-        .filter(|id| !id.is_empty())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{file_entry, ApiInfo, SnapshotWriter};
+    use std::fs;
 
-fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+    #[test]
+    fn verification_hands_back_every_object_as_a_reader_would_see_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("snap");
+        let mut writer = SnapshotWriter::create(&target).unwrap();
+        writer
+            .write_object(ObjectKind::Collection, "3", br#"{"id":3,"name":"C"}"#)
+            .unwrap();
+        for id in ["10", "9"] {
+            let raw = format!(r#"{{"id":"{id}","parent_id":3,"body":"<p>x</p>"}}"#);
+            writer
+                .write_object(ObjectKind::Article, id, raw.as_bytes())
+                .unwrap();
+        }
+        let api = ApiInfo {
+            version: "2.15".into(),
+            region: "us".into(),
+            base_url: "https://api.intercom.io".into(),
+        };
+        writer.commit(api, None).unwrap();
+        let snapshot = Snapshot::open(&target).unwrap();
+
+        let (report, objects) = verify_and_read(&snapshot, "snap");
+        assert!(report.ok, "{:?}", report.problems);
+        assert_eq!(report.checked_objects, 3);
+        for kind in ObjectKind::ALL {
+            let read = snapshot.objects(kind).unwrap();
+            let handed = &objects[&kind];
+            assert_eq!(handed.len(), read.len(), "{kind:?}");
+            for (a, b) in handed.iter().zip(&read) {
+                assert_eq!((&a.id, &a.path, &a.value), (&b.id, &b.path, &b.value));
+            }
+        }
+        let manifest = fs::read(target.join(MANIFEST_FILE)).unwrap();
+        assert_eq!(snapshot.manifest_sha256(), file_entry(&manifest).sha256);
     }
 }

@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use super::payload::{locales, text_field};
+use super::payload::locales;
 use super::state::{RestoreState, Target};
 use super::Content;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
-use crate::snapshot::StoredObject;
+use crate::snapshot::{id_field, StoredObject};
 
 /// Every article and translation must have an author, unless `--author-id` gives one.
 pub(super) fn check_authors(articles: &[StoredObject], author: Option<&str>) -> Result<()> {
@@ -40,7 +40,7 @@ pub(super) async fn target_help_center(client: &Client, wanted: Option<&str>) ->
     let ids: Vec<String> = list
         .get("data")
         .and_then(Value::as_array)
-        .map(|data| data.iter().filter_map(|hc| text_field(hc, "id")).collect())
+        .map(|data| data.iter().filter_map(|hc| id_field(hc, "id")).collect())
         .unwrap_or_default();
     match (wanted, ids.as_slice()) {
         (Some(id), _) if ids.iter().any(|i| i == id) => Ok(id.to_string()),

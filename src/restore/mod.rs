@@ -36,10 +36,10 @@ use crate::archive::Backup;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::model::id_cmp;
-use crate::snapshot::{file_entry, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
-use crate::verify;
+use crate::snapshot::{checked_id, id_field, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
+use crate::verify::{self, VerifiedObjects};
 use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
-use payload::{article_body, created_from, group_body, locales, relink_body, text_field, urls_of};
+use payload::{article_body, created_from, group_body, locales, relink_body, urls_of};
 
 /// What `restore` is asked to do.
 #[derive(Debug, Clone)]
@@ -134,8 +134,8 @@ struct Content {
 struct Group {
     kind: Kind,
     object: StoredObject,
-    /// The parent's kind and old id (sections' parents are collections).
-    parent: Option<(Kind, String)>,
+    /// The old id of its parent collection (sections' parents are collections too).
+    parent: Option<String>,
 }
 
 /// Restores the backup (see the module documentation).
@@ -148,8 +148,8 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
         ));
     }
     let backup = Backup::open(&options.backup)?;
-    let snapshot = verified_snapshot(&backup, options)?;
-    let content = read_content(&snapshot)?;
+    let (snapshot, objects) = verified_snapshot(&backup, options)?;
+    let content = read_content(&snapshot, objects)?;
     check_authors(&content.articles, options.author_id.as_deref())?;
     let help_center = target_help_center(client, options.help_center.as_deref()).await?;
     let (state_path, mut state) = start_state(client, options, &content, &help_center).await?;
@@ -185,11 +185,15 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
     Ok(run.report)
 }
 
-/// The backup's snapshot, refused when `verify` finds it damaged.
-fn verified_snapshot(backup: &Backup, options: &RestoreOptions) -> Result<Snapshot> {
+/// The backup's snapshot and the objects verification parsed, refused when `verify` finds it
+/// damaged.
+fn verified_snapshot(
+    backup: &Backup,
+    options: &RestoreOptions,
+) -> Result<(Snapshot, VerifiedObjects)> {
     let snapshot = verify::open_snapshot(backup)?;
     let label = options.backup.display().to_string();
-    let verified = verify::verify_snapshot(&snapshot, &label);
+    let (verified, objects) = verify::verify_and_read(&snapshot, &label);
     if let Some(first) = verified.problems.first() {
         let n = verified.problems.len();
         return Err(Error::data(format!(
@@ -200,7 +204,7 @@ fn verified_snapshot(backup: &Backup, options: &RestoreOptions) -> Result<Snapsh
             first.problem
         )));
     }
-    Ok(snapshot)
+    Ok((snapshot, objects))
 }
 
 /// The state file's path and the state to continue (or a fresh one); a fresh restore into a
@@ -231,12 +235,23 @@ async fn start_state(
     Ok((path, state))
 }
 
-/// Reads collections, sections and articles, and the old help center's hosts.
-fn read_content(snapshot: &Snapshot) -> Result<Content> {
-    let collections = snapshot.objects(ObjectKind::Collection)?;
-    let sections = snapshot.objects(ObjectKind::Section)?;
-    let articles = snapshot.objects(ObjectKind::Article)?;
-    let help_centers = snapshot.objects(ObjectKind::HelpCenter)?;
+/// Collections, sections and articles, and the old help center's hosts, from the objects
+/// verification parsed (a sound snapshot's every object: nothing is read again).
+fn read_content(snapshot: &Snapshot, mut objects: VerifiedObjects) -> Result<Content> {
+    let mut take = |kind: ObjectKind| -> Result<Vec<StoredObject>> {
+        let list = objects.remove(&kind).unwrap_or_default();
+        for object in &list {
+            checked_id(&object.id).map_err(|why| {
+                let manifest = snapshot.dir.join(MANIFEST_FILE);
+                Error::data(format!("{}: {why}", manifest.display()))
+            })?;
+        }
+        Ok(list)
+    };
+    let collections = take(ObjectKind::Collection)?;
+    let sections = take(ObjectKind::Section)?;
+    let articles = take(ObjectKind::Article)?;
+    let help_centers = take(ObjectKind::HelpCenter)?;
     let mut hosts = BTreeSet::new();
     for object in help_centers.iter() {
         for field in ["url", "custom_domain"] {
@@ -255,8 +270,6 @@ fn read_content(snapshot: &Snapshot) -> Result<Content> {
             hosts.extend(links::host_of(&url));
         }
     }
-    let manifest = std::fs::read(snapshot.dir.join(MANIFEST_FILE))
-        .map_err(|e| Error::io(&snapshot.dir.join(MANIFEST_FILE), "read", e))?;
     Ok(Content {
         groups: ordered_groups(collections, sections),
         articles,
@@ -264,7 +277,7 @@ fn read_content(snapshot: &Snapshot) -> Result<Content> {
         fingerprint: format!(
             "{} sha256:{}",
             snapshot.manifest.pulled_at,
-            file_entry(&manifest).sha256
+            snapshot.manifest_sha256()
         ),
     })
 }
@@ -273,7 +286,7 @@ fn read_content(snapshot: &Snapshot) -> Result<Content> {
 fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -> Vec<Group> {
     let parents: BTreeMap<String, Option<String>> = collections
         .iter()
-        .map(|c| (c.id.clone(), text_field(&c.value, "parent_id")))
+        .map(|c| (c.id.clone(), id_field(&c.value, "parent_id")))
         .collect();
     let depth = |id: &str| {
         let mut depth = 0;
@@ -289,7 +302,7 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
     };
     let mut groups: Vec<(usize, Group)> = Vec::new();
     for object in collections {
-        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
+        let parent = id_field(&object.value, "parent_id");
         groups.push((
             depth(&object.id),
             Group {
@@ -300,8 +313,8 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
         ));
     }
     for object in sections {
-        let parent = text_field(&object.value, "parent_id").map(|p| (Kind::Collection, p));
-        let below = parent.as_ref().map_or(0, |(_, p)| depth(p) + 1);
+        let parent = id_field(&object.value, "parent_id");
+        let below = parent.as_ref().map_or(0, |p| depth(p) + 1);
         groups.push((
             below,
             Group {
@@ -369,18 +382,15 @@ impl Run<'_> {
             if state.created(group.kind).contains_key(old) {
                 continue;
             }
-            let parent = match &group.parent {
-                Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
-                None => None,
-            };
+            let parent = self.group_parent(state, group)?;
             let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
             let what = format!(
                 "collection {old} {:?}{}",
-                text_field(&group.object.value, "name").unwrap_or_default(),
+                id_field(&group.object.value, "name").unwrap_or_default(),
                 group
                     .parent
                     .as_ref()
-                    .map_or(String::new(), |(_, p)| format!(" in collection {p}"))
+                    .map_or(String::new(), |p| format!(" in collection {p}"))
             );
             self.create(
                 state,
@@ -413,9 +423,9 @@ impl Run<'_> {
             let count = locales(&article.value).len().max(1);
             let what = format!(
                 "article {old} {:?} ({count} locale{}){}",
-                text_field(&article.value, "title").unwrap_or_default(),
+                id_field(&article.value, "title").unwrap_or_default(),
                 if count == 1 { "" } else { "s" },
-                text_field(&article.value, "parent_id")
+                id_field(&article.value, "parent_id")
                     .map_or(String::new(), |p| format!(" in collection {p}"))
             );
             self.create(state, Kind::Article, old, "/articles", body, what)
@@ -427,7 +437,7 @@ impl Run<'_> {
 
     /// The new parent of an article: its collection, or its section (2.9), or none.
     fn article_parent(&self, state: &RestoreState, article: &Value) -> Result<Option<String>> {
-        let Some(parent) = text_field(article, "parent_id") else {
+        let Some(parent) = id_field(article, "parent_id") else {
             return Ok(None);
         };
         let kind = match article.get("parent_type").and_then(Value::as_str) {
@@ -435,6 +445,14 @@ impl Run<'_> {
             _ => Kind::Collection,
         };
         self.new_id(state, kind, &parent, "parent").map(Some)
+    }
+
+    /// The new parent of a collection or section: its parent collection, or none.
+    fn group_parent(&self, state: &RestoreState, group: &Group) -> Result<Option<String>> {
+        let parent = group.parent.as_deref();
+        parent
+            .map(|old| self.new_id(state, Kind::Collection, old, "parent"))
+            .transpose()
     }
 
     /// The new id of an object restored earlier (a placeholder in a dry run).
@@ -543,7 +561,7 @@ impl Run<'_> {
             return Ok(Some(Expected {
                 list: "/articles",
                 field: "title",
-                value: text_field(&article.value, "title"),
+                value: id_field(&article.value, "title"),
                 parent: self.article_parent(state, &article.value)?,
             }));
         }
@@ -554,15 +572,11 @@ impl Run<'_> {
         let Some(group) = found else {
             return Ok(None);
         };
-        let parent = match &group.parent {
-            Some((kind, id)) => Some(self.new_id(state, *kind, id, "parent")?),
-            None => None,
-        };
         Ok(Some(Expected {
             list: "/help_center/collections",
             field: "name",
-            value: text_field(&group.object.value, "name"),
-            parent,
+            value: id_field(&group.object.value, "name"),
+            parent: self.group_parent(state, group)?,
         }))
     }
 
@@ -576,11 +590,11 @@ impl Run<'_> {
         let newest = items
             .iter()
             .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .filter(|item| text_field(item, "id").is_some_and(|id| !taken.contains(&id)))
-            .filter(|item| text_field(item, expected.field) == expected.value)
-            .filter(|item| text_field(item, "parent_id") == expected.parent)
+            .filter(|item| id_field(item, "id").is_some_and(|id| !taken.contains(&id)))
+            .filter(|item| id_field(item, expected.field) == expected.value)
+            .filter(|item| id_field(item, "parent_id") == expected.parent)
             .max_by(|a, b| {
-                let id = |v: &Value| text_field(v, "id").unwrap_or_default();
+                let id = |v: &Value| id_field(v, "id").unwrap_or_default();
                 id_cmp(&id(a), &id(b))
             });
         Ok(newest.as_ref().and_then(created_from))
@@ -645,8 +659,8 @@ impl Run<'_> {
                 .filter_map(|(l, c)| Some((l, c.get("body")?.as_str()?.to_string())))
                 .collect()
         } else {
-            let locale = text_field(article, "default_locale").unwrap_or_else(|| "en".into());
-            text_field(article, "body")
+            let locale = id_field(article, "default_locale").unwrap_or_else(|| "en".into());
+            id_field(article, "body")
                 .map(|b| (locale, b))
                 .into_iter()
                 .collect()

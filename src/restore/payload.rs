@@ -6,10 +6,11 @@ use serde_json::{json, Map, Value};
 
 use super::state::Created;
 use crate::push::payload::api_id;
+use crate::snapshot::id_field;
 
 /// The new id and per-locale URLs from Intercom's answer to a create (or a list item).
 pub(super) fn created_from(answer: &Value) -> Option<Created> {
-    let id = text_field(answer, "id")?;
+    let id = id_field(answer, "id")?;
     Some(Created {
         id,
         urls: urls_of(answer),
@@ -23,7 +24,7 @@ pub(super) fn urls_of(object: &Value) -> BTreeMap<String, String> {
         .filter_map(|(l, c)| Some((l, c.get("url")?.as_str()?.to_string())))
         .collect();
     if let Some(url) = object.get("url").and_then(Value::as_str) {
-        let locale = text_field(object, "default_locale").unwrap_or_else(|| "en".into());
+        let locale = id_field(object, "default_locale").unwrap_or_else(|| "en".into());
         urls.entry(locale).or_insert_with(|| url.to_string());
     }
     urls
@@ -184,15 +185,6 @@ impl Field for Value {
 impl Field for Map<String, Value> {
     fn field(&self, name: &str) -> Option<&Value> {
         self.get(name)
-    }
-}
-
-/// A string or number field as text; `None` when absent, null or empty.
-pub(super) fn text_field(object: &Value, field: &str) -> Option<String> {
-    match object.get(field)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
