@@ -52,6 +52,7 @@ fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
         locales: args.locales,
         drafts: args.drafts,
         no_search: args.no_search,
+        search_shard_budget: None,
         cache: args.cache,
         help_center: args.help_center,
     };
