@@ -15,8 +15,11 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// `push` found a conflict with a newer remote edit.
     pub const CONFLICT: i32 = 3;
-    /// `verify` found a damaged or incomplete backup.
+    /// `verify` found a damaged backup.
     pub const DAMAGED: i32 = 4;
+    /// `pull --assets` wrote the snapshot but some assets could not be stored, or `verify`
+    /// found a sound backup that lacks some of them.
+    pub const INCOMPLETE: i32 = 5;
 }
 
 /// Everything that can stop a command. Messages name the file or endpoint involved and never

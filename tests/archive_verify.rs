@@ -94,7 +94,7 @@ fn archives_of_one_snapshot_are_byte_identical_and_verify_clean() {
         verified,
         json!({"command": "verify", "ok": true, "exit_code": 0, "backup": "a.tar.zst",
                "checked_files": FIXTURE_FILES, "checked_objects": FIXTURE_FILES,
-               "problems": [], "warnings": [], "errors": []})
+               "problems": [], "missing_assets": [], "warnings": [], "errors": []})
     );
     let line = assert_code(&helpcenter(cwd, &["verify", "snapshot"]), 0);
     assert_eq!(line, "snapshot: OK, 23 files and 23 objects checked\n");
@@ -243,7 +243,7 @@ fn an_article_whose_help_center_and_parent_are_gone_is_an_orphan() {
 }
 
 #[test]
-fn a_missing_asset_is_a_problem_and_an_undownloaded_one_a_warning() {
+fn a_missing_asset_file_is_damage_and_an_undownloaded_asset_is_incomplete() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("snapshot");
     let mut writer = helpcenter::snapshot::SnapshotWriter::create(&target).unwrap();
@@ -261,14 +261,15 @@ fn a_missing_asset_is_a_problem_and_an_undownloaded_one_a_warning() {
         .unwrap();
     writer.commit(us_api(), None).unwrap();
 
-    let clean = json_of(&assert_code(
+    let incomplete = json_of(&assert_code(
         &helpcenter(dir.path(), &["verify", "snapshot", "--json"]),
-        0,
+        5,
     ));
+    assert_eq!(incomplete["problems"], json!([]));
     assert_eq!(
-        clean["warnings"],
-        json!([{"file": "articles/1.json",
-                "problem": "the body's asset https://cdn.test/b.png was not downloaded"}])
+        incomplete["missing_assets"],
+        json!([{"file": "articles/1.json", "url": "https://cdn.test/b.png",
+                "reason": "not downloaded"}])
     );
     fs::remove_file(target.join(&asset.file)).unwrap();
     let damaged = json_of(&assert_code(
@@ -279,7 +280,7 @@ fn a_missing_asset_is_a_problem_and_an_undownloaded_one_a_warning() {
         damaged["problems"],
         json!([
             {"file": "articles/1.json", "problem": format!(
-                "the body's asset https://cdn.test/a.png is missing its file {}", asset.file)},
+                "asset https://cdn.test/a.png is missing its file {}", asset.file)},
             {"file": asset.file, "problem": "missing (listed in the manifest)"},
         ])
     );
