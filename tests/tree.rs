@@ -104,11 +104,7 @@ fn exports_match_the_expected_trees() {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for (file, bytes) in files_under(from) {
-        let path = to.join(file);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
+    support::copy_dir(from, to);
 }
 
 /// `TREE_DUMP=dir cargo test --test tree dump` keeps an export of the demo for a look.
