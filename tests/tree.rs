@@ -1059,6 +1059,24 @@ fn locale_folders_must_be_locales() {
 }
 
 #[test]
+fn a_locale_folder_intercom_does_not_have_is_refused() {
+    let t = HandTree::new();
+    t.set(
+        "xx/guides/100-hello.md",
+        "---\ntitle: Hello\nid: \"100\"\nlocale: \"xx\"\n---\n",
+    );
+    let error = t.error();
+    assert!(
+        error.starts_with(
+            "content/xx: not a locale folder: Intercom has no locale \"xx\" (its locales: ar, \
+             bg, bs, "
+        ),
+        "{error}"
+    );
+    assert!(error.ends_with(", tr, vi, zh-CN, zh-TW)"), "{error}");
+}
+
+#[test]
 fn the_locale_key_must_match_the_folder() {
     let t = HandTree::new();
     t.set(
