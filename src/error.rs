@@ -38,6 +38,10 @@ pub enum Error {
     /// Data (an API response, a snapshot file, a Markdown file) is malformed.
     #[error("{0}")]
     Data(String),
+    /// A backup is damaged: an archive whose compressed stream or tar structure is cut short
+    /// or corrupt (exit code 4, as for damage `verify` finds inside a backup).
+    #[error("{0}")]
+    Damaged(String),
     /// A file system operation failed.
     #[error("failed to {action} {path}: {source}")]
     Io {
@@ -75,6 +79,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Auth(_) => exit::USAGE,
             Error::Api(_) | Error::Data(_) | Error::Io { .. } => exit::FAILURE,
+            Error::Damaged(_) => exit::DAMAGED,
         }
     }
 }

@@ -104,7 +104,8 @@ fn archives_of_one_snapshot_are_byte_identical_and_verify_clean() {
 fn gzip_is_chosen_by_name_and_date_names_nightly_archives() {
     let dir = with_snapshot();
     let cwd = dir.path();
-    fs::create_dir(cwd.join("nightly")).unwrap();
+    // The folder is created on the first run, as the README's nightly job needs.
+    assert!(!cwd.join("nightly").exists());
     let out = assert_code(
         &helpcenter(
             cwd,
@@ -187,22 +188,37 @@ fn a_corrupted_byte_in_an_archive_is_found_with_exit_code_4() {
 }
 
 #[test]
-fn a_damaged_compressed_stream_is_unreadable_exit_1() {
+fn a_damaged_or_truncated_compressed_stream_is_a_damaged_archive_exit_4() {
     let dir = with_snapshot();
     let cwd = dir.path();
     assert_code(&helpcenter(cwd, &["archive", "-o", "b.tar.gz", "-q"]), 0);
     let path = cwd.join("b.tar.gz");
-    let mut bytes = fs::read(&path).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    fs::write(&path, bytes).unwrap();
-    let out = helpcenter(cwd, &["verify", "b.tar.gz"]);
-    assert_code(&out, 1);
-    assert!(
-        text(&out.stderr).starts_with("error: b.tar.gz: not a readable archive: "),
-        "{}",
-        text(&out.stderr)
-    );
+    let good = fs::read(&path).unwrap();
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0xff;
+    let truncated = good[..good.len() * 2 / 3].to_vec();
+    for (what, bytes) in [("flipped", flipped), ("truncated", truncated)] {
+        fs::write(&path, bytes).unwrap();
+        let out = helpcenter(cwd, &["verify", "b.tar.gz"]);
+        assert_code(&out, 4);
+        assert!(
+            text(&out.stderr)
+                .starts_with("error: b.tar.gz: damaged archive (cut short or corrupt): "),
+            "{what}: {}",
+            text(&out.stderr)
+        );
+        let json = json_of(&assert_code(
+            &helpcenter(cwd, &["verify", "b.tar.gz", "--json"]),
+            4,
+        ));
+        assert_eq!(
+            (&json["ok"], &json["exit_code"]),
+            (&json!(false), &json!(4))
+        );
+    }
+    // Something that is not an archive at all cannot be read: exit 1.
+    fs::write(&path, b"hello").unwrap();
+    assert_code(&helpcenter(cwd, &["verify", "b.tar.gz"]), 1);
 }
 
 #[test]
