@@ -1020,7 +1020,7 @@ fn new_translations_need_not_repeat_object_fields() {
 }
 
 #[test]
-fn broken_front_matter_names_file_and_line() {
+fn broken_front_matter_names_file_line_and_column() {
     let t = HandTree::new();
     t.set(
         "en/guides/100-hello.md",
@@ -1028,8 +1028,7 @@ fn broken_front_matter_names_file_and_line() {
     );
     assert_eq!(
         t.error(),
-        "content/en/guides/100-hello.md:2: unterminated string: missing the closing `\"` (a \
-         value must fit on one line)"
+        "content/en/guides/100-hello.md:2:8: invalid YAML: invalid indentation in quoted scalar"
     );
     t.set("en/guides/100-hello.md", "# Hello\n");
     assert_eq!(
@@ -1038,13 +1037,37 @@ fn broken_front_matter_names_file_and_line() {
     );
     t.set(
         "en/guides/100-hello.md",
-        "---\ntitle: Hello\ntags:\n  - a\n---\n",
+        "---\ntitle: [Hello]\nid: \"100\"\n---\n",
     );
     assert_eq!(
         t.error(),
-        "content/en/guides/100-hello.md:4: indented line: nested values, lists and multi-line \
-         values are not supported; write `key: value` on one line"
+        "content/en/guides/100-hello.md:2: `title`: expected a single value, found a list"
     );
+    t.set(
+        "en/guides/100-hello.md",
+        "---\ntitle: Hello\ntags: 3\nid: \"100\"\n---\n",
+    );
+    assert_eq!(
+        t.error(),
+        "content/en/guides/100-hello.md:3: `tags`: expected a list of strings, found \"3\""
+    );
+}
+
+#[test]
+fn hugo_front_matter_with_lists_and_block_values_is_read() {
+    let t = HandTree::new();
+    t.set(
+        "en/guides/100-hello.md",
+        "---\n# Hugo keys are kept for Hugo\ntitle: 'Hello: a \"guide\"'\ndescription: >\n  Two\n  lines\nid: 100\ntags: [setup, 'first steps']\naliases:\n  - /old/hello/\ndraft: true\nweight: 4\nparams:\n  hero: true\n---\n\nHello\n",
+    );
+    let ws = t.load();
+    let article = &ws.articles[0];
+    let c = &article.content["en"];
+    assert_eq!(c.title, "Hello: a \"guide\"");
+    assert_eq!(c.description, "Two lines\n");
+    assert_eq!(c.state, State::Draft);
+    assert_eq!(article.order, Some(4));
+    assert_eq!(ws.warnings, Vec::<String>::new());
 }
 
 #[test]
@@ -1334,8 +1357,8 @@ fn every_problem_is_reported_at_once_sorted_by_file() {
     assert_eq!(
         t.errors(),
         [
-            "content/de/_index.md:2: unterminated string: missing the closing `\"` (a value \
-             must fit on one line)",
+            "content/de/_index.md:2:8: invalid YAML: while scanning a quoted scalar, found \
+             unexpected end of stream",
             "content/en/guides/100-hello.md:4: `date`: invalid date \"soon\" (expected RFC \
              3339, e.g. 2024-05-27T09:33:20Z, or 2024-05-27)",
             "content/fr/guides/100-bonjour.md:1: front matter has no `title`",

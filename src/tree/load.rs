@@ -199,6 +199,7 @@ fn problem(path: &Path, line: Option<usize>, message: String) -> Problem {
     Problem {
         path: path.to_path_buf(),
         line,
+        column: None,
         message,
     }
 }
