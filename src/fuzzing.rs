@@ -31,11 +31,31 @@ pub fn front_matter(data: &[u8]) {
     let others = |fields: &[crate::tree::FrontMatterField]| -> Vec<_> {
         (fields.iter())
             .filter(|f| f.key != "id" && f.key != "translationKey")
-            .map(|f| (f.key.clone(), f.value.clone()))
+            .map(|f| (f.key.clone(), meaning(&f.value)))
             .collect()
     };
     assert_eq!(others(&doc.fields), others(&again.fields), "{rewritten}");
     assert_eq!(doc.body, again.body);
+}
+
+/// What a front matter value means, whatever its quoting: a rewrite may quote text that was
+/// plain (numbers and booleans stay plain, so they keep their type).
+fn meaning(value: &crate::tree::FrontMatterValue) -> String {
+    use crate::tree::FrontMatterValue as V;
+    match value {
+        V::Null => "~".to_string(),
+        V::Plain(t) | V::Quoted(t) => format!("{t:?}"),
+        V::List(items) => format!(
+            "[{}]",
+            items.iter().map(meaning).collect::<Vec<_>>().join(",")
+        ),
+        V::Map(entries) => {
+            let entries: Vec<String> = (entries.iter())
+                .map(|(k, v)| format!("{k:?}:{}", meaning(v)))
+                .collect();
+            format!("{{{}}}", entries.join(","))
+        }
+    }
 }
 
 /// Markdown to Intercom HTML never panics, and Markdown the tool wrote converts to HTML and

@@ -174,8 +174,10 @@ impl Value {
     fn to_flow(&self) -> String {
         match self {
             Value::Null => "~".to_string(),
-            Value::Plain(t) => t.clone(),
-            Value::Quoted(t) => quote(t),
+            // Numbers and booleans stay plain, so they keep their type; other text is quoted
+            // unless it is plainly safe in flow context (no `[]{},:#`, quotes or spaces).
+            Value::Plain(t) if is_flow_safe(t) => t.clone(),
+            Value::Plain(t) | Value::Quoted(t) => quote(t),
             Value::List(items) => {
                 let items: Vec<String> = items.iter().map(Value::to_flow).collect();
                 format!("[{}]", items.join(", "))
@@ -188,6 +190,15 @@ impl Value {
             }
         }
     }
+}
+
+/// Whether plain text can be written as it is inside `[...]` or `{...}`.
+fn is_flow_safe(text: &str) -> bool {
+    text != "-"
+        && !matches!(text, "~" | "null" | "Null" | "NULL")
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '/'))
 }
 
 /// One top-level `key: value` entry.
@@ -292,8 +303,9 @@ pub(crate) fn parse(text: &str) -> Result<Document<'_>, SyntaxError> {
 
 /// The text with `id` and `translationKey` set at the top of its front matter (any previous
 /// `id` or `translationKey` entry removed, whatever lines its value spans), every other byte
-/// as it was. Front matter that does not parse, or is a flow mapping (`{...}`), is rewritten
-/// from what can be read of it.
+/// as it was. Where that edit would not read back as the same entries (a flow mapping
+/// `{...}`, an old id that defines an anchor others use, ...), the front matter is written
+/// anew from its values instead, one `key: value` line each.
 pub(crate) fn with_id(text: &str, id: &str, key: &str) -> String {
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
@@ -307,22 +319,30 @@ pub(crate) fn with_id(text: &str, id: &str, key: &str) -> String {
     };
     let head = &text[..split.yaml_start];
     let closing = &text[split.yaml_start + split.yaml.len()..text.len() - split.rest.len()];
-    let yaml = match yaml::fields(split.yaml) {
-        Ok(fields) if fields.iter().all(|f| f.block) => without_entries(split.yaml, &fields),
-        Ok(fields) => fields
-            .iter()
-            .filter(|f| !is_id_key(&f.field.key))
-            .map(|f| {
-                format!(
-                    "{}: {}{newline}",
-                    quote(&f.field.key),
-                    f.field.value.to_flow()
-                )
-            })
-            .collect(),
-        Err(_) => split.yaml.to_string(),
+    let document = |yaml: &str| format!("{head}{header}{yaml}{closing}{}", split.rest);
+    let Ok(entries) = yaml::fields(split.yaml) else {
+        // Left as broken as it was: the loader reports it.
+        return document(split.yaml);
     };
-    format!("{head}{header}{yaml}{closing}{}", split.rest)
+    let kept: Vec<&Field> = (entries.iter().map(|e| &e.field))
+        .filter(|f| !is_id_key(&f.key))
+        .collect();
+    let edited = document(&without_entries(split.yaml, &entries));
+    let reads_back = parse(&edited).is_ok_and(|doc| {
+        let again: Vec<&Field> = doc.fields.iter().filter(|f| !is_id_key(&f.key)).collect();
+        again.len() == kept.len()
+            && again
+                .iter()
+                .zip(&kept)
+                .all(|(a, b)| a.key == b.key && a.value == b.value)
+    });
+    if reads_back {
+        return edited;
+    }
+    let lines: String = (kept.iter())
+        .map(|f| format!("{}: {}{newline}", quote(&f.key), f.value.to_flow()))
+        .collect();
+    document(&lines)
 }
 
 fn is_id_key(key: &str) -> bool {
@@ -339,11 +359,31 @@ fn without_entries(yaml: &str, fields: &[yaml::Entry]) -> String {
             drop.push(entry.yaml_line..end);
         }
     }
-    yaml.split_inclusive('\n')
+    yaml_lines(yaml)
         .enumerate()
         .filter(|(i, _)| !drop.iter().any(|range| range.contains(&(i + 1))))
         .map(|(_, line)| line)
         .collect()
+}
+
+/// Lines with their ends as YAML counts them: `\r\n`, `\n` and a lone `\r` each end one.
+fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\n', '\r']).map_or(rest.len(), |i| {
+            if rest[i..].starts_with("\r\n") {
+                i + 2
+            } else {
+                i + 1
+            }
+        });
+        let (line, after) = rest.split_at(end);
+        rest = after;
+        Some(line)
+    })
 }
 
 /// Lines without their `\n` / `\r\n`, counting line numbers.
@@ -391,8 +431,6 @@ mod yaml {
         pub(super) field: Field,
         /// The 1-based line of its key in the YAML.
         pub(super) yaml_line: usize,
-        /// Whether the top-level mapping is in block style (`key: value` lines).
-        pub(super) block: bool,
     }
 
     /// The entries of the front matter's YAML (a mapping, or nothing at all).
@@ -407,8 +445,7 @@ mod yaml {
         let entries = match event {
             Event::DocumentEnd | Event::StreamEnd => return Ok(Vec::new()),
             Event::MappingStart(anchor, _) => {
-                let block = !yaml[char_to_byte(yaml, span.start.index())..].starts_with('{');
-                let entries = reader.top_level(block)?;
+                let entries = reader.top_level()?;
                 if anchor > 0 {
                     reader.nodes += entries.len();
                 }
@@ -433,12 +470,6 @@ mod yaml {
                 "more than one YAML document in the front matter",
             )),
         }
-    }
-
-    fn char_to_byte(text: &str, chars: usize) -> usize {
-        text.char_indices()
-            .nth(chars)
-            .map_or(text.len(), |(i, _)| i)
     }
 
     /// A 1-based YAML line as a line of the file (the front matter starts on line 2).
@@ -489,7 +520,7 @@ mod yaml {
             }
         }
 
-        fn top_level(&mut self, block: bool) -> Result<Vec<Entry>, SyntaxError> {
+        fn top_level(&mut self) -> Result<Vec<Entry>, SyntaxError> {
             let mut entries: Vec<Entry> = Vec::new();
             loop {
                 let (event, span) = self.next()?;
@@ -516,7 +547,6 @@ mod yaml {
                 entries.push(Entry {
                     field: Field { key, value, line },
                     yaml_line: span.start.line(),
-                    block,
                 });
             }
         }
