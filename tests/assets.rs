@@ -272,6 +272,12 @@ fn a_missing_or_oversized_asset_leaves_an_incomplete_pull_that_verify_reports() 
 /// A server whose only article shows the images at `urls`.
 fn server_with_images(urls: &[String]) -> FakeIntercom {
     let server = server();
+    show_only(&server, urls);
+    server
+}
+
+/// Leaves `server` one article, showing the images at `urls` in each of its locales.
+fn show_only(server: &FakeIntercom, urls: &[String]) {
     let images: String = urls.iter().map(|u| format!(r#"<img src="{u}">"#)).collect();
     let body = format!(r#"<p class="no-margin">{images}</p>"#);
     server.update_workspace(|ws| {
@@ -281,7 +287,6 @@ fn server_with_images(urls: &[String]) -> FakeIntercom {
         article["translated_content"]["fr"]["body"] = Value::String(body.clone());
         article["body"] = Value::String(body);
     });
-    server
 }
 
 /// A local port with nothing listening on it.
@@ -448,17 +453,7 @@ fn a_host_that_keeps_failing_is_given_up_after_its_budget() {
 /// A server whose only article shows one image, at `path` on the fake CDN.
 fn server_with_one_image(path: &str) -> FakeIntercom {
     let server = server();
-    let body = format!(
-        r#"<p class="no-margin"><img src="{}"></p>"#,
-        server.asset_url(path)
-    );
-    server.update_workspace(|ws| {
-        ws.articles.retain(|a| a["id"] == "3001");
-        let article = &mut ws.articles[0];
-        article["translated_content"]["en"]["body"] = Value::String(body.clone());
-        article["translated_content"]["fr"]["body"] = Value::String(body.clone());
-        article["body"] = Value::String(body);
-    });
+    show_only(&server, &[server.asset_url(path)]);
     server
 }
 
