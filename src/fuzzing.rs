@@ -105,11 +105,18 @@ pub fn sanitize(data: &[u8]) {
 /// No script element, event handler or `javascript:` URL in sanitised HTML.
 fn assert_harmless(sanitised: &str) {
     let doc = scraper::Html::parse_fragment(sanitised);
-    for element in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+    for element in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
         let element = element.value();
         assert_ne!(element.name(), "script", "a script survived: {sanitised}");
         for (name, value) in element.attrs() {
-            assert!(!name.starts_with("on"), "an event handler survived: {sanitised}");
+            assert!(
+                !name.starts_with("on"),
+                "an event handler survived: {sanitised}"
+            );
             let url: String = (value.chars())
                 .filter(|c| !c.is_whitespace() && !c.is_control())
                 .collect();

@@ -1097,6 +1097,23 @@ fn a_locale_folder_intercom_does_not_have_is_refused() {
         "{error}"
     );
     assert!(error.ends_with(", tr, vi, zh-CN, zh-TW)"), "{error}");
+
+    // A locale the tree was exported with is accepted, should Intercom add one.
+    let entry = helpcenter::tree::BaseEntry {
+        kind: helpcenter::tree::FileKind::Article,
+        id: Some("100".into()),
+        locale: helpcenter::model::Locale::parse("xx").unwrap(),
+        updated_at: None,
+        untranslated: false,
+        sha256: String::new(),
+        bytes: 0,
+    };
+    let files = [("xx/guides/100-hello.md".to_string(), entry)].into();
+    let base = helpcenter::tree::BaseRecord::new(files).to_bytes();
+    t.set(".helpcenter/base.json", std::str::from_utf8(&base).unwrap());
+    t.set("xx/_index.md", "---\ntitle: Xx\nid: \"1\"\n---\n");
+    t.set("xx/guides/_index.md", "---\ntitle: Xx\nid: \"10\"\n---\n");
+    assert_eq!(t.load().articles[0].content["xx"].title, "Hello");
 }
 
 #[test]
