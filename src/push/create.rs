@@ -243,34 +243,10 @@ fn add_to_base(content: &Path, rel: &str, entry: BaseEntry) -> Result<()> {
 /// bytes.
 fn write_id(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
-    let bytes = with_id(&text, id, key).into_bytes();
+    let bytes = crate::tree::with_id(&text, id, key).into_bytes();
     // The temp file has a hidden name: the loader skips it should a crash leave it behind.
     crate::durable::write_atomically(path, &bytes)?;
     Ok(bytes)
-}
-
-/// The text with `id` and `translationKey` set at the top of its front matter (any previous
-/// empty `id` or other `translationKey` line removed), the rest byte for byte.
-pub fn with_id(text: &str, id: &str, key: &str) -> String {
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut lines = text.split_inclusive('\n');
-    let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(lines.next().unwrap_or("---\n"));
-    out.push_str(&format!(
-        "id: \"{id}\"{newline}translationKey: \"{key}\"{newline}"
-    ));
-    let mut in_front = true;
-    for line in lines {
-        let trimmed = line.trim_end();
-        if in_front && trimmed == "---" {
-            in_front = false;
-        } else if in_front && (trimmed.starts_with("id:") || trimmed.starts_with("translationKey:"))
-        {
-            continue;
-        }
-        out.push_str(line);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -300,15 +276,6 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&create_body(&article, "7", false)).unwrap(),
             r#"{"title":"T","description":"D","body":"<p>b</p>","author_id":null,"state":"published","parent_id":7,"parent_type":"collection"}"#
-        );
-    }
-
-    #[test]
-    fn the_id_goes_into_the_front_matter_only() {
-        let text = "---\ntitle: New\nid:\ntranslationKey: x\n---\n\nid: stays\n";
-        assert_eq!(
-            with_id(text, "42", "42"),
-            "---\nid: \"42\"\ntranslationKey: \"42\"\ntitle: New\n---\n\nid: stays\n"
         );
     }
 }

@@ -93,6 +93,7 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
     );
     let ws = &loaded.workspace;
     let selection = Selection::new(content, &options.paths)?;
+    selection.check_matches(content, &base)?;
     let creates: Vec<&tree::NewArticle> = (loaded.new_articles.iter())
         .filter(|a| selection.contains(&a.rel))
         .collect();

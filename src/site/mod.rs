@@ -491,8 +491,36 @@ fn asset_href(theme: &Theme, name: &str) -> String {
     format!("static/{name}?v={hash}")
 }
 
+/// `path` as an absolute path with `.` and `..` resolved and symbolic links followed as far
+/// as it exists, so two spellings of one folder compare equal (`../demo` from `site/` is
+/// `demo`, not something inside `site/`).
 fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))
+    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))?;
+    let mut lexical = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    // The longest part that exists, with its links followed; the rest as written.
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return Ok(rest.iter().rev().fold(real, |p, c| p.join(c)));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return Ok(lexical),
+        }
+    }
 }
 
 /// Building into the input (or the input into the output) would mix the two.
