@@ -126,6 +126,19 @@ pub fn assemble(
     base::assemble(md, base, finish)
 }
 
+/// The lines of a body for a diff: its text with a line break after every top-level block that
+/// does not end one, split at every line break.
+pub fn block_lines(html: &str) -> Vec<String> {
+    let mut text = String::with_capacity(html.len() + 64);
+    for unit in split::split(html) {
+        if !text.is_empty() && !text.ends_with('\n') && unit.kind != split::UnitKind::Glue {
+            text.push('\n');
+        }
+        text.push_str(&html[unit.range]);
+    }
+    text.split('\n').map(str::to_owned).collect()
+}
+
 /// The canonical form of a body: two bodies are equivalent when their forms are equal.
 ///
 /// Parses `html` (with scraper) and serialises it again with: attributes in one fixed order,

@@ -8,6 +8,8 @@
 //! content/<locale>/<id>-<slug>.md                          standalone article
 //! content/assets/<sha256>.<ext>                            images and attachments the bodies use
 //! content/.helpcenter/base.json                            what was exported (see [`BaseRecord`])
+//! content/.helpcenter/bodies/<sha256>.json                 an article body, block by block
+//!                                                          (see [`bodies`])
 //! content/.helpcenter/assets.json                          which Intercom URL each asset stands for
 //! ```
 //! [`export`] writes a [`Workspace`](crate::model::Workspace) as such a tree; [`load`] reads a
@@ -56,6 +58,7 @@
 
 mod assets;
 mod base;
+pub mod bodies;
 mod export;
 mod frontmatter;
 mod layout;
