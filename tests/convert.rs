@@ -136,7 +136,7 @@ fn fixture_bodies_round_trip() {
 
 #[test]
 fn generated_bodies_round_trip() {
-    assert_round_trips("generated", &bodies(&generated_workspace(300)));
+    assert_round_trips("generated", &bodies(&generated_workspace(120)));
 }
 
 /// The generated corpus written in `dialect`, labelled.
@@ -170,7 +170,7 @@ fn share_of(bodies: &[(String, String)]) -> TextShare {
 /// none. Run with `--nocapture` to see the figures.
 #[test]
 fn editability() {
-    let docs = dialects::corpus(300);
+    let docs = dialects::corpus(200);
     let mut corpora: Vec<(String, Vec<(String, String)>)> = vec![
         ("fixtures (multilingual, sections-2.9)".to_owned(), {
             let mut all = bodies(&Workspace::load("multilingual"));
@@ -179,7 +179,7 @@ fn editability() {
         }),
         (
             "generated workspace (Intercom editor)".to_owned(),
-            bodies(&generated_workspace(300)),
+            bodies(&generated_workspace(120)),
         ),
     ];
     for dialect in HtmlDialect::ALL {
@@ -501,6 +501,15 @@ proptest! {
             prop_assert!(false, "body: {body}\n{failure}");
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        // Each case is a document written in five dialects, each converted several times.
+        cases: 96,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn documents_in_every_dialect_round_trip(doc in dialects::doc()) {
