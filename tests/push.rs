@@ -142,6 +142,12 @@ impl Setup {
             .collect()
     }
 
+    /// The remote body of article `id` in `locale`.
+    fn remote_body(&self, id: &str, locale: &str) -> String {
+        let body = &self.remote_locale(id, locale)["body"];
+        body.as_str().expect("a body").to_string()
+    }
+
     fn remote_locale(&self, id: &str, locale: &str) -> Value {
         self.server.workspace().article(id).unwrap()["translated_content"][locale].clone()
     }
@@ -175,10 +181,7 @@ async fn one_edited_paragraph_sends_that_locale_only() {
     let s = setup().await;
     let en = s.article_file("101", "en");
     let fr_before = s.remote_locale("101", "fr");
-    let remote_body = s.remote_locale("101", "en")["body"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let remote_body = s.remote_body("101", "en");
     let (_, name_before) = body_record(&s, &en);
     s.edit(&en, EN_OLD, EN_NEW);
 
@@ -245,10 +248,7 @@ fn body_record(s: &Setup, rel: &str) -> (helpcenter::markdown::Converted, String
 async fn editing_only_the_description_sends_the_remote_body_byte_for_byte() {
     let s = setup().await;
     let en = s.article_file("101", "en");
-    let remote_body = s.remote_locale("101", "en")["body"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let remote_body = s.remote_body("101", "en");
     s.edit(
         &en,
         "description: \"Create your account, write your first note and find your way around.\"",
@@ -353,10 +353,7 @@ async fn one_edited_paragraph_in_each_dialect_changes_only_that_paragraph() {
 async fn an_added_heading_and_image_arrive_in_intercom_markup() {
     let s = setup().await;
     let en = s.article_file("101", "en");
-    let remote_body = s.remote_locale("101", "en")["body"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let remote_body = s.remote_body("101", "en");
     s.edit(
         &en,
         "## Next steps",

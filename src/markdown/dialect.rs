@@ -389,20 +389,18 @@ impl Votes {
 
     fn dialect(self) -> Dialect {
         let intercom = Dialect::default();
-        // The majority, and Intercom's editor on a tie (also when nothing was seen).
-        let pick = |intercom_votes: usize, other_votes: usize| other_votes > intercom_votes;
         let most = |counts: &BTreeMap<String, usize>| {
             counts
                 .iter()
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(value, _)| value.clone())
         };
+        let new_tab = majority((self.links_new_tab, true), (self.links_same_tab, false));
         Dialect {
-            paragraph_class: if pick(self.paragraph_intercom, self.paragraph_plain) {
-                None
-            } else {
-                intercom.paragraph_class
-            },
+            paragraph_class: majority(
+                (self.paragraph_intercom, intercom.paragraph_class),
+                (self.paragraph_plain, None),
+            ),
             // CommonMark's lists can also hold paragraphs (loose), Intercom's cannot hold bare
             // text: one list of bare items decides.
             list_items: if self.bare_lists > 0 {
@@ -410,44 +408,28 @@ impl Votes {
             } else {
                 ListItems::Paragraphs
             },
-            strong: if pick(self.b, self.strong) {
-                Strong::Strong
-            } else {
-                Strong::B
-            },
-            emphasis: if pick(self.i, self.em) {
-                Emphasis::Em
-            } else {
-                Emphasis::I
-            },
-            strikethrough: if pick(self.s, self.del) {
-                Strikethrough::Del
-            } else {
-                Strikethrough::S
-            },
-            images: if pick(self.image_containers, self.image_paragraphs) {
-                Images::Paragraph
-            } else {
-                Images::Container
-            },
-            empty_alt: pick(self.alt_missing, self.alt_empty),
-            tables: if pick(self.tables_intercom, self.tables_plain) {
-                Tables::Plain
-            } else {
-                Tables::Intercom
-            },
-            code_blocks: if pick(self.pre_code, self.pre_bare) {
-                CodeBlocks::Pre
-            } else {
-                CodeBlocks::Code
-            },
-            heading_ids: if pick(self.headings_intercom, self.headings_other) {
-                HeadingIds::None
-            } else {
-                HeadingIds::Intercom
-            },
-            external_links_new_tab: !pick(self.links_new_tab, self.links_same_tab),
-            new_tab_rel: if pick(self.links_new_tab, self.links_same_tab) {
+            strong: majority((self.b, Strong::B), (self.strong, Strong::Strong)),
+            emphasis: majority((self.i, Emphasis::I), (self.em, Emphasis::Em)),
+            strikethrough: majority((self.s, Strikethrough::S), (self.del, Strikethrough::Del)),
+            images: majority(
+                (self.image_containers, Images::Container),
+                (self.image_paragraphs, Images::Paragraph),
+            ),
+            empty_alt: majority((self.alt_missing, false), (self.alt_empty, true)),
+            tables: majority(
+                (self.tables_intercom, Tables::Intercom),
+                (self.tables_plain, Tables::Plain),
+            ),
+            code_blocks: majority(
+                (self.pre_code, CodeBlocks::Code),
+                (self.pre_bare, CodeBlocks::Pre),
+            ),
+            heading_ids: majority(
+                (self.headings_intercom, HeadingIds::Intercom),
+                (self.headings_other, HeadingIds::None),
+            ),
+            external_links_new_tab: new_tab,
+            new_tab_rel: if !new_tab {
                 None
             } else if self.links_new_tab == 0 {
                 intercom.new_tab_rel
@@ -476,6 +458,16 @@ fn bare_items(e: &Element) -> bool {
     let mut items = e.children.iter().filter_map(Node::element).peekable();
     items.peek().is_some()
         && items.all(|li| li.children.first().is_some_and(|first| !first.is_block()))
+}
+
+/// The choice most of the body makes: Intercom's editor's (the first), unless the other has
+/// more votes (so also when nothing was seen).
+fn majority<T>(intercom: (usize, T), other: (usize, T)) -> T {
+    if other.0 > intercom.0 {
+        other.1
+    } else {
+        intercom.1
+    }
 }
 
 /// Whether `e` holds one image and nothing else.

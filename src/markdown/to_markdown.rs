@@ -413,35 +413,29 @@ fn code_language(code: &Element) -> Option<&str> {
     }
 }
 
-/// Elements Markdown has no block for whose tags may stand on raw HTML lines around Markdown:
-/// each starts an HTML block (CommonMark's sixth kind), and holds blocks.
-const SKELETON: &[&str] = &[
-    "article",
-    "aside",
-    "blockquote",
-    "caption",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "figure",
-    "footer",
-    "header",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "section",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
+/// Block elements that hold inline content, not blocks: never a [`skeleton`].
+const LEAF_BLOCKS: &[&str] = &[
+    "address",
+    "col",
+    "colgroup",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "p",
+    "pre",
+    "summary",
 ];
+
+/// Whether the tags of `name` may stand on raw HTML lines around Markdown: a block element
+/// (each starts one of CommonMark's HTML blocks) that holds blocks.
+fn is_skeleton_name(name: &str) -> bool {
+    dom::is_block_name(name) && !LEAF_BLOCKS.contains(&name)
+}
 
 /// An element Markdown cannot say (a callout, a collapsible section, Intercom's styled table,
 /// ...) whose descendants hold Markdown blocks: its tags on raw HTML lines, every descendant
@@ -486,7 +480,7 @@ impl Skeleton<'_> {
             }
             _ => None,
         };
-        let shaped = SKELETON.contains(&e.name.as_str()) && children.iter().all(Node::is_block);
+        let shaped = is_skeleton_name(&e.name) && children.iter().all(Node::is_block);
         if !shaped {
             return false;
         }
