@@ -42,7 +42,9 @@
 //!
 //! # Loading
 //! [`load`] checks the whole tree before returning anything and reports every problem at once
-//! (`path:line: message`, sorted). Values that belong to an object rather than to one
+//! (`path:line: message`, sorted). An article's body is put together from its body record
+//! ([`bodies`]): unchanged blocks are the HTML they came from, byte for byte, edited and new
+//! ones are rendered in the article's dialect (see [`crate::markdown`]). Values that belong to an object rather than to one
 //! translation (its place, `weight`, and a group's `icon`, `date`, `lastmod`; the help center's
 //! fields) may be set in any of its files and must agree where set more than once. `url` is
 //! derived, so it is not read back; unknown keys and `_index.md` bodies are ignored with a
