@@ -4,11 +4,14 @@
 //! 2. Every file is compared with the base record written at export ([`BaseRecord`]); only
 //!    article files whose bytes changed are sent, all changed locales of one article in one
 //!    `PUT /articles/{id}`, each as a whole `article_content`, other locales left out. An
-//!    article without translations gets its fields at the top level instead.
+//!    article without translations gets only its changed fields, at the top level. A body is
+//!    the remote body with only the edited blocks changed (see `tree::bodies`), and an
+//!    unedited one is sent as the remote body, byte for byte (see `payload.rs`).
 //! 3. Before writing an article it is fetched again: a locale whose remote `updated_at` is newer
 //!    than the base's is a conflict and is not written (unless `force`); the rest go on.
-//! 4. After each successful write the base record is updated at once (atomically), so a push
-//!    that stops halfway resumes where it stopped, and a second push sends nothing.
+//! 4. After each successful write the base record is updated at once (atomically), with the
+//!    body Intercom answered as the file's new body record, so a push that stops halfway
+//!    resumes where it stopped, and a second push sends nothing.
 //!
 //! A collection's `_index.md` whose name or description changed is sent the same way with
 //! `PUT /help_center/collections/{id}` (see `groups.rs`).
@@ -22,8 +25,8 @@
 //! once, so a second push creates nothing. A new file holding an exported article's `id` in a
 //! locale it did not have is a new translation, sent with the article's `PUT` like an edit.
 //!
-//! A dry run fetches the articles and reports per file what would change (fields, and a
-//! unified diff of the Markdown body), but writes nothing. Not pushed yet, and reported as
+//! A dry run fetches the articles and reports per file what would change (fields, a unified
+//! diff of the Markdown body, and the exact change of every field sent), but writes nothing. Not pushed yet, and reported as
 //! such: help center and (API 2.9) section `_index.md` changes, and deleted files unless
 //! [`PushOptions::delete`] is set and every locale file of the article is gone (see
 //! `deletes.rs`).
