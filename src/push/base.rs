@@ -1,11 +1,14 @@
 //! Updating the base record after each write, atomically, so an interrupted push resumes
-//! where it stopped.
+//! where it stopped. A written article file's body record is replaced by one of the body
+//! Intercom answered (written first, then named by the base record; records no entry names any
+//! more are removed after).
 
 use std::path::Path;
 
+use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::model::Locale;
-use crate::tree::{BaseEntry, BaseRecord, FileKind, BASE_FILE};
+use crate::tree::{bodies, BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// What a file looked like when it was pushed, and the remote time after the write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,8 @@ pub struct Pushed {
     pub sha256: String,
     /// Size of the file as pushed.
     pub bytes: u64,
+    /// The record of the body Intercom now holds (articles), to name in the file's entry.
+    pub body: Option<String>,
     /// What the file describes, for the entry to add when the base has none for `path` (a new
     /// translation file); its hash and time are the ones above.
     pub new: Option<NewFile>,
@@ -45,6 +50,7 @@ impl NewFile {
             untranslated: false,
             sha256,
             bytes,
+            body: None,
         }
     }
 }
@@ -54,7 +60,19 @@ pub fn record(content: &Path, pushed: &[Pushed]) -> Result<()> {
     update(content, |base, path| apply(base, path, pushed))
 }
 
-/// Reads the base record, changes it with `change`, and writes it back atomically.
+/// Writes the body record of `html`, the body Intercom holds for the file at `file_key`,
+/// converted as an export converts it; returns its name.
+pub fn body_record(
+    content: &Path,
+    html: &str,
+    assets: &LocalAssets,
+    file_key: &str,
+) -> Result<String> {
+    bodies::write(content, &bodies::convert_remote(html, assets, file_key))
+}
+
+/// Reads the base record, changes it with `change`, writes it back atomically, and removes the
+/// body records it no longer names.
 pub fn update(
     content: &Path,
     change: impl FnOnce(&mut BaseRecord, &Path) -> Result<()>,
@@ -63,7 +81,8 @@ pub fn update(
     let mut base = BaseRecord::read(content)?
         .ok_or_else(|| Error::data(format!("{}: the base record is gone", path.display())))?;
     change(&mut base, &path)?;
-    crate::durable::write_atomically(&path, &base.to_bytes())
+    crate::durable::write_atomically(&path, &base.to_bytes())?;
+    bodies::remove_unnamed(content, &base)
 }
 
 fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
@@ -78,6 +97,9 @@ fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
         entry.updated_at = file.updated_at;
         entry.sha256 = file.sha256.clone();
         entry.bytes = file.bytes;
+        if file.body.is_some() {
+            entry.body = file.body.clone();
+        }
     }
     Ok(())
 }

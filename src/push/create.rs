@@ -161,10 +161,10 @@ pub async fn create_article(
     client: &Client,
     options: &PushOptions,
     article: &NewArticle,
-    collection: Option<&str>,
-    multilingual: bool,
+    place: &Place<'_>,
     report: &mut PushReport,
 ) -> Result<()> {
+    let (collection, multilingual) = (place.collection, place.multilingual);
     let mut entry = FileReport::new(&article.rel, Outcome::WouldCreate);
     entry.locale = Some(article.locale.to_string());
     entry.fields = super::payload::FIELDS
@@ -192,13 +192,30 @@ pub async fn create_article(
     let bytes = write_id(&article.path, &id, &id)?;
     let updated_at = super::payload::remote_locale(&answer, article.locale.as_str())
         .and_then(super::payload::updated_at);
-    let base_entry = base_entry(FileKind::Article, &id, &article.locale, updated_at, &bytes);
+    let mut base_entry = base_entry(FileKind::Article, &id, &article.locale, updated_at, &bytes);
+    // The body Intercom holds now is the base of the file's next edit.
+    let stored = super::payload::remote_locale(&answer, article.locale.as_str())
+        .and_then(|r| r.get("body"))
+        .and_then(Value::as_str)
+        .unwrap_or(&article.content.body);
+    let record = base::body_record(&options.content, stored, place.assets, &article.rel)?;
+    base_entry.body = Some(record);
     add_to_base(&options.content, &article.rel, base_entry)?;
     entry.outcome = Outcome::Created;
     entry.article_id = Some(id);
     entry.remote_updated_at = updated_at;
     report.add(entry);
     Ok(())
+}
+
+/// Where a new article goes, and what its body record needs.
+pub struct Place<'a> {
+    /// The id of its collection; `None` when that collection could not be created.
+    pub collection: Option<&'a str>,
+    /// Whether the help center has several locales (the body gets `translated_content`).
+    pub multilingual: bool,
+    /// The tree's assets, to write the body record as an export would.
+    pub assets: &'a crate::assets::LocalAssets,
 }
 
 /// The id of the created article, checked to be safe in a file (it is written into one).
