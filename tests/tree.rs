@@ -1233,6 +1233,7 @@ fn a_locale_folder_intercom_does_not_have_is_refused() {
         untranslated: false,
         sha256: String::new(),
         bytes: 0,
+        body: None,
     };
     let files = [("xx/guides/100-hello.md".to_string(), entry)].into();
     let base = helpcenter::tree::BaseRecord::new(files).to_bytes();
