@@ -196,14 +196,55 @@ fn links_to_the_help_center_become_relative_site_links() {
         .iter()
         .any(|h| h.starts_with("https://help.example.com/en/articles/10")));
     assert!(!all.iter().any(|h| h.starts_with("javascript:")));
-    // The French draft of 110 is not built: a French page's link to it keeps pointing at
-    // Intercom, while an English page's link to it falls back to the English page.
+    // The French draft of 110 is not built: a French page's link to it goes to the page in
+    // the help center's default locale, never back to Intercom; so does an English page's.
     let fr_111 = hrefs(&site.read("fr/articles/111-modifier-votre-moyen-de-paiement/index.html"));
-    assert!(fr_111.contains(
-        &"https://help.example.com/fr/articles/110-forfaits-et-tarifs#h_9e8d7c6b5a".to_string()
-    ));
+    assert!(
+        fr_111.contains(&"../../../en/articles/110-plans-and-pricing/#h_9e8d7c6b5a".to_string())
+    );
     let en_111 = hrefs(&site.read("en/articles/111-update-your-payment-method/index.html"));
     assert!(en_111.contains(&"../../../en/articles/110-plans-and-pricing/".to_string()));
+}
+
+#[test]
+fn links_to_any_page_of_the_site_never_point_back_at_the_old_host() {
+    let site = Site::multilingual();
+    site.build(|_| {});
+    let built = |kind: &str, id: &str| {
+        ["ar", "de", "en", "fr", "ja"].iter().any(|l| {
+            site.pages_in(l)
+                .iter()
+                .any(|p| p.starts_with(&format!("{kind}/{id}-")))
+        })
+    };
+    let mut old_host_links = Vec::new();
+    for (name, bytes) in site.files() {
+        if !name.ends_with(".html") {
+            continue;
+        }
+        for href in hrefs(&String::from_utf8(bytes).unwrap()) {
+            let Some(path) = href.strip_prefix("https://help.example.com/") else {
+                continue;
+            };
+            let segments: Vec<&str> = path.split(['/', '#', '?']).collect();
+            let (kind, id) = (segments[1], segments[2].split('-').next().unwrap());
+            assert!(
+                !built(kind, id),
+                "{name} links to {href}, which the site has"
+            );
+            old_host_links.push(href);
+        }
+    }
+    // Only links to an article the snapshot does not have stay.
+    old_host_links.sort();
+    old_host_links.dedup();
+    assert_eq!(
+        old_host_links,
+        [
+            "https://help.example.com/en/articles/999-legacy-search-syntax",
+            "https://help.example.com/fr/articles/999-ancienne-syntaxe",
+        ]
+    );
 }
 
 #[test]

@@ -49,7 +49,8 @@ pub fn sanitize(html: &str) -> String {
 /// rewriting links to the help center's articles and collections into relative site links.
 ///
 /// A link goes to the target in the link's own locale if the site has it, else in
-/// `page_locale`, else it is left as it was.
+/// `page_locale`, else in the map's fallback locales (see [`LinkMap::set_fallback_locales`]),
+/// else it is left as it was.
 pub fn sanitize_with_links(
     html: &str,
     links: &LinkMap,

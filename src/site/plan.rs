@@ -185,6 +185,9 @@ impl<'w> Plan<'w> {
     /// The map from the help center's URLs to site paths, for rewriting links in bodies.
     pub fn link_map(&self) -> LinkMap {
         let mut links = LinkMap::new(self.hosts());
+        let default = &self.locales[self.default];
+        let others = self.locales.iter().filter(|&l| l != default);
+        links.set_fallback_locales(std::iter::once(default).chain(others).map(Locale::as_str));
         // Sections first: should a collection share a section's id, the collection wins.
         let mut groups: Vec<GroupIx> = self.ws.group_ixs().collect();
         groups.sort_by_key(|&g| self.ws.group(g).kind == GroupKind::Collection);
