@@ -254,12 +254,16 @@ impl Workspace {
         chain
     }
 
-    /// The articles of a group that have content in `locale`, in display order: those with an
-    /// `order` first (by order), then the rest by title (case-insensitively), ties by id.
+    /// The articles of a group that have content in `locale`, in display order (see
+    /// [`Workspace::in_display_order`]).
     pub fn ordered_articles(&self, group: GroupIx, locale: &Locale) -> Vec<ArticleIx> {
-        let mut keyed: Vec<(Option<i64>, String, ArticleIx)> = self
-            .group(group)
-            .articles
+        self.in_display_order(&self.group(group).articles, locale)
+    }
+
+    /// Those of `articles` that have content in `locale`, in display order: those with an
+    /// `order` first (by order), then the rest by title (case-insensitively), ties by id.
+    pub fn in_display_order(&self, articles: &[ArticleIx], locale: &Locale) -> Vec<ArticleIx> {
+        let mut keyed: Vec<(Option<i64>, String, ArticleIx)> = articles
             .iter()
             .filter_map(|&a| {
                 let article = self.article(a);
