@@ -13,7 +13,12 @@
 //! a file beside the output directory (see [`default_cache_path`]).
 
 pub mod assets;
+pub mod body;
+pub mod brand;
+pub mod colors;
+mod feeds;
 pub mod i18n;
+mod meta;
 pub mod output;
 mod plan;
 mod render;
@@ -124,6 +129,8 @@ pub struct BuildOptions {
     pub cache: Option<PathBuf>,
     /// The help center to build, required when the snapshot holds several.
     pub help_center: Option<String>,
+    /// Site name, logo, favicon, accent colour, header links and footer.
+    pub branding: brand::Branding,
 }
 
 /// What a build did (`--json` prints it).
@@ -216,6 +223,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 struct Setup {
     base: Option<BaseUrl>,
     theme: Theme,
+    brand: brand::Brand,
     templates: Templates,
     out: PathBuf,
     cache_path: PathBuf,
@@ -228,7 +236,11 @@ impl Setup {
             .as_deref()
             .map(BaseUrl::parse)
             .transpose()?;
-        let theme = Theme::resolve(options.theme.as_deref())?;
+        let mut theme = Theme::resolve(options.theme.as_deref())?;
+        let mut brand = brand::Brand::apply(&options.branding, &mut theme)?;
+        // Pages link theme files with a content hash, which must include the branding's.
+        brand.logo = brand.logo.map(|file| asset_href(&theme, &file));
+        brand.favicon = brand.favicon.map(|file| asset_href(&theme, &file));
         let templates = Templates::compile(&theme)?;
         let out = absolute(&options.out)?;
         check_separate(&absolute(options.input.dir())?, &out)?;
@@ -239,6 +251,7 @@ impl Setup {
         Ok(Setup {
             base,
             theme,
+            brand,
             templates,
             out,
             cache_path,
@@ -261,12 +274,13 @@ impl Setup {
             strings: plan.locales.iter().map(|l| i18n.strings(l)).collect(),
             names: plan.locales.iter().map(|l| i18n.language_name(l)).collect(),
             css: asset_href(&self.theme, "style.css"),
+            brand: &self.brand,
         }
     }
 
     /// Saves the cache when it learned something; returns the warnings of the build itself.
     fn finish(&self, cache: &BodyCache) -> Vec<String> {
-        let mut warnings = Vec::new();
+        let mut warnings = self.brand.warnings.clone();
         if self.base.is_none() {
             // A preview or a site served from any path needs no base URL: not a warning, but
             // worth knowing (`-v`); the report's `sitemap: false` says it too.
@@ -373,6 +387,12 @@ fn write_site(
         .map(|&p| urls::output_file(&renderer.site_path(p)))
         .collect();
     planned.push("robots.txt".to_string());
+    let locales = &renderer.plan.locales;
+    planned.extend(
+        locales
+            .iter()
+            .map(|l| urls::output_file(&feeds::feed_path(l))),
+    );
     planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
     planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
     let mut produced: BTreeSet<String> = planned.iter().cloned().collect();
@@ -414,6 +434,10 @@ fn write_site(
         .collect::<Result<_>>()?;
     let robots = sitemap::render_robots(renderer.templates, base)?;
     outcomes.push(out.write("robots.txt", robots.as_bytes())?);
+    for li in 0..locales.len() {
+        let (file, xml) = feeds::render_feed(renderer, li)?;
+        outcomes.push(out.write(&file, xml.as_bytes())?);
+    }
     if let Some(base) = base {
         let write = |file: &str, xml: &[u8]| out.write(file, xml);
         outcomes.extend(sitemap::write_sitemaps(

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub const BUILTIN_THEMES: [&str; 1] = ["default"];
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -35,12 +35,18 @@ const TEMPLATES: [(&str, &str); 12] = [
         include_str!("../../templates/_breadcrumbs.html"),
     ),
     ("_cards.html", include_str!("../../templates/_cards.html")),
+    (
+        "_article_list.html",
+        include_str!("../../templates/_article_list.html"),
+    ),
+    ("_toc.html", include_str!("../../templates/_toc.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     (
         "sitemap-index.xml",
         include_str!("../../templates/sitemap-index.xml"),
     ),
     ("robots.txt", include_str!("../../templates/robots.txt")),
+    ("feed.xml", include_str!("../../templates/feed.xml")),
 ];
 
 /// The default theme's assets, by path under `/static/`.
