@@ -168,6 +168,9 @@ pub struct ArticleContent {
     pub url: Option<String>,
     /// The slug of the title (see [`slug::slugify`]).
     pub slug: String,
+    /// The site path the source says this translation's page has (a Markdown file's `url:`):
+    /// differs from [`Article::site_path`] when the title changed since it was written.
+    pub recorded_path: Option<String>,
 }
 
 impl ArticleContent {

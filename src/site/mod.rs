@@ -21,6 +21,7 @@ pub mod i18n;
 mod meta;
 pub mod output;
 mod plan;
+mod redirects;
 mod render;
 mod sitemap;
 mod templates;
@@ -158,6 +159,9 @@ pub struct BuildReport {
     pub files_removed: usize,
     /// Whether a sitemap was written (it needs `--base-url`).
     pub sitemap: bool,
+    /// Old URLs that lead to the current pages: id-only URLs and earlier slugs (each has a
+    /// page, and a line in `_redirects`).
+    pub redirects: usize,
     /// The body cache file.
     pub cache: PathBuf,
     /// Bodies and descriptions taken from the cache.
@@ -201,6 +205,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     timing("pages planned", started);
     let renderer = setup.renderer(&plan, &links, &cache);
     let out = OutDir::open(&setup.out)?;
+    let pages: std::collections::HashSet<String> = plan
+        .pages()
+        .into_iter()
+        .map(|p| renderer.site_path(p))
+        .collect();
+    let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
     let written = write_site(
@@ -210,9 +220,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         &setup.theme,
         setup.base.as_ref(),
         &site_assets,
+        redirects,
     )?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
+    warnings.extend(written.moved.iter().cloned());
     warnings.extend(site_assets.warnings());
     warnings.extend(setup.finish(&cache));
     timing("cache saved", started);
@@ -323,6 +335,7 @@ fn report(
         files_unchanged: written.unchanged,
         files_removed: written.removed,
         sitemap: setup.base.is_some(),
+        redirects: written.redirects,
         cache: setup.cache_path.clone(),
         cache_hits: cache.hits(),
         cache_misses: cache.misses(),
@@ -352,6 +365,9 @@ struct WriteSummary {
     written: usize,
     unchanged: usize,
     removed: usize,
+    redirects: usize,
+    /// Pages whose URL changed (see [`redirects::Redirects::warnings`]).
+    moved: Vec<String>,
 }
 
 /// Moves every article body out of the workspace. Each body is needed by one page only; the
@@ -379,6 +395,7 @@ fn write_site(
     theme: &Theme,
     base: Option<&BaseUrl>,
     assets: &assets::SiteAssets,
+    redirects: redirects::Redirects,
 ) -> Result<WriteSummary> {
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
@@ -395,12 +412,15 @@ fn write_site(
     );
     planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
     planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
+    planned.extend(redirects.list.iter().map(|r| urls::output_file(&r.from)));
+    planned.push(redirects::REDIRECTS_FILE.to_string());
     let mut produced: BTreeSet<String> = planned.iter().cloned().collect();
     if produced.len() != planned.len() {
         return Err(Error::data(
             "two outputs of the build have the same path".to_string(),
         ));
     }
+    out.record_history(redirects.history);
     out.claim(&produced)?;
     let work: Vec<(Page, String)> = pages
         .iter()
@@ -450,6 +470,18 @@ fn write_site(
     for (name, bytes) in &theme.assets {
         outcomes.push(out.write(&format!("static/{name}"), bytes)?);
     }
+    let stubs: Vec<Written> = (redirects.list.par_iter())
+        .map_init(Vec::new, |html, redirect| {
+            let file = renderer.render_redirect(redirect, html)?;
+            out.write(&file, html)
+        })
+        .collect::<Result<_>>()?;
+    outcomes.extend(stubs);
+    let rules: Vec<(String, String, bool)> = (redirects.list.iter())
+        .map(|r| (r.from.clone(), renderer.site_path(r.to), r.moved))
+        .collect();
+    let file = redirects::redirects_file(&rules, base);
+    outcomes.push(out.write(redirects::REDIRECTS_FILE, file.as_bytes())?);
     // Known only once the pages are rendered: the copies they use.
     let asset_files = assets.files();
     out.claim(&asset_files)?;
@@ -462,6 +494,8 @@ fn write_site(
         unchanged: outcomes.len() - written,
         removed,
         pages,
+        redirects: redirects.list.len(),
+        moved: redirects.warnings,
     })
 }
 

@@ -10,6 +10,7 @@ use super::brand::Brand;
 use super::i18n::{article_count, format_date, Strings};
 use super::meta::{self, plain_text, ArticleFacts, Trail};
 use super::plan::{Li, Page, Plan};
+use super::redirects::Redirect;
 use super::templates::Templates;
 use super::urls::{href, root_prefix, BaseUrl};
 use crate::error::Result;
@@ -303,14 +304,17 @@ impl Renderer<'_> {
         }
     }
 
-    /// An image of the page at `page_path` as an absolute URL: share previews need one, so a
-    /// local copy has one only with `--base-url`.
-    fn absolute_image(&self, src: &str, page_path: &str) -> Option<String> {
+    /// An image of the page at `page_path` as an absolute URL: share previews need one. A
+    /// local copy (`<root>assets/...`) has one only with `--base-url`; any other relative URL
+    /// is the body's own and not known to lead anywhere.
+    fn absolute_image(&self, src: &str, root: &str) -> Option<String> {
         if is_http_url(src) {
             return Some(src.to_string());
         }
-        let page = url::Url::parse(&self.base?.absolute(page_path)).ok()?;
-        page.join(src).ok().map(String::from)
+        let asset = src
+            .strip_prefix(root)
+            .filter(|p| p.starts_with("assets/"))?;
+        Some(self.base?.absolute(asset))
     }
 
     /// Sanitises HTML from the data for the page at `path`, through the cache.
@@ -621,6 +625,57 @@ impl Renderer<'_> {
         let mut view = self.languages_view(root, "/404.html", title);
         view.frame.canonical = None;
         self.templates.render_to("404.html", &view, html)
+    }
+}
+
+/// A page that sends visitors from an old URL to the current one.
+#[derive(Serialize)]
+struct RedirectView<'a> {
+    /// The old URL's language (the message is in it).
+    lang: &'a str,
+    dir: &'static str,
+    t: &'a Strings,
+    /// The current page's title, and its language.
+    title: &'a str,
+    title_lang: &'a str,
+    /// The current page, relative to the old URL.
+    href: String,
+    /// The current page, absolute with `--base-url`.
+    canonical: String,
+}
+
+impl Renderer<'_> {
+    /// Renders the page at `redirect.from` that leads to its page into `html`; returns its
+    /// output file.
+    pub fn render_redirect(&self, redirect: &Redirect, html: &mut Vec<u8>) -> Result<String> {
+        let (target_li, title) = match redirect.to {
+            Page::Article(li, a) => (
+                li,
+                self.plan.ws.article(a).content[self.locale(li)]
+                    .title
+                    .as_str(),
+            ),
+            Page::Group(li, g) => (
+                li,
+                self.plan.ws.group(g).content[self.locale(li)].name.as_str(),
+            ),
+            Page::Home(li) => (li, self.site_name(li)),
+            Page::Root | Page::NotFound => (self.plan.default, self.site_name(self.plan.default)),
+        };
+        let root = root_prefix(&redirect.from);
+        let target = self.site_path(redirect.to);
+        let locale = self.locale(redirect.locale);
+        let view = RedirectView {
+            lang: locale.as_str(),
+            dir: locale.dir(),
+            t: &self.strings[redirect.locale],
+            title,
+            title_lang: self.locale(target_li).as_str(),
+            href: href(&root, &target),
+            canonical: self.url(&root, &target),
+        };
+        self.templates.render_to("redirect.html", &view, html)?;
+        Ok(super::urls::output_file(&redirect.from))
     }
 }
 

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub const BUILTIN_THEMES: [&str; 1] = ["default"];
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -47,6 +47,10 @@ const TEMPLATES: [(&str, &str); 15] = [
     ),
     ("robots.txt", include_str!("../../templates/robots.txt")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
+    (
+        "redirect.html",
+        include_str!("../../templates/redirect.html"),
+    ),
 ];
 
 /// The default theme's assets, by path under `/static/`.
