@@ -138,10 +138,12 @@ fn renders_the_multilingual_help_center() {
     assert_eq!(report.help_center.as_deref(), Some("12"));
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert!(report.sitemap);
+    let search_files = report.search.as_ref().unwrap().files;
     assert_eq!(
         report.pages,
-        report.files_written - 9 - report.redirects,
-        "plus robots, sitemap, _redirects, style.css, a feed per locale and the redirect pages"
+        report.files_written - 10 - report.redirects - search_files,
+        "plus robots, sitemap, _redirects, style.css, search.js, a feed per locale, the redirect \
+         pages and the search indexes"
     );
     insta::assert_snapshot!("root_index", site.read("index.html"));
     insta::assert_snapshot!("home_en", site.read("en/index.html"));

@@ -56,11 +56,17 @@ pub struct Body {
 impl Body {
     /// The table of contents: the headings, when there are enough of them.
     pub fn toc(&self) -> &[Heading] {
-        if self.headings.len() >= MIN_TOC_HEADINGS {
-            &self.headings
-        } else {
-            &[]
-        }
+        toc(&self.headings)
+    }
+}
+
+/// The table of contents of a body with `headings`: all of them, or none when they are fewer
+/// than [`MIN_TOC_HEADINGS`].
+pub fn toc(headings: &[Heading]) -> &[Heading] {
+    if headings.len() >= MIN_TOC_HEADINGS {
+        headings
+    } else {
+        &[]
     }
 }
 

@@ -23,6 +23,7 @@ pub mod output;
 mod plan;
 mod redirects;
 mod render;
+pub mod search;
 mod sitemap;
 mod templates;
 pub mod theme;
@@ -126,6 +127,8 @@ pub struct BuildOptions {
     pub locales: Option<Vec<String>>,
     /// Include draft translations.
     pub drafts: bool,
+    /// Leave out the search index and the search box.
+    pub no_search: bool,
     /// Where to keep sanitised bodies between builds; `None` is [`default_cache_path`].
     pub cache: Option<PathBuf>,
     /// The help center to build, required when the snapshot holds several.
@@ -162,6 +165,8 @@ pub struct BuildReport {
     /// Old URLs that lead to the current pages: id-only URLs and earlier slugs (each has a
     /// page, and a line in `_redirects`).
     pub redirects: usize,
+    /// The search indexes, unless `--no-search`.
+    pub search: Option<search::SearchReport>,
     /// The body cache file.
     pub cache: PathBuf,
     /// Bodies and descriptions taken from the cache.
@@ -203,7 +208,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let links = plan.link_map();
     timing("pages planned", started);
-    let renderer = setup.renderer(&plan, &links, &cache);
+    let collector = (!options.no_search).then(|| search::Collector::new(plan.locales.len()));
+    let renderer = setup.renderer(&plan, &links, &cache, collector.as_ref());
     let out = OutDir::open(&setup.out)?;
     let pages: std::collections::HashSet<String> = plan
         .pages()
@@ -221,6 +227,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         setup.base.as_ref(),
         &site_assets,
         redirects,
+        &search::state_path(&setup.cache_path),
     )?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
@@ -275,9 +282,12 @@ impl Setup {
         plan: &'a Plan<'a>,
         links: &'a crate::html::LinkMap,
         cache: &'a BodyCache,
+        search: Option<&'a search::Collector>,
     ) -> Renderer<'a> {
         let i18n = &self.theme.i18n;
         Renderer {
+            search,
+            search_script: search.map(|_| asset_href(&self.theme, "search.js")),
             plan,
             templates: &self.templates,
             links,
@@ -336,6 +346,7 @@ fn report(
         files_removed: written.removed,
         sitemap: setup.base.is_some(),
         redirects: written.redirects,
+        search: written.search.clone(),
         cache: setup.cache_path.clone(),
         cache_hits: cache.hits(),
         cache_misses: cache.misses(),
@@ -368,6 +379,7 @@ struct WriteSummary {
     redirects: usize,
     /// Pages whose URL changed (see [`redirects::Redirects::warnings`]).
     moved: Vec<String>,
+    search: Option<search::SearchReport>,
 }
 
 /// Moves every article body out of the workspace. Each body is needed by one page only; the
@@ -396,6 +408,7 @@ fn write_site(
     base: Option<&BaseUrl>,
     assets: &assets::SiteAssets,
     redirects: redirects::Redirects,
+    search_state: &Path,
 ) -> Result<WriteSummary> {
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
@@ -482,11 +495,21 @@ fn write_site(
         .collect();
     let file = redirects::redirects_file(&rules, base);
     outcomes.push(out.write(redirects::REDIRECTS_FILE, file.as_bytes())?);
-    // Known only once the pages are rendered: the copies they use.
+    // Known only once the pages are rendered: the copies they use, and the search bundles.
     let asset_files = assets.files();
     out.claim(&asset_files)?;
     outcomes.extend(assets.write(out)?);
     produced.extend(asset_files);
+    let search = match renderer.search {
+        Some(collector) => {
+            let locales = &renderer.plan.locales;
+            let bundles = search::write_indexes(collector, locales, out, search_state)?;
+            outcomes.extend(bundles.outcomes);
+            produced.extend(bundles.files);
+            Some(bundles.report)
+        }
+        None => None,
+    };
     let removed = out.finish(&produced)?;
     let written = outcomes.iter().filter(|o| **o == Written::Written).count();
     Ok(WriteSummary {
@@ -496,6 +519,7 @@ fn write_site(
         pages,
         redirects: redirects.list.len(),
         moved: redirects.warnings,
+        search,
     })
 }
 

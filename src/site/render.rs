@@ -11,10 +11,11 @@ use super::i18n::{article_count, format_date, Strings};
 use super::meta::{self, plain_text, ArticleFacts, Trail};
 use super::plan::{Li, Page, Plan};
 use super::redirects::Redirect;
+use super::search;
 use super::templates::Templates;
 use super::urls::{href, root_prefix, BaseUrl};
 use crate::error::Result;
-use crate::html::{is_http_url, BodyCache, LinkMap};
+use crate::html::{is_http_url, text_of, BodyCache, LinkMap};
 use crate::model::{slug, ArticleIx, GroupIx, GroupKind, Locale};
 
 /// Most related articles an article page lists.
@@ -40,6 +41,10 @@ pub struct Renderer<'a> {
     pub css: String,
     /// Logo, favicon, header links and footer (paths relative to the site root).
     pub brand: &'a Brand,
+    /// Where article pages leave their text for the search index; `None` with `--no-search`.
+    pub search: Option<&'a search::Collector>,
+    /// The search box script's path under the site root, with a content hash query.
+    pub search_script: Option<String>,
 }
 
 /// The frame every page shares: language, links to itself in other languages, head metadata.
@@ -70,6 +75,16 @@ struct Frame<'a> {
     modified: Option<String>,
     /// JSON-LD for `<script type="application/ld+json">`, safe to place as is.
     json_ld: Option<String>,
+    search: Option<SearchBox>,
+}
+
+/// The search box of a page: its locale's index and the script that queries it.
+#[derive(Serialize)]
+struct SearchBox {
+    /// Link to the folder of the locale's search bundle (`../../pagefind/de/`).
+    bundle: String,
+    /// Link to the search box script.
+    script: String,
 }
 
 /// This page in one language.
@@ -279,6 +294,10 @@ impl Renderer<'_> {
             twitter_card: "summary",
             modified: None,
             json_ld: None,
+            search: self.search_script.as_ref().map(|script| SearchBox {
+                bundle: href(&root, &search::bundle_path(locale)),
+                script: format!("{root}{script}"),
+            }),
             root,
         }
     }
@@ -511,7 +530,7 @@ impl Renderer<'_> {
         let mut frame = self.frame(li, path, root, &content.title, &description, &paths);
         frame.og_type = "article";
         frame.og_image =
-            (prepared.first_image.as_deref()).and_then(|src| self.absolute_image(src, path));
+            (prepared.first_image.as_deref()).and_then(|src| self.absolute_image(src, &frame.root));
         if frame.og_image.is_some() {
             frame.twitter_card = "summary_large_image";
         }
@@ -531,15 +550,31 @@ impl Renderer<'_> {
         let json_trail = self.json_trail(&frame.root, &trail, (&content.title, path));
         frame.json_ld = Some(meta::article_json_ld(&facts, &json_trail));
         let nav = self.neighbours(li, a, &frame.root);
+        let lead = self.clean(&content.description, li, path);
+        if let Some(search) = self.search {
+            // A collection without a name in this locale has no page here either.
+            let collection = article
+                .parent
+                .and_then(|g| ws.group(g).content.get(self.locale(li)));
+            search.add(
+                li,
+                search::Record {
+                    url: path.to_string(),
+                    title: content.title.clone(),
+                    collection: collection.map(|c| c.name.clone()),
+                    text: format!("{} {}", text_of(&lead), text_of(&prepared.html)),
+                },
+            );
+        }
         let view = ArticleView {
             breadcrumbs: self.crumbs(&frame.root, &trail),
             article: ArticleBody {
                 id: &article.id,
                 title: &content.title,
-                description: self.clean(&content.description, li, path),
-                body: prepared.html.clone(),
+                description: lead,
                 updated: content.updated_at.and_then(|t| date(t, &self.strings[li])),
-                toc: prepared.toc(),
+                toc: body::toc(&prepared.headings),
+                body: prepared.html,
             },
             related: nav.related,
             collection: nav.collection,
