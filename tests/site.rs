@@ -141,9 +141,9 @@ fn renders_the_multilingual_help_center() {
     let search_files = report.search.as_ref().unwrap().files;
     assert_eq!(
         report.pages,
-        report.files_written - 10 - report.redirects - search_files,
-        "plus robots, sitemap, _redirects, style.css, search.js, a feed per locale, the redirect \
-         pages and the search indexes"
+        report.files_written - 11 - report.redirects - search_files - report.article_pages,
+        "plus robots, sitemap, _redirects, llms.txt, style.css, search.js, a feed per locale, \
+         the redirect pages, the search indexes and each article page's index.md"
     );
     insta::assert_snapshot!("root_index", site.read("index.html"));
     insta::assert_snapshot!("home_en", site.read("en/index.html"));
@@ -1097,4 +1097,64 @@ fn the_table_of_contents_links_to_the_headings() {
     // Fewer than three headings: no table of contents.
     let short = site.read(ARTICLE_103_EN);
     assert!(!short.contains("class=\"toc"), "103 has two headings");
+}
+
+#[test]
+fn llms_txt_lists_every_locales_collections_and_articles() {
+    let site = Site::multilingual();
+    site.build(|_| {});
+    let llms = site.read("llms.txt");
+    assert!(llms.starts_with("# Acme Notes Help Center\n\n> "), "{llms}");
+    let english = llms.split("## English (en)\n\n").nth(1).unwrap().split("\n## ").next().unwrap();
+    let lines: Vec<&str> = english.lines().collect();
+    assert_eq!(lines[0], "- [All collections](https://docs.example.org/help/en/)");
+    assert_eq!(
+        lines[1],
+        "- [Getting started](https://docs.example.org/help/en/collections/201-getting-started/): \
+         Set up Acme Notes and write your first note in minutes."
+    );
+    // Nested as on the site, each article with its description.
+    assert!(lines.contains(
+        &"    - [Sync your notes across devices](https://docs.example.org/help/en/articles/103-sync-your-notes-across-devices/): How sync works, which devices it covers and what to do when it stops."
+    ), "{english}");
+    // The standalone article too, and every English article page exactly once.
+    assert!(lines.contains(&"- [Keyboard shortcuts ⌨️](https://docs.example.org/help/en/articles/112-keyboard-shortcuts/): Every shortcut in one table."), "{english}");
+    let articles = lines.iter().filter(|l| l.contains("/en/articles/")).count();
+    assert_eq!(articles, site.pages_in("en").iter().filter(|p| p.starts_with("articles/") && p.contains('-')).count());
+    // Markdown in titles cannot break the list.
+    assert!(llms.contains("[../../etc/passwd <script>alert(1)</script>](https://docs.example.org/help/en/articles/114-etc-passwd-script-alert-1-script/)"));
+    for locale in ["ar", "de", "fr", "ja"] {
+        assert!(llms.contains(&format!(" ({locale})\n\n- [")), "{locale}");
+    }
+}
+
+#[test]
+fn every_article_page_has_its_markdown_beside_it() {
+    let site = Site::multilingual();
+    site.build(|_| {});
+    let markdown = site.read("en/articles/103-sync-your-notes-across-devices/index.md");
+    // The Markdown tree's own front matter and converter.
+    assert!(markdown.starts_with(
+        "---\ntitle: \"Sync your notes across devices\"\ndescription: \"How sync works, which \
+         devices it covers and what to do when it stops.\"\nid: \"103\"\nlocale: \"en\"\n"
+    ), "{markdown}");
+    assert!(markdown.contains("url: \"/en/articles/103-sync-your-notes-across-devices/\"\n"));
+    assert!(markdown.contains("\n<h2 id=\"h_5c6d7e8f90\">How sync works</h2>\n"), "{markdown}");
+    // Its links lead where the page's do: relative to the same folder.
+    assert!(markdown.contains(
+        "[Reinstall the Linux package](../../../en/articles/102-install-acme-notes-on-macos-windows-and-linux/#h_2b3c4d5e6f)"
+    ), "{markdown}");
+    // Read back by the tree's converter, it is the page's body.
+    let body = markdown.split("\n---\n\n").nth(1).unwrap();
+    let html = helpcenter::markdown::markdown_to_html(body);
+    assert!(html.contains("<h2 id=\"h_5c6d7e8f90\">How sync works</h2>"), "{html}");
+    // One per article page, in every locale.
+    for locale in ["ar", "de", "en", "fr", "ja"] {
+        for page in site.pages_in(locale) {
+            let is_article = page.starts_with("articles/") && page.contains('-');
+            if is_article {
+                assert!(site.exists(&format!("{locale}/{page}/index.md")), "{locale}/{page}");
+            }
+        }
+    }
 }

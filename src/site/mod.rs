@@ -18,6 +18,7 @@ pub mod brand;
 pub mod colors;
 mod feeds;
 pub mod i18n;
+mod llms;
 mod meta;
 pub mod output;
 mod plan;
@@ -426,6 +427,13 @@ fn write_site(
     planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
     planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
     planned.extend(redirects.list.iter().map(|r| urls::output_file(&r.from)));
+    planned.push(llms::LLMS_FILE.to_string());
+    planned.extend(
+        pages
+            .iter()
+            .filter(|p| matches!(p, Page::Article(..)))
+            .map(|&p| markdown_file(&renderer.site_path(p))),
+    );
     planned.push(redirects::REDIRECTS_FILE.to_string());
     let mut produced: BTreeSet<String> = planned.iter().cloned().collect();
     if produced.len() != planned.len() {
@@ -446,7 +454,7 @@ fn write_site(
         })
         .collect();
     drop(bodies);
-    let mut outcomes: Vec<Written> = work
+    let written_pages: Vec<(Written, Option<Written>)> = work
         .into_par_iter()
         .map_init(
             || Vec::with_capacity(PAGE_BUFFER),
@@ -457,14 +465,26 @@ fn write_site(
                     Some(path) => assets.localize(body, path),
                     None => (body, assets::Refs::default()),
                 };
-                let file = renderer.render(page, body, html)?;
+                let (file, markdown) = renderer.render(page, body, html)?;
                 if let Some(path) = &site_path {
                     assets.record(refs, html, path);
                 }
-                out.write(&file, html)
+                let markdown = match markdown {
+                    Some(text) => {
+                        let file = markdown_file(&renderer.site_path(page));
+                        Some(out.write(&file, text.as_bytes())?)
+                    }
+                    None => None,
+                };
+                Ok((out.write(&file, html)?, markdown))
             },
         )
         .collect::<Result<_>>()?;
+    let mut outcomes: Vec<Written> = (written_pages.into_iter())
+        .flat_map(|(page, markdown)| std::iter::once(page).chain(markdown))
+        .collect();
+    let llms = llms::render_llms(renderer);
+    outcomes.push(out.write(llms::LLMS_FILE, llms.as_bytes())?);
     let robots = sitemap::render_robots(renderer.templates, base)?;
     outcomes.push(out.write("robots.txt", robots.as_bytes())?);
     for li in 0..locales.len() {
@@ -521,6 +541,11 @@ fn write_site(
         moved: redirects.warnings,
         search,
     })
+}
+
+/// The Markdown of an article page: `index.md` beside its `index.html`.
+fn markdown_file(page_site_path: &str) -> String {
+    format!("{}index.md", page_site_path.trim_start_matches('/'))
 }
 
 /// `static/<name>?v=<hash>`: the hash changes when the file does, so browsers fetch the new

@@ -212,16 +212,27 @@ impl Renderer<'_> {
     /// Renders a page into `html` (replacing what it held) and returns its output file,
     /// relative to `--out`. An article page is given its raw body (moved out of the model, see
     /// `take_bodies`). One buffer serves many pages, so rendering allocates no output.
-    pub fn render(&self, page: Page, body: String, html: &mut Vec<u8>) -> Result<String> {
+    ///
+    /// An article page also returns its Markdown (`index.md` beside it), made from the body as
+    /// the page has it, so its links and images lead where the page's do.
+    pub fn render(
+        &self,
+        page: Page,
+        body: String,
+        html: &mut Vec<u8>,
+    ) -> Result<(String, Option<String>)> {
         let path = self.site_path(page);
+        let mut markdown = None;
         match page {
             Page::Root => self.root_page(&path, html)?,
             Page::NotFound => self.not_found_page(html)?,
             Page::Home(li) => self.home_page(li, &path, html)?,
             Page::Group(li, g) => self.group_page(li, g, &path, html)?,
-            Page::Article(li, a) => self.article_page(li, a, &path, &body, html)?,
+            Page::Article(li, a) => {
+                markdown = Some(self.article_page(li, a, &path, &body, html)?);
+            }
         }
-        Ok(super::urls::output_file(&path))
+        Ok((super::urls::output_file(&path), markdown))
     }
 
     /// The site path of a planned page.
@@ -503,7 +514,7 @@ impl Renderer<'_> {
         path: &str,
         body: &str,
         html: &mut Vec<u8>,
-    ) -> Result<()> {
+    ) -> Result<String> {
         let (plan, ws) = (self.plan, self.plan.ws);
         let root = root_prefix(path);
         let article = ws.article(a);
@@ -521,7 +532,9 @@ impl Renderer<'_> {
             }
             None => Vec::new(),
         };
-        let prepared = body::prepare(self.clean(body, li, path));
+        let cleaned = self.clean(body, li, path);
+        let markdown = crate::tree::article_markdown(article, self.locale(li), &cleaned);
+        let prepared = body::prepare(cleaned);
         let description = if content.description.trim().is_empty() {
             meta::first_sentence(&prepared.html)
         } else {
@@ -582,7 +595,8 @@ impl Renderer<'_> {
             next: nav.next,
             frame,
         };
-        self.templates.render_to("article.html", &view, html)
+        self.templates.render_to("article.html", &view, html)?;
+        Ok(markdown)
     }
 
     /// The articles around article `a` in its collection (in locale `li`): the related ones,

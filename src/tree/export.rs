@@ -14,7 +14,7 @@ use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::markdown::html_to_markdown;
 use crate::model::slug::{article_path, group_path, home_path};
-use crate::model::{ArticleIx, GroupIx, GroupKind, HelpCenter, Locale, State, Workspace};
+use crate::model::{Article, ArticleIx, GroupIx, GroupKind, HelpCenter, Locale, State, Workspace};
 
 /// Where to export, and whether local edits there may be overwritten.
 #[derive(Debug, Clone, Default)]
@@ -289,30 +289,42 @@ impl Render<'_> {
 
     fn article_doc(&self, a: ArticleIx, locale: &Locale, file_key: &str) -> String {
         let article = self.ws.article(a);
-        let c = &article.content[locale];
-        let state = match c.state {
-            State::Published => "published",
-            State::Draft => "draft",
-        };
-        let mut w = Writer::default();
-        w.string("title", &c.title)
-            .string("description", &c.description)
-            .string("id", &article.id)
-            .string("locale", locale.as_str())
-            .string("state", state)
-            .flag("draft", c.state == State::Draft)
-            .opt_string("author_id", c.author_id.as_deref())
-            .time("date", c.created_at)
-            .time("lastmod", c.updated_at)
-            .string("translationKey", &article.id)
-            .opt_int("weight", article.order)
-            .string("url", &article_path(locale, &article.id, &c.slug))
-            .opt_string("intercom_url", c.url.as_deref());
-        let (body, used) = self.assets.localize(&c.body, file_key);
+        let (body, used) = self
+            .assets
+            .localize(&article.content[locale].body, file_key);
         let markdown = html_to_markdown(&body);
         self.assets.record(used, &markdown);
-        w.document(&markdown)
+        article_front_matter(article, locale).document(&markdown)
     }
+}
+
+/// An article translation as the Markdown tree writes it (front matter, then the body as
+/// Markdown), with `body_html` as its body: the site puts one beside each article page.
+pub fn article_markdown(article: &Article, locale: &Locale, body_html: &str) -> String {
+    article_front_matter(article, locale).document(&html_to_markdown(body_html))
+}
+
+fn article_front_matter(article: &Article, locale: &Locale) -> Writer {
+    let c = &article.content[locale];
+    let state = match c.state {
+        State::Published => "published",
+        State::Draft => "draft",
+    };
+    let mut w = Writer::default();
+    w.string("title", &c.title)
+        .string("description", &c.description)
+        .string("id", &article.id)
+        .string("locale", locale.as_str())
+        .string("state", state)
+        .flag("draft", c.state == State::Draft)
+        .opt_string("author_id", c.author_id.as_deref())
+        .time("date", c.created_at)
+        .time("lastmod", c.updated_at)
+        .string("translationKey", &article.id)
+        .opt_int("weight", article.order)
+        .string("url", &article_path(locale, &article.id, &c.slug))
+        .opt_string("intercom_url", c.url.as_deref());
+    w
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ mod write;
 
 pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASSETS_FILE};
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
-pub use export::{export, export_with_assets, ExportOptions, ExportReport};
+pub use export::{article_markdown, export, export_with_assets, ExportOptions, ExportReport};
 pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
 
 /// The hidden folder of a tree that holds what the tool keeps about it.
