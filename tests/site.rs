@@ -1105,9 +1105,18 @@ fn llms_txt_lists_every_locales_collections_and_articles() {
     site.build(|_| {});
     let llms = site.read("llms.txt");
     assert!(llms.starts_with("# Acme Notes Help Center\n\n> "), "{llms}");
-    let english = llms.split("## English (en)\n\n").nth(1).unwrap().split("\n## ").next().unwrap();
+    let english = llms
+        .split("## English (en)\n\n")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
     let lines: Vec<&str> = english.lines().collect();
-    assert_eq!(lines[0], "- [All collections](https://docs.example.org/help/en/)");
+    assert_eq!(
+        lines[0],
+        "- [All collections](https://docs.example.org/help/en/)"
+    );
     assert_eq!(
         lines[1],
         "- [Getting started](https://docs.example.org/help/en/collections/201-getting-started/): \
@@ -1120,7 +1129,13 @@ fn llms_txt_lists_every_locales_collections_and_articles() {
     // The standalone article too, and every English article page exactly once.
     assert!(lines.contains(&"- [Keyboard shortcuts ⌨️](https://docs.example.org/help/en/articles/112-keyboard-shortcuts/): Every shortcut in one table."), "{english}");
     let articles = lines.iter().filter(|l| l.contains("/en/articles/")).count();
-    assert_eq!(articles, site.pages_in("en").iter().filter(|p| p.starts_with("articles/") && p.contains('-')).count());
+    assert_eq!(
+        articles,
+        site.pages_in("en")
+            .iter()
+            .filter(|p| p.starts_with("articles/") && p.contains('-'))
+            .count()
+    );
     // Markdown in titles cannot break the list.
     assert!(llms.contains("[../../etc/passwd <script>alert(1)</script>](https://docs.example.org/help/en/articles/114-etc-passwd-script-alert-1-script/)"));
     for locale in ["ar", "de", "fr", "ja"] {
@@ -1134,12 +1149,18 @@ fn every_article_page_has_its_markdown_beside_it() {
     site.build(|_| {});
     let markdown = site.read("en/articles/103-sync-your-notes-across-devices/index.md");
     // The Markdown tree's own front matter and converter.
-    assert!(markdown.starts_with(
-        "---\ntitle: \"Sync your notes across devices\"\ndescription: \"How sync works, which \
+    assert!(
+        markdown.starts_with(
+            "---\ntitle: \"Sync your notes across devices\"\ndescription: \"How sync works, which \
          devices it covers and what to do when it stops.\"\nid: \"103\"\nlocale: \"en\"\n"
-    ), "{markdown}");
+        ),
+        "{markdown}"
+    );
     assert!(markdown.contains("url: \"/en/articles/103-sync-your-notes-across-devices/\"\n"));
-    assert!(markdown.contains("\n<h2 id=\"h_5c6d7e8f90\">How sync works</h2>\n"), "{markdown}");
+    assert!(
+        markdown.contains("\n<h2 id=\"h_5c6d7e8f90\">How sync works</h2>\n"),
+        "{markdown}"
+    );
     // Its links lead where the page's do: relative to the same folder.
     assert!(markdown.contains(
         "[Reinstall the Linux package](../../../en/articles/102-install-acme-notes-on-macos-windows-and-linux/#h_2b3c4d5e6f)"
@@ -1147,13 +1168,19 @@ fn every_article_page_has_its_markdown_beside_it() {
     // Read back by the tree's converter, it is the page's body.
     let body = markdown.split("\n---\n\n").nth(1).unwrap();
     let html = helpcenter::markdown::markdown_to_html(body);
-    assert!(html.contains("<h2 id=\"h_5c6d7e8f90\">How sync works</h2>"), "{html}");
+    assert!(
+        html.contains("<h2 id=\"h_5c6d7e8f90\">How sync works</h2>"),
+        "{html}"
+    );
     // One per article page, in every locale.
     for locale in ["ar", "de", "en", "fr", "ja"] {
         for page in site.pages_in(locale) {
             let is_article = page.starts_with("articles/") && page.contains('-');
             if is_article {
-                assert!(site.exists(&format!("{locale}/{page}/index.md")), "{locale}/{page}");
+                assert!(
+                    site.exists(&format!("{locale}/{page}/index.md")),
+                    "{locale}/{page}"
+                );
             }
         }
     }
