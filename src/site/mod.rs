@@ -220,16 +220,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
-    let written = write_site(
-        &out,
-        &renderer,
-        bodies,
-        &setup.theme,
-        setup.base.as_ref(),
-        &site_assets,
-        redirects,
-        &search::state_path(&setup.cache_path),
-    )?;
+    let written = write_site(&out, &renderer, bodies, &setup, &site_assets, redirects)?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
     warnings.extend(written.moved.iter().cloned());
@@ -405,12 +396,12 @@ fn write_site(
     out: &OutDir,
     renderer: &Renderer,
     mut bodies: Vec<BTreeMap<model::Locale, String>>,
-    theme: &Theme,
-    base: Option<&BaseUrl>,
+    setup: &Setup,
     assets: &assets::SiteAssets,
     redirects: redirects::Redirects,
-    search_state: &Path,
 ) -> Result<WriteSummary> {
+    let (theme, base) = (&setup.theme, setup.base.as_ref());
+    let search_state = &search::state_path(&setup.cache_path);
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
     let mut planned: Vec<String> = pages
