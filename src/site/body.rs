@@ -26,6 +26,7 @@ use lol_html::{element, text, ElementContentHandlers, RewriteStrSettings, Select
 use serde::Serialize;
 
 use super::colors::{Rgba, AA_TEXT, DARK_PAGE, LIGHT_PAGE};
+use crate::html::decode_text;
 use crate::model::slug::slugify;
 
 /// The fewest headings for which a table of contents is worth showing.
@@ -362,52 +363,6 @@ fn set_value(declarations: &mut [(String, String)], property: &str, value: Strin
     }
 }
 
-/// Text as the HTML serialiser wrote it, with its character references decoded. Sanitised
-/// bodies are serialised by html5ever, which writes only `&amp;`, `&lt;`, `&gt;` and `&nbsp;`
-/// in text; `&quot;`, `&#39;` and numeric references are read too, for theme-made HTML.
-pub fn decode_text(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
-            let c = match &rest[1..end] {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" | "#39" => '\'',
-                "nbsp" => '\u{a0}',
-                reference => {
-                    let number = reference.strip_prefix('#')?;
-                    let code = match number.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => number.parse().ok()?,
-                    };
-                    char::from_u32(code)?
-                }
-            };
-            Some((c, end + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Whitespace runs (including no-break spaces) as one space, trimmed.
 fn collapse(text: &str) -> String {
     text.split(|c: char| c.is_whitespace())
@@ -536,14 +491,6 @@ mod tests {
              1px;\">on light</div></div><div style=\"color: #333333;\" class=\"hc-fix-dark\">on \
              the page</div><div style=\"color: #eeeeee;\" class=\"hc-fix-light\">pale</div><div \
              style=\"color: #1f5fcc;\" class=\"hc-fix-dark\">fine</div>"
-        );
-    }
-
-    #[test]
-    fn character_references_are_decoded() {
-        assert_eq!(
-            decode_text("a &amp; b&nbsp;&lt;c&gt; &#233;&#xE9; &bogus; &"),
-            "a & b\u{a0}<c> éé &bogus; &"
         );
     }
 }

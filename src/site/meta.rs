@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::body::decode_text;
+use crate::html::text_of;
 
 /// Longest meta description, in characters: what search results show.
 const DESCRIPTION_CHARS: usize = 160;
@@ -98,10 +98,10 @@ fn script_json(value: &Value) -> String {
     out
 }
 
-/// A description for an article that has none: the first sentence of its body's text, cut
-/// at a word boundary if it is long.
+/// A description for an article that has none: the first sentence of its body's visible text
+/// (the end of a block ends a sentence too), cut at a word boundary if it is long.
 pub fn first_sentence(body_html: &str) -> String {
-    let text = decode_text(&plain_text(body_html));
+    let text = text_of(body_html);
     let mut sentence = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -177,7 +177,7 @@ mod tests {
         );
         assert_eq!(
             first_sentence("<p>Version 2.5 is out</p><p>More</p>"),
-            "Version 2.5 is out More"
+            "Version 2.5 is out."
         );
         assert_eq!(
             first_sentence("<p>同期を使います。次に</p>"),

@@ -167,26 +167,11 @@ fn intercom_path(url: Option<&str>, locale: &Locale, id: &str) -> Option<String>
     {
         return None;
     }
-    let segment = percent_decode(segments[n - 1])?;
+    let segment = percent_encoding::percent_decode_str(segments[n - 1])
+        .decode_utf8()
+        .ok()?;
     Some(format!("/{locale}/articles/{segment}/"))
         .filter(|p| is_page_path(p, locale, "articles", id))
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// `/<locale>/articles/<id>/` and `/<locale>/collections/<id>/` of every article and collection
