@@ -1185,3 +1185,59 @@ fn every_article_page_has_its_markdown_beside_it() {
         }
     }
 }
+
+#[test]
+fn every_article_page_can_be_reached_from_the_home_pages() {
+    let site = Site::multilingual();
+    site.build(|_| {});
+    let root = site.out();
+    let selector = scraper::Selector::parse("a[href]").unwrap();
+    // Follow the links of the pages from `/` on, as a visitor (or a crawler) would.
+    let mut seen: std::collections::BTreeSet<String> = ["index.html".to_string()].into();
+    let mut queue = vec!["index.html".to_string()];
+    while let Some(file) = queue.pop() {
+        let html = scraper::Html::parse_document(&site.read(&file));
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        for link in html.select(&selector) {
+            let href = link
+                .value()
+                .attr("href")
+                .unwrap()
+                .split(['#', '?'])
+                .next()
+                .unwrap();
+            if href.contains(':') || href.is_empty() || !href.ends_with('/') {
+                continue;
+            }
+            let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+            for segment in href.split('/').filter(|s| !s.is_empty() && *s != ".") {
+                if segment == ".." {
+                    parts.pop();
+                } else {
+                    parts.push(segment);
+                }
+            }
+            let target = format!("{}/index.html", parts.join("/"));
+            if site.exists(&target) && seen.insert(target.clone()) {
+                queue.push(target);
+            }
+        }
+    }
+    for locale in ["ar", "de", "en", "fr", "ja"] {
+        for page in site.pages_in(locale) {
+            let file = format!("{locale}/{page}/index.html");
+            if page.starts_with("articles/") && !site.read(&file).contains("http-equiv=\"refresh\"")
+            {
+                assert!(
+                    seen.contains(&file),
+                    "{file} cannot be reached from the home page"
+                );
+            }
+        }
+    }
+    // The standalone article, in particular, and in every language it has.
+    assert!(
+        seen.contains("fr/articles/112-raccourcis-clavier/index.html"),
+        "{seen:?}"
+    );
+}
