@@ -1190,7 +1190,6 @@ fn every_article_page_has_its_markdown_beside_it() {
 fn every_article_page_can_be_reached_from_the_home_pages() {
     let site = Site::multilingual();
     site.build(|_| {});
-    let root = site.out();
     let selector = scraper::Selector::parse("a[href]").unwrap();
     // Follow the links of the pages from `/` on, as a visitor (or a crawler) would.
     let mut seen: std::collections::BTreeSet<String> = ["index.html".to_string()].into();
