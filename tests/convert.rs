@@ -10,7 +10,8 @@
 //!   each HTML dialect makes every round trip: rendering the Markdown in the body's dialect
 //!   gives the body (sanitised for Intercom) after `normalize_html`, converting that HTML gives
 //!   the Markdown byte for byte, and assembling the unedited Markdown gives the body byte for
-//!   byte.
+//!   byte; and the one-piece conversion of a read-only copy (`html_to_markdown_copy`, a page's
+//!   `index.md`) gives the same Markdown, from the body and from the site's HTML of it.
 //! - proptest builds bodies from Intercom blocks nested in each other, and documents in each
 //!   dialect, and checks the same; and that editing one paragraph changes only its bytes.
 //! - `editability` prints the share of article text inside raw HTML over each corpus and holds
@@ -22,7 +23,8 @@ mod support;
 
 use helpcenter::html::{sanitize, sanitize_for_intercom};
 use helpcenter::markdown::{
-    assemble, convert, html_to_markdown, normalize_html, render, text_share, Converted, TextShare,
+    assemble, convert, html_to_markdown, html_to_markdown_copy, normalize_html, render, text_share,
+    Converted, TextShare,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -63,6 +65,14 @@ fn round_trip_failure(body: &str) -> Option<String> {
         return Some(format!(
             "Markdown -> HTML -> Markdown differs\n--- first\n{md}\n--- second\n{again}\n"
         ));
+    }
+    for (what, html) in [("body", body.to_owned()), ("site's HTML", sanitize(body))] {
+        let (whole, copy) = (html_to_markdown(&html), html_to_markdown_copy(&html));
+        if whole != copy {
+            return Some(format!(
+                "the copy's Markdown of the {what} differs\n--- block by block\n{whole}\n--- copy\n{copy}\n"
+            ));
+        }
     }
     let assembled = assemble_unedited(&md, &converted);
     if assembled != body {

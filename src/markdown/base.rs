@@ -117,6 +117,25 @@ pub(crate) fn convert(html: &str, prepare: &dyn Fn(&str) -> String) -> Converted
     })
 }
 
+/// The Markdown of a body, the same as [`convert`]'s, converted in one piece: for a copy that is
+/// only read (a page's `index.md`), which needs no record of the HTML of each block. It saves
+/// cutting the body into units and parsing each unit on its own, most of the conversion's cost.
+pub(crate) fn markdown_of(html: &str) -> String {
+    let clean = sanitize_for_intercom(html);
+    let parsed = dom::parse(&clean);
+    let nodes = parsed.nodes;
+    deep::run(parsed.depth, move || {
+        // Separators only choose how rendered blocks are joined, never the Markdown.
+        let dialect = dialect::detect(&nodes, []);
+        let blocks = to_markdown::document(&nodes, &dialect);
+        let mut md = to_markdown::join(&blocks, "\n\n");
+        if !md.is_empty() {
+            md.push('\n');
+        }
+        md
+    })
+}
+
 /// The glue between consecutive units that show something (`""` where they touch).
 fn separators(html: &str, units: &[split::Unit]) -> Vec<String> {
     let shown: Vec<&split::Unit> = units.iter().filter(|u| u.kind != UnitKind::Glue).collect();

@@ -13,7 +13,7 @@ use super::layout::{self, kind_name, Planned, RelPath, Slot};
 use super::write::{check_existing, Staging};
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
-use crate::markdown::{convert_with, html_to_markdown};
+use crate::markdown::{convert_with, html_to_markdown_copy};
 use crate::model::slug::{article_path, group_path, home_path};
 use crate::model::{Article, ArticleIx, GroupIx, GroupKind, HelpCenter, Locale, State, Workspace};
 
@@ -316,7 +316,7 @@ impl Render<'_> {
 /// An article translation as the Markdown tree writes it (front matter, then the body as
 /// Markdown), with `body_html` as its body: the site puts one beside each article page.
 pub fn article_markdown(article: &Article, locale: &Locale, body_html: &str) -> String {
-    article_front_matter(article, locale).document(&html_to_markdown(body_html))
+    article_front_matter(article, locale).document(&html_to_markdown_copy(body_html))
 }
 
 fn article_front_matter(article: &Article, locale: &Locale) -> Writer {
