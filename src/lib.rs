@@ -12,6 +12,7 @@ pub mod durable;
 pub mod error;
 pub mod html;
 pub mod intercom;
+pub mod journal;
 pub mod markdown;
 pub mod memory;
 pub mod model;
