@@ -12,7 +12,7 @@ use helpcenter::markdown::markdown_to_html;
 use helpcenter::model::{self, LoadOptions};
 use helpcenter::output::{Ui, Verbosity};
 use helpcenter::pull::{pull, PullOptions};
-use helpcenter::push::{push, Outcome, PushOptions, PushReport};
+use helpcenter::push::{push, Outcome, PushOptions, PushReport, JOURNAL_FILE};
 use helpcenter::snapshot::Snapshot;
 use helpcenter::tree::{self, BaseRecord, ExportOptions, FileKind};
 use serde_json::{json, Value};
@@ -984,7 +984,7 @@ async fn a_new_article_without_author_or_outside_a_collection_writes_nothing() {
 }
 
 #[tokio::test]
-async fn a_new_article_whose_answer_is_lost_is_reported_and_not_written_back() {
+async fn a_new_article_whose_answer_is_lost_is_looked_for_before_it_is_created_again() {
     let s = setup().await;
     let (folder, _) = a_collection_folder(&s, "en");
     let rel = format!("{folder}/sharing-notes.md");
@@ -1000,8 +1000,8 @@ async fn a_new_article_whose_answer_is_lost_is_reported_and_not_written_back() {
     assert_eq!(report.created, 1, "{:#?}", report.files);
     assert_eq!(s.server.workspace().articles.len(), before + 1);
 
-    // A dropped answer may hide a success: not retried, reported, the file left without id.
-    // This is the documented window: the next push would create the article again.
+    // A dropped answer may hide a success: not retried, reported, the file left without id,
+    // and the create kept in the journal for the next push to look for.
     let second = format!("{folder}/more-sharing.md");
     fs::write(
         s.path(&second),
@@ -1030,14 +1030,85 @@ async fn a_new_article_whose_answer_is_lost_is_reported_and_not_written_back() {
     assert!(!text.contains("\nid:"), "{text}");
     let base = BaseRecord::read(&s.content).unwrap().unwrap();
     assert!(!base.files.contains_key(&second));
+    let journal = fs::read_to_string(s.content.join(JOURNAL_FILE)).unwrap();
+    let lines: Vec<Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{journal}");
+    assert_eq!(lines[0]["format"], "helpcenter-push/1");
+    let pending = &lines[1]["creating"];
+    assert_eq!(pending["request"], "POST /articles");
+    assert_eq!(pending["path"], second.as_str());
+    assert_eq!(pending["title"], "More sharing");
 
-    // This fake did not apply the dropped write, so the next push creating it is right here;
-    // had Intercom acted, it would be the duplicate the module docs warn about.
+    // This fake did not apply the dropped write: the next push finds nothing and creates it.
     assert_eq!(s.server.workspace().articles.len(), before + 1);
     s.server.set_faults(FaultPlan::none());
+    s.server.clear_requests();
     let report = s.push(&s.options()).await;
     assert_eq!(report.created, 1, "{:#?}", report.files);
     assert_eq!(s.server.workspace().articles.len(), before + 2);
+    let lookup = s.server.requests();
+    assert!(lookup
+        .iter()
+        .any(|r| r.method == "GET" && r.path == "/articles"));
+    assert!(!s.content.join(JOURNAL_FILE).exists());
+}
+
+#[tokio::test]
+async fn a_new_article_intercom_made_though_its_answer_was_lost_is_adopted() {
+    let s = setup().await;
+    let (folder, collection) = a_collection_folder(&s, "en");
+    let rel = format!("{folder}/sharing-notes.md");
+    fs::write(s.path(&rel), NEW_ARTICLE).unwrap();
+    let before = s.server.workspace().articles.len();
+    s.server.set_faults(FaultPlan::scripted(vec![(
+        Matcher::every("POST /articles"),
+        FaultKind::DropConnection,
+    )]));
+    let report = s.push(&s.options()).await;
+    assert_eq!((report.created, report.failed), (0, 1));
+    // Intercom did act on it; only its answer was lost.
+    let sent: Value = serde_json::from_slice(&s.writes()[0].body).unwrap();
+    s.server.update_workspace(|w| {
+        let mut article = sent.clone();
+        article["id"] = json!("9001");
+        article["type"] = json!("article");
+        article["default_locale"] = json!("en");
+        article["created_at"] = json!(1_800_000_000);
+        article["updated_at"] = json!(1_800_000_000);
+        article["translated_content"]["en"]["updated_at"] = json!(1_800_000_000);
+        w.articles.push(article);
+    });
+    s.server.set_faults(FaultPlan::none());
+    s.server.clear_requests();
+
+    let report = s.push(&s.options()).await;
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+    assert_eq!(report.created, 1, "{:#?}", report.files);
+    assert_eq!(report.files[0].path, rel);
+    assert_eq!(report.files[0].article_id.as_deref(), Some("9001"));
+    assert_eq!(
+        report.files[0].detail.as_deref(),
+        Some("created by the interrupted push; found in Intercom and adopted, not created again")
+    );
+    assert_eq!(s.server.workspace().articles.len(), before + 1);
+    let text = fs::read_to_string(s.path(&rel)).unwrap();
+    assert!(
+        text.starts_with("---\nid: \"9001\"\ntranslationKey: \"9001\"\n"),
+        "{text}"
+    );
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    let entry = &base.files[&rel];
+    assert_eq!(entry.id.as_deref(), Some("9001"));
+    assert_eq!(entry.updated_at, Some(1_800_000_000));
+    assert_eq!(sent["parent_id"].to_string(), collection);
+    assert!(!s.content.join(JOURNAL_FILE).exists());
+    s.server.clear_requests();
+    let again = s.push(&s.options()).await;
+    assert_eq!((again.updated, again.created), (0, 0), "{:#?}", again.files);
+    assert!(s.writes().is_empty());
 }
 
 #[tokio::test]

@@ -1,14 +1,18 @@
-//! Updating the base record after each write, atomically, so an interrupted push resumes
-//! where it stopped.
+//! What a write changes in the base record: the pushed file's new hash and remote time. The
+//! changes go through the push journal (`journal.rs`), which makes them durable at once and
+//! writes `base.json` when the push ends.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Locale;
 use crate::tree::{BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// What a file looked like when it was pushed, and the remote time after the write.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pushed {
     /// Path relative to the tree's root.
     pub path: String,
@@ -20,11 +24,12 @@ pub struct Pushed {
     pub bytes: u64,
     /// What the file describes, for the entry to add when the base has none for `path` (a new
     /// translation file); its hash and time are the ones above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<NewFile>,
 }
 
 /// What a file new to the base record describes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewFile {
     /// What kind of file it is.
     pub kind: FileKind,
@@ -49,35 +54,28 @@ impl NewFile {
     }
 }
 
-/// Records `pushed` in the base record of the tree at `content` (temp file, fsync, rename).
-pub fn record(content: &Path, pushed: &[Pushed]) -> Result<()> {
-    update(content, |base, path| apply(base, path, pushed))
-}
-
-/// Reads the base record, changes it with `change`, and writes it back atomically.
-pub fn update(
-    content: &Path,
-    change: impl FnOnce(&mut BaseRecord, &Path) -> Result<()>,
-) -> Result<()> {
-    let path = content.join(BASE_FILE);
-    let mut base = BaseRecord::read(content)?
-        .ok_or_else(|| Error::data(format!("{}: the base record is gone", path.display())))?;
-    change(&mut base, &path)?;
-    crate::durable::write_atomically(&path, &base.to_bytes())
-}
-
-fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
+/// The base record's entries after `pushed`: the files' new hashes and times, and an entry
+/// for each file new to the record.
+pub fn entries(base: &BaseRecord, pushed: &[Pushed]) -> Result<BTreeMap<String, BaseEntry>> {
+    let mut entries = BTreeMap::new();
     for file in pushed {
-        if let (false, Some(new)) = (base.files.contains_key(&file.path), &file.new) {
-            let entry = new.entry(file.updated_at, file.sha256.clone(), file.bytes);
-            base.files.insert(file.path.clone(), entry);
-        }
-        let entry = base.files.get_mut(&file.path).ok_or_else(|| {
-            Error::data(format!("{}: no entry for {}", path.display(), file.path))
-        })?;
-        entry.updated_at = file.updated_at;
-        entry.sha256 = file.sha256.clone();
-        entry.bytes = file.bytes;
+        let entry = match (base.files.get(&file.path), &file.new) {
+            (Some(entry), _) => BaseEntry {
+                updated_at: file.updated_at,
+                sha256: file.sha256.clone(),
+                bytes: file.bytes,
+                ..entry.clone()
+            },
+            (None, Some(new)) => new.entry(file.updated_at, file.sha256.clone(), file.bytes),
+            (None, None) => {
+                return Err(Error::data(format!(
+                    "{}: no entry for {}",
+                    Path::new(BASE_FILE).display(),
+                    file.path
+                )))
+            }
+        };
+        entries.insert(file.path.clone(), entry);
     }
-    Ok(())
+    Ok(entries)
 }

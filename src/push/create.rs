@@ -1,14 +1,14 @@
 //! Creating new articles: an article file without `id` is sent as `POST /articles` under the
-//! collection of its folder, and the id Intercom answers is written back at once, first into
-//! the file's front matter, then into the base record (each atomically: temp file, fsync,
-//! rename), so a second push finds an exported, unchanged file and sends nothing.
+//! collection of its folder, and the id Intercom answers is written back at once: the push
+//! journal records it, then it goes into the file's front matter (atomically: temp file,
+//! fsync, rename) and the base record, so a second push finds an exported, unchanged file and
+//! sends nothing.
 //!
-//! The one window for a duplicate is between Intercom's answer and the file's write-back: a
-//! push killed there (or whose answer was lost: a dropped connection after the server acted,
-//! which the client does not retry and reports as "may or may not have been applied") leaves
-//! the file without an id, and the next push creates the article again. Check Intercom before
-//! pushing again after such a failure. A push killed between the two write-backs leaves a file
-//! with its id but no base entry; it is reported and never sent again.
+//! Every create is announced in the journal before it is sent. A push killed before the answer
+//! was recorded, or whose answer was lost (a dropped connection after the server acted, which
+//! the client does not retry and reports as "may or may not have been applied"), leaves it
+//! announced: the next push looks for it in Intercom (same title under the same collection, no
+//! file claiming it) and adopts it rather than create it twice (see `journal.rs`).
 //!
 //! Checks made before any request ([`check`]): every new file has an author (its `author_id`,
 //! else `default_author_id`), and is in
@@ -22,6 +22,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::base;
+use super::journal::{Creating, PushJournal};
 use super::payload::{api_id, content_json, top_level};
 use super::report::{FileReport, Outcome, PushReport};
 use super::PushOptions;
@@ -107,6 +108,7 @@ pub async fn create_group(
     options: &PushOptions,
     group: &NewGroup,
     help_center: Option<&str>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<Option<String>> {
     let mut entry = FileReport::new(&group.rel, Outcome::WouldCreate);
@@ -117,6 +119,18 @@ pub async fn create_group(
         return Ok(None);
     }
     let body = collection_body(group, help_center);
+    let creating = Creating {
+        request: "POST /help_center/collections".to_string(),
+        kind: FileKind::Collection,
+        path: group.rel.clone(),
+        locale: group.locale.clone(),
+        sha256: file_sha256(&group.path)?,
+        title: group.name.clone(),
+        parent: group.parent.clone(),
+    };
+    journal.creating(creating.clone()).await?;
+    // A failed create stays announced in the journal: it may have been applied, and the next
+    // push looks for it before creating it again.
     let answer = match send(client, "/help_center/collections", &body).await? {
         Ok(answer) => answer,
         Err(message) => {
@@ -125,10 +139,14 @@ pub async fn create_group(
         }
     };
     let id = new_id(&answer, &group.rel)?;
-    let bytes = write_id(&group.path, &id, &format!("collection-{id}"))?;
+    let key = format!("collection-{id}");
+    let bytes = with_id_bytes(&group.path, &id, &key)?;
     let updated_at = super::payload::updated_at(&answer);
     let base_entry = base_entry(FileKind::Collection, &id, &group.locale, updated_at, &bytes);
-    add_to_base(&options.content, &group.rel, base_entry)?;
+    let request = &creating.request;
+    journal
+        .created(request, &group.rel, (&id, &key), base_entry, Some(&bytes))
+        .await?;
     entry.outcome = Outcome::Created;
     entry.collection_id = Some(id.clone());
     report.add(entry);
@@ -163,6 +181,7 @@ pub async fn create_article(
     article: &NewArticle,
     collection: Option<&str>,
     multilingual: bool,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let mut entry = FileReport::new(&article.rel, Outcome::WouldCreate);
@@ -181,6 +200,16 @@ pub async fn create_article(
         return Ok(());
     };
     let body = create_body(article, collection, multilingual);
+    let creating = Creating {
+        request: "POST /articles".to_string(),
+        kind: FileKind::Article,
+        path: article.rel.clone(),
+        locale: article.locale.clone(),
+        sha256: file_sha256(&article.path)?,
+        title: article.content.title.clone(),
+        parent: Some(collection.to_string()),
+    };
+    journal.creating(creating.clone()).await?;
     let answer = match send(client, "/articles", &body).await? {
         Ok(answer) => answer,
         Err(message) => {
@@ -189,11 +218,14 @@ pub async fn create_article(
         }
     };
     let id = new_id(&answer, &article.rel)?;
-    let bytes = write_id(&article.path, &id, &id)?;
+    let bytes = with_id_bytes(&article.path, &id, &id)?;
     let updated_at = super::payload::remote_locale(&answer, article.locale.as_str())
         .and_then(super::payload::updated_at);
     let base_entry = base_entry(FileKind::Article, &id, &article.locale, updated_at, &bytes);
-    add_to_base(&options.content, &article.rel, base_entry)?;
+    let request = &creating.request;
+    journal
+        .created(request, &article.rel, (&id, &id), base_entry, Some(&bytes))
+        .await?;
     entry.outcome = Outcome::Created;
     entry.article_id = Some(id);
     entry.remote_updated_at = updated_at;
@@ -231,22 +263,35 @@ fn base_entry(
     file.entry(updated_at, hash.sha256, hash.bytes)
 }
 
-/// Adds a created file to the base record (atomically).
-fn add_to_base(content: &Path, rel: &str, entry: BaseEntry) -> Result<()> {
-    base::update(content, |base, _| {
-        base.files.insert(rel.to_string(), entry);
-        Ok(())
-    })
+/// The file's bytes with `id` and `translationKey` in its front matter (the journal records the
+/// create, then writes them).
+fn with_id_bytes(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    Ok(with_id(&text, id, key).into_bytes())
 }
 
-/// Writes `id` and `translationKey` into the file's front matter atomically; returns the new
-/// bytes.
-fn write_id(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
-    let bytes = with_id(&text, id, key).into_bytes();
-    // The temp file has a hidden name: the loader skips it should a crash leave it behind.
-    crate::durable::write_atomically(path, &bytes)?;
-    Ok(bytes)
+/// sha256 of a file as it is now.
+fn file_sha256(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    Ok(file_entry(&bytes).sha256)
+}
+
+/// The `id` in a file's front matter, when it has a non-empty one.
+pub fn front_matter_id(text: &str) -> Option<String> {
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    for line in lines.map(str::trim_end) {
+        if line == "---" {
+            return None;
+        }
+        if let Some(value) = line.strip_prefix("id:") {
+            let value = value.trim().trim_matches(['"', '\'']);
+            return (!value.is_empty()).then(|| value.to_string());
+        }
+    }
+    None
 }
 
 /// The text with `id` and `translationKey` set at the top of its front matter (any previous
@@ -306,9 +351,14 @@ mod tests {
     #[test]
     fn the_id_goes_into_the_front_matter_only() {
         let text = "---\ntitle: New\nid:\ntranslationKey: x\n---\n\nid: stays\n";
+        assert_eq!(front_matter_id(text), None);
+        let written = with_id(text, "42", "42");
         assert_eq!(
-            with_id(text, "42", "42"),
+            written,
             "---\nid: \"42\"\ntranslationKey: \"42\"\ntitle: New\n---\n\nid: stays\n"
         );
+        assert_eq!(front_matter_id(&written).as_deref(), Some("42"));
+        assert_eq!(with_id(&written, "42", "42"), written);
+        assert_eq!(front_matter_id("---\ntitle: x\n---\nid: 7\n"), None);
     }
 }

@@ -1,14 +1,17 @@
 //! `helpcenter push`: send the Markdown edits of an exported tree back to Intercom, safely.
 //!
 //! 1. The whole tree is loaded and checked ([`tree::load`]); with any problem nothing is sent.
-//! 2. Every file is compared with the base record written at export ([`BaseRecord`]); only
+//! 2. Every file is compared with the base record written at export ([`tree::BaseRecord`]); only
 //!    article files whose bytes changed are sent, all changed locales of one article in one
 //!    `PUT /articles/{id}`, each as a whole `article_content`, other locales left out. An
 //!    article without translations gets its fields at the top level instead.
 //! 3. Before writing an article it is fetched again: a locale whose remote `updated_at` is newer
 //!    than the base's is a conflict and is not written (unless `force`); the rest go on.
-//! 4. After each successful write the base record is updated at once (atomically), so a push
-//!    that stops halfway resumes where it stopped, and a second push sends nothing.
+//!    Articles go `--concurrency` at a time.
+//! 4. Every write is recorded in the push journal (`journal.rs`) before it is sent and when its
+//!    answer arrives, on disk before the push goes on; `base.json` is written from it when the
+//!    push ends. A push killed anywhere is finished by the next one, which creates nothing
+//!    twice, and a second push sends nothing.
 //!
 //! A collection's `_index.md` whose name or description changed is sent the same way with
 //! `PUT /help_center/collections/{id}` (see `groups.rs`).
@@ -18,8 +21,8 @@
 //!
 //! New content (see `create.rs`): a collection `_index.md` without `id` is created with
 //! `POST /help_center/collections`, then an article file without `id` with `POST /articles`
-//! under its folder's collection; each new id is written back into the file and the base at
-//! once, so a second push creates nothing. A new file holding an exported article's `id` in a
+//! under its folder's collection; each new id is recorded in the journal, then written back into
+//! the file, so a second push creates nothing. A new file holding an exported article's `id` in a
 //! locale it did not have is a new translation, sent with the article's `PUT` like an edit.
 //!
 //! A dry run fetches the articles and reports per file what would change (fields, and a
@@ -33,6 +36,7 @@ mod create;
 mod deletes;
 mod diff;
 mod groups;
+mod journal;
 pub(crate) mod payload;
 mod plan;
 mod report;
@@ -44,12 +48,16 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::Value;
 
+use crate::journal::run_writes;
+
+pub use journal::{FORMAT as JOURNAL_FORMAT, JOURNAL_FILE};
 pub use report::{FileReport, Outcome, PushReport};
 
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
-use crate::tree::{self, BaseRecord, BASE_FILE};
+use crate::tree;
+use journal::PushJournal;
 use plan::{ArticleEdit, LocaleEdit, Selection};
 
 /// What to push.
@@ -78,14 +86,26 @@ pub struct PushOptions {
 /// Other failures of one article are reported in [`PushReport::files`] and the push goes on.
 pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> {
     let started = Instant::now();
+    let (journal, recovered) = PushJournal::open(client, &options.content, options.dry_run).await?;
+    let pushed = push_tree(client, options, &journal, recovered).await;
+    // The base record is written (and the journal closed) whatever happened.
+    let finished = journal.finish().await;
+    let mut report = pushed?;
+    finished?;
+    report.finish(started.elapsed().as_millis() as u64);
+    Ok(report)
+}
+
+/// The push proper, on a tree whose journal holds nothing unfinished; `recovered` reports
+/// what finishing it found.
+async fn push_tree(
+    client: &Client,
+    options: &PushOptions,
+    journal: &PushJournal,
+    recovered: Vec<FileReport>,
+) -> Result<PushReport> {
     let content = &options.content;
-    let base = BaseRecord::read(content)?.ok_or_else(|| {
-        Error::usage(format!(
-            "{} has no {BASE_FILE}: push works on a tree written by `helpcenter build --format \
-             markdown`",
-            content.display()
-        ))
-    })?;
+    let base = journal.base();
     let mut loaded = tree::load_with_new(content)?;
     create::default_authors(
         &mut loaded.new_articles,
@@ -108,22 +128,32 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
         options.delete,
     )?;
     // Read once by the load; push writes ids and the base record, never the asset record.
-    let assets = loaded.assets.local_assets(content);
+    let assets = &loaded.assets.local_assets(content);
     let mut report = PushReport::new(content.clone(), options.dry_run);
     report.skipped = plan.unchanged;
-    for entry in plan.not_pushed {
+    for entry in recovered.into_iter().chain(plan.not_pushed) {
         report.add(entry);
     }
-    for article in &plan.articles {
-        push_article(client, options, article, &assets, &mut report).await?;
+    // Articles go `--concurrency` at a time; each writes only its own files' base entries.
+    let limit = client.options().concurrency;
+    let articles: Vec<&ArticleEdit> = plan.articles.iter().collect();
+    let parts = run_writes(limit, articles, |article| async move {
+        let mut part = PushReport::new(content.clone(), options.dry_run);
+        push_article(client, options, article, assets, journal, &mut part).await?;
+        Ok(part.files)
+    })
+    .await?;
+    for entry in parts.into_iter().flatten() {
+        report.add(entry);
     }
     for group in &plan.groups {
-        groups::push_group(client, options, group, &mut report).await?;
+        groups::push_group(client, options, group, journal, &mut report).await?;
     }
     let help_center = ws.help_centers.first().map(|h| h.id.as_str());
     let mut created: HashMap<&str, Option<String>> = HashMap::new();
     for group in &group_creates {
-        let id = create::create_group(client, options, group, help_center, &mut report).await?;
+        let id =
+            create::create_group(client, options, group, help_center, journal, &mut report).await?;
         created.insert(group.dir.as_str(), id);
     }
     let multilingual = ws.locales.len() > 1;
@@ -140,14 +170,14 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
             article,
             collection,
             multilingual,
+            journal,
             &mut report,
         )
         .await?;
     }
     for article in &plan.deletes {
-        deletes::delete_article(client, options, article, &mut report).await?;
+        deletes::delete_article(client, options, article, journal, &mut report).await?;
     }
-    report.finish(started.elapsed().as_millis() as u64);
     Ok(report)
 }
 
@@ -183,6 +213,7 @@ async fn push_article(
     options: &PushOptions,
     article: &ArticleEdit,
     assets: &LocalAssets,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let path = format!("/articles/{}", article.id);
@@ -205,11 +236,11 @@ async fn push_article(
             _ => report.add(checked.entry),
         }
     }
-    record_in_sync(options, in_sync, report)?;
+    record_in_sync(journal, in_sync, report).await?;
     if to_send.is_empty() {
         return Ok(());
     }
-    write_article(client, options, &path, multilingual, to_send, report).await
+    write_article(client, &path, multilingual, to_send, journal, report).await
 }
 
 /// Compares one locale with the remote copy: a conflict, or what would be sent.
@@ -276,13 +307,14 @@ fn check<'a>(
     Checked { edit, sent, entry }
 }
 
-/// Sends one `PUT` for the checked locales and records each in the base record.
+/// Sends one `PUT` for the checked locales and records each in the base record; the journal
+/// holds what was sent before it goes, and the answer once it is back.
 async fn write_article(
     client: &Client,
-    options: &PushOptions,
     path: &str,
     multilingual: bool,
     to_send: Vec<Checked<'_>>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let locales = to_send
@@ -290,11 +322,26 @@ async fn write_article(
         .map(|c| (c.edit.locale.as_str().to_string(), c.sent.clone()))
         .collect();
     let body = payload::update_body(multilingual, locales);
+    let request = format!("PUT {path}");
+    let fields: Vec<String> = payload::FIELDS.iter().map(|f| f.to_string()).collect();
+    let sent = to_send
+        .iter()
+        .map(|c| journal::Sent {
+            file: pushed(&c.entry, c.edit, None),
+            locale: c.edit.locale.as_str().to_string(),
+            digest: journal::digest(&c.sent, &fields),
+            fields: fields.clone(),
+        })
+        .collect();
+    journal.sending(&request, sent).await?;
     let answer: Value = match client.send_json(Method::PUT, path, &body).await {
         Ok(answer) => answer,
-        Err(Error::Auth(message)) => return Err(Error::Auth(message)),
         Err(e) => {
             let message = e.to_string();
+            journal.failed(&request, &message).await?;
+            if let Error::Auth(_) = e {
+                return Err(e);
+            }
             for checked in to_send {
                 report.add(failed(checked.entry, &message));
             }
@@ -312,7 +359,7 @@ async fn write_article(
         entry.remote_updated_at = updated_at;
         entries.push(entry);
     }
-    base::record(&options.content, &records)?;
+    journal.record(Some(&request), &records).await?;
     for entry in entries {
         report.add(entry);
     }
@@ -320,8 +367,8 @@ async fn write_article(
 }
 
 /// Brings the base of files Intercom already matches up to date, without a write.
-fn record_in_sync(
-    options: &PushOptions,
+async fn record_in_sync(
+    journal: &PushJournal,
     in_sync: Vec<Checked<'_>>,
     report: &mut PushReport,
 ) -> Result<()> {
@@ -332,7 +379,7 @@ fn record_in_sync(
         .iter()
         .map(|c| pushed(&c.entry, c.edit, c.entry.remote_updated_at))
         .collect();
-    base::record(&options.content, &records)?;
+    journal.record(None, &records).await?;
     for checked in in_sync {
         report.add(checked.entry);
     }

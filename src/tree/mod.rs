@@ -68,6 +68,7 @@ pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASS
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
 pub use export::{export, export_with_assets, ExportOptions, ExportReport};
 pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
+pub(crate) use write::lock_tree;
 
 /// The hidden folder of a tree that holds what the tool keeps about it.
 pub const META_DIR: &str = ".helpcenter";
