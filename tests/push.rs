@@ -17,7 +17,10 @@ use helpcenter::snapshot::Snapshot;
 use helpcenter::tree::{self, BaseRecord, ExportOptions, FileKind};
 use serde_json::{json, Value};
 
-use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest};
+use support::fake_intercom::{
+    FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest, ServerConfig,
+};
+use support::push_load::{self, PushLoad};
 use support::workspace::Workspace;
 
 /// A fake server, a client for it, and a tree exported from it.
@@ -1246,4 +1249,39 @@ async fn a_translation_is_not_added_to_an_article_intercom_holds_in_one_language
         .unwrap()
         .contains("without translations"));
     assert!(s.writes().is_empty());
+}
+
+#[tokio::test]
+async fn a_push_through_429s_and_dropped_connections_applies_every_edit_exactly_once() {
+    let load = PushLoad::new(150, ServerConfig::default()).await;
+    load.server.set_faults(push_load::faults(16, 0));
+    let client = load.client(8, 12, Duration::from_millis(1));
+    let report = push(&client, &load.options()).await.unwrap();
+    assert_eq!(
+        (report.updated, report.failed, report.conflicts),
+        (150, 0, 0),
+        "{:#?}",
+        report
+            .files
+            .iter()
+            .filter(|f| f.outcome != Outcome::Updated)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(load.check(), Vec::<String>::new());
+    let requests = load.server.requests();
+    let limited = requests.iter().filter(|r| r.status == 429).count();
+    let dropped = (requests.iter())
+        .filter(|r| r.fault == Some(FaultKind::DropConnection))
+        .count();
+    assert!(
+        limited > 30 && dropped > 5,
+        "{limited} 429s, {dropped} drops"
+    );
+
+    // Every write is in the base record: a second push sends nothing.
+    load.server.set_faults(FaultPlan::none());
+    load.server.clear_requests();
+    let again = push(&client, &load.options()).await.unwrap();
+    assert_eq!(again.updated, 0);
+    assert!(load.server.writes().is_empty());
 }

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod fake_intercom;
+pub mod push_load;
 pub mod snapshots;
 pub mod workspace;
 
