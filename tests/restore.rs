@@ -10,7 +10,7 @@ use std::process::Output;
 
 use serde_json::{json, Value};
 use support::cli::{self, assert_code, json_of, text};
-use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher};
+use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Hold, Matcher};
 use support::snapshots::{fixture_snapshot_dir, snapshot_from_fixture};
 use support::workspace::{id_of, Workspace};
 
@@ -555,4 +555,57 @@ fn a_2_9_backup_with_sections_restores_them_as_nested_collections() {
     assert_eq!(parent("501"), Some(sections["401"].clone()));
     assert_eq!(parent("506"), Some(collections["301"].clone()));
     assert_eq!(parent("509"), None);
+}
+
+#[test]
+fn creates_run_concurrency_at_a_time_and_progress_shows_in_logs() {
+    let server = FakeIntercom::start(empty_target());
+    let dir = with_backup();
+    let cwd = dir.path();
+    // The first article create never gets an answer: the client gives up on it after 2 s.
+    let held = server.hold(Matcher::nth_to("POST /articles", 1), Hold::Before);
+    let args = [
+        "restore",
+        "snapshot",
+        "--concurrency",
+        "4",
+        "--timeout",
+        "2",
+        "-v",
+    ];
+    let failed = helpcenter(&server, cwd, &args);
+    assert_code(&failed, 1);
+    assert!(held.wait(std::time::Duration::ZERO));
+    let stderr = text(&failed.stderr);
+    assert!(
+        stderr.contains("POST /articles may or may not have been applied (timed out"),
+        "{stderr}"
+    );
+    // Meanwhile the other 13 were created beside it, each once.
+    let creates: Vec<u16> = (server.requests().into_iter())
+        .filter(|r| r.method == "POST" && r.path == "/articles")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(creates.len(), 14, "{creates:?}");
+    assert_eq!(creates.iter().filter(|s| **s == 200).count(), 13);
+    assert!(
+        stderr.contains("INFO restoring collections: 8/8"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("restoring articles: 14/14"), "{stderr}");
+
+    server.release_holds();
+    let done = helpcenter(&server, cwd, &["restore", "snapshot", "-v", "--json"]);
+    let report = json_of(&assert_code(&done, 0));
+    assert_eq!(report["articles_created"], 1);
+    assert_eq!(report["already_restored"], 8 + 13);
+    assert_eq!(server.workspace().articles.len(), 14);
+    let stderr = text(&done.stderr);
+    for line in [
+        "INFO restoring collections: 8/8",
+        "INFO restoring articles: 14/14",
+        "INFO rewriting links: 14/14",
+    ] {
+        assert!(stderr.contains(line), "{line:?} is missing from\n{stderr}");
+    }
 }
