@@ -122,17 +122,25 @@ fn kill_at(server: &FakeIntercom, dir: &Path, args: &[&str], point: &Point) -> b
 }
 
 /// Kills the run at the first point (and its reruns at the others), then runs it to the end,
-/// which must succeed; whether the first kill happened.
+/// which must succeed; whether the first kill happened. The `journal` the kills left (a path
+/// in `dir`) must not hold the token.
 fn interrupted_then_finished(
     server: &FakeIntercom,
     dir: &Path,
     args: &[&str],
     points: &[Point],
     round: usize,
+    journal: &Path,
 ) -> bool {
     let killed = kill_at(server, dir, args, &points[0]);
     for point in &points[1..] {
         kill_at(server, dir, args, point);
+    }
+    if let Ok(text) = fs::read_to_string(dir.join(journal)) {
+        assert!(
+            !text.contains(FakeIntercom::TOKEN),
+            "the token is in {journal:?}"
+        );
     }
     let output = cli::against(server, dir).args(args).output().unwrap();
     assert_eq!(
@@ -373,6 +381,7 @@ fn push_killed_at_20_random_points_then_run_again_ends_as_one_uninterrupted_push
             &PUSH,
             &points,
             round,
+            Path::new("content/.helpcenter/journal"),
         ));
         let context = format!("round {round}, killed at {points:?}");
         assert_same_content(&server.workspace(), &expected, &context);
@@ -536,6 +545,7 @@ fn restore_killed_at_20_random_points_then_run_again_ends_as_one_uninterrupted_r
             &RESTORE,
             &points,
             round,
+            Path::new("snapshot.restore.json"),
         ));
         let context = format!("round {round}, killed at {points:?}");
         assert_same_content(&server.workspace(), &expected, &context);

@@ -243,6 +243,9 @@ impl PushJournal {
         content: &Path,
         dry_run: bool,
     ) -> Result<(PushJournal, Vec<FileReport>)> {
+        if !content.join(BASE_FILE).exists() {
+            return Err(no_base(content));
+        }
         let lock = (!dry_run).then(|| tree::lock_tree(content)).transpose()?;
         let (base, base_sha256) = read_base(content)?;
         let path = content.join(JOURNAL_FILE);
@@ -603,16 +606,18 @@ pub fn digest(content: &Value, fields: &[String]) -> String {
 
 /// The base record of the tree and the sha256 of its file.
 fn read_base(content: &Path) -> Result<(BaseRecord, String)> {
-    let base = BaseRecord::read(content)?.ok_or_else(|| {
-        Error::usage(format!(
-            "{} has no {BASE_FILE}: push works on a tree written by `helpcenter build --format \
-             markdown`",
-            content.display()
-        ))
-    })?;
+    let base = BaseRecord::read(content)?.ok_or_else(|| no_base(content))?;
     let path = content.join(BASE_FILE);
     let bytes = fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
     Ok((base, file_entry(&bytes).sha256))
+}
+
+fn no_base(content: &Path) -> Error {
+    Error::usage(format!(
+        "{} has no {BASE_FILE}: push works on a tree written by `helpcenter build --format \
+         markdown`",
+        content.display()
+    ))
 }
 
 /// Writes a journal holding `events` on the base record with this sha256.

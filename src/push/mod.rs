@@ -90,6 +90,9 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
     let pushed = push_tree(client, options, &journal, recovered).await;
     // The base record is written (and the journal closed) whatever happened.
     let finished = journal.finish().await;
+    if let (Err(_), Err(e)) = (&pushed, &finished) {
+        tracing::warn!("{e}; the next push finishes from the journal");
+    }
     let mut report = pushed?;
     finished?;
     report.finish(started.elapsed().as_millis() as u64);
