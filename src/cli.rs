@@ -338,9 +338,15 @@ pub struct BuildArgs {
     )]
     pub locales: Option<Vec<String>>,
 
-    /// Include draft articles and translations.
+    /// Include draft articles and translations (in the pages and in the search index).
     #[arg(long)]
     pub drafts: bool,
+
+    /// Leave out client-side search: no search index under pagefind/ and no search box on
+    /// the pages. By default every locale gets its own index, searched in the browser with
+    /// no server and no request to another host.
+    #[arg(long)]
+    pub no_search: bool,
 
     /// The help center to build, when the snapshot holds several.
     #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]

@@ -51,6 +51,7 @@ fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
         base_url: args.base_url,
         locales: args.locales,
         drafts: args.drafts,
+        no_search: args.no_search,
         cache: args.cache,
         help_center: args.help_center,
     };

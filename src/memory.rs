@@ -12,3 +12,19 @@ pub fn disable_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
+
+/// Starts a new measurement of [`peak_rss`] (Linux: resets the kernel's high-water mark of the
+/// process's resident set; elsewhere nothing to do).
+pub fn reset_peak_rss() {
+    #[cfg(target_os = "linux")]
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The most memory the process has held resident since it started or since the last
+/// [`reset_peak_rss`], in bytes (Linux; `None` elsewhere or when it cannot be read).
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -138,10 +138,11 @@ fn renders_the_multilingual_help_center() {
     assert_eq!(report.help_center.as_deref(), Some("12"));
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert!(report.sitemap);
+    let search_files = report.search.as_ref().unwrap().files;
     assert_eq!(
         report.pages,
-        report.files_written - 3,
-        "plus robots, sitemap, style.css"
+        report.files_written - 4 - search_files,
+        "plus robots, sitemap, style.css, search.js and the search indexes"
     );
     insta::assert_snapshot!("root_index", site.read("index.html"));
     insta::assert_snapshot!("home_en", site.read("en/index.html"));

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod output;
 mod plan;
 mod render;
+pub mod search;
 mod sitemap;
 mod templates;
 pub mod theme;
@@ -120,6 +121,8 @@ pub struct BuildOptions {
     pub locales: Option<Vec<String>>,
     /// Include draft translations.
     pub drafts: bool,
+    /// Leave out the search index and the search box.
+    pub no_search: bool,
     /// Where to keep sanitised bodies between builds; `None` is [`default_cache_path`].
     pub cache: Option<PathBuf>,
     /// The help center to build, required when the snapshot holds several.
@@ -151,6 +154,8 @@ pub struct BuildReport {
     pub files_removed: usize,
     /// Whether a sitemap was written (it needs `--base-url`).
     pub sitemap: bool,
+    /// The search indexes, unless `--no-search`.
+    pub search: Option<search::SearchReport>,
     /// The body cache file.
     pub cache: PathBuf,
     /// Bodies and descriptions taken from the cache.
@@ -192,7 +197,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let links = plan.link_map();
     timing("pages planned", started);
-    let renderer = setup.renderer(&plan, &links, &cache);
+    let collector = (!options.no_search).then(|| search::Collector::new(plan.locales.len()));
+    let renderer = setup.renderer(&plan, &links, &cache, collector.as_ref());
     let out = OutDir::open(&setup.out)?;
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
@@ -203,6 +209,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         &setup.theme,
         setup.base.as_ref(),
         &site_assets,
+        &search::state_path(&setup.cache_path),
     )?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
@@ -250,9 +257,12 @@ impl Setup {
         plan: &'a Plan<'a>,
         links: &'a crate::html::LinkMap,
         cache: &'a BodyCache,
+        search: Option<&'a search::Collector>,
     ) -> Renderer<'a> {
         let i18n = &self.theme.i18n;
         Renderer {
+            search,
+            search_script: search.map(|_| asset_href(&self.theme, "search.js")),
             plan,
             templates: &self.templates,
             links,
@@ -309,6 +319,7 @@ fn report(
         files_unchanged: written.unchanged,
         files_removed: written.removed,
         sitemap: setup.base.is_some(),
+        search: written.search.clone(),
         cache: setup.cache_path.clone(),
         cache_hits: cache.hits(),
         cache_misses: cache.misses(),
@@ -338,6 +349,7 @@ struct WriteSummary {
     written: usize,
     unchanged: usize,
     removed: usize,
+    search: Option<search::SearchReport>,
 }
 
 /// Moves every article body out of the workspace. Each body is needed by one page only; the
@@ -365,6 +377,7 @@ fn write_site(
     theme: &Theme,
     base: Option<&BaseUrl>,
     assets: &assets::SiteAssets,
+    search_state: &Path,
 ) -> Result<WriteSummary> {
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
@@ -426,11 +439,21 @@ fn write_site(
     for (name, bytes) in &theme.assets {
         outcomes.push(out.write(&format!("static/{name}"), bytes)?);
     }
-    // Known only once the pages are rendered: the copies they use.
+    // Known only once the pages are rendered: the copies they use, and the search bundles.
     let asset_files = assets.files();
     out.claim(&asset_files)?;
     outcomes.extend(assets.write(out)?);
     produced.extend(asset_files);
+    let search = match renderer.search {
+        Some(collector) => {
+            let locales = &renderer.plan.locales;
+            let bundles = search::write_indexes(collector, locales, out, search_state)?;
+            outcomes.extend(bundles.outcomes);
+            produced.extend(bundles.files);
+            Some(bundles.report)
+        }
+        None => None,
+    };
     let removed = out.finish(&produced)?;
     let written = outcomes.iter().filter(|o| **o == Written::Written).count();
     Ok(WriteSummary {
@@ -438,6 +461,7 @@ fn write_site(
         unchanged: outcomes.len() - written,
         removed,
         pages,
+        search,
     })
 }
 

@@ -91,6 +91,11 @@ impl OutDir {
         &self.root
     }
 
+    /// Whether the previous build wrote `relative` (and so may keep it without writing it).
+    pub fn had(&self, relative: &str) -> bool {
+        self.previous.contains(relative)
+    }
+
     /// Checks that none of `planned` is a file the tool did not write, then records the union of
     /// old files and everything claimed so far in this build, so a build that is interrupted
     /// still knows what it wrote. May be called more than once per build.

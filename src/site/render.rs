@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::i18n::{article_count, Strings};
 use super::plan::{Li, Page, Plan};
+use super::search;
 use super::templates::Templates;
 use super::urls::{href, root_prefix, BaseUrl};
 use crate::error::Result;
-use crate::html::{BodyCache, LinkMap};
+use crate::html::{text_of, BodyCache, LinkMap};
 use crate::model::{slug, ArticleIx, GroupIx, GroupKind, Locale};
 
 /// Everything a page needs besides the page itself; shared by all rendering threads.
@@ -31,6 +32,10 @@ pub struct Renderer<'a> {
     pub names: Vec<String>,
     /// The stylesheet's path under the site root, with a content hash query.
     pub css: String,
+    /// Where article pages leave their text for the search index; `None` with `--no-search`.
+    pub search: Option<&'a search::Collector>,
+    /// The search box script's path under the site root, with a content hash query.
+    pub search_script: Option<String>,
 }
 
 /// The frame every page shares: language, links to itself in other languages, head metadata.
@@ -51,6 +56,16 @@ struct Frame<'a> {
     current_language: &'a str,
     alternates: Vec<Alternate>,
     x_default: Option<String>,
+    search: Option<SearchBox>,
+}
+
+/// The search box of a page: its locale's index and the script that queries it.
+#[derive(Serialize)]
+struct SearchBox {
+    /// Link to the folder of the locale's search bundle (`../../pagefind/de/`).
+    bundle: String,
+    /// Link to the search box script.
+    script: String,
 }
 
 /// This page in one language.
@@ -238,6 +253,10 @@ impl Renderer<'_> {
             current_language: &self.names[li],
             alternates,
             x_default,
+            search: self.search_script.as_ref().map(|script| SearchBox {
+                bundle: href(&root, &search::bundle_path(locale)),
+                script: format!("{root}{script}"),
+            }),
             root,
         }
     }
@@ -405,13 +424,30 @@ impl Renderer<'_> {
         };
         let mut frame = self.frame(li, path, root, &content.title, &content.description, &paths);
         frame.og_type = "article";
+        let description = self.clean(&content.description, li, path);
+        let body = self.clean(body, li, path);
+        if let Some(search) = self.search {
+            // A collection without a name in this locale has no page here either.
+            let collection = article
+                .parent
+                .and_then(|g| ws.group(g).content.get(self.locale(li)));
+            search.add(
+                li,
+                search::Record {
+                    url: path.to_string(),
+                    title: content.title.clone(),
+                    collection: collection.map(|c| c.name.clone()),
+                    text: format!("{} {}", text_of(&description), text_of(&body)),
+                },
+            );
+        }
         let view = ArticleView {
             breadcrumbs: self.crumbs(li, &frame.root, &chain),
             article: ArticleBody {
                 id: &article.id,
                 title: &content.title,
-                description: self.clean(&content.description, li, path),
-                body: self.clean(body, li, path),
+                description,
+                body,
                 updated: content.updated_at.and_then(date),
             },
             frame,

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub const BUILTIN_THEMES: [&str; 1] = ["default"];
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 13] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -35,6 +35,7 @@ const TEMPLATES: [(&str, &str); 12] = [
         include_str!("../../templates/_breadcrumbs.html"),
     ),
     ("_cards.html", include_str!("../../templates/_cards.html")),
+    ("_search.html", include_str!("../../templates/_search.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     (
         "sitemap-index.xml",
@@ -44,10 +45,16 @@ const TEMPLATES: [(&str, &str); 12] = [
 ];
 
 /// The default theme's assets, by path under `/static/`.
-const DEFAULT_STATIC: [(&str, &[u8]); 1] = [(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const DEFAULT_STATIC: [(&str, &[u8]); 2] = [
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+];
 
 const DEFAULT_I18N: &str = include_str!("../../themes/default/i18n.json");
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod fake_intercom;
 pub mod push_load;
 pub mod snapshots;
+pub mod static_site;
 pub mod workspace;
 
 /// A benchmark setting from the environment: `name` as a number, else `default`.

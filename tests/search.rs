@@ -1,0 +1,277 @@
+//! What `helpcenter build` puts into the search index: read back from the Pagefind bundles it
+//! writes (`pagefind/<locale>/fragment/*.pf_fragment`: gzip, a `pagefind_dcd` signature, then
+//! the page's JSON record). The browser tests (`tests/browser.rs`) check searching itself.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+mod support;
+
+use helpcenter::site::{build, BuildOptions, BuildReport, Input};
+use support::snapshots::snapshot_from_fixture;
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspaces/multilingual")
+}
+
+/// A snapshot of the multilingual fixture, with `edit` applied to its raw article objects
+/// first, and a place to build it.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new(edit: impl FnOnce(&Path)) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join("raw");
+        copy_dir(&fixture_dir(), &raw);
+        edit(&raw);
+        snapshot_from_fixture(&raw, &dir.path().join("snapshot"));
+        Fixture { dir }
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("site")
+    }
+
+    fn build(&self, change: impl FnOnce(&mut BuildOptions)) -> BuildReport {
+        let mut options = BuildOptions {
+            input: Input::Snapshot(self.dir.path().join("snapshot")),
+            out: self.out(),
+            ..BuildOptions::default()
+        };
+        change(&mut options);
+        build(&options).unwrap()
+    }
+
+    /// The records of a locale's index, sorted by URL.
+    fn records(&self, locale: &str) -> Vec<Value> {
+        let dir = self.out().join("pagefind").join(locale).join("fragment");
+        let mut records: Vec<Value> = fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| fragment(&entry.unwrap().path()))
+            .collect();
+        records.sort_by(|a, b| a["url"].as_str().cmp(&b["url"].as_str()));
+        records
+    }
+
+    fn urls(&self, locale: &str) -> Vec<String> {
+        let records = self.records(locale);
+        records
+            .iter()
+            .map(|r| r["url"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The record of the page at `url` in `locale`'s index.
+    fn record(&self, locale: &str, url: &str) -> Value {
+        let records = self.records(locale);
+        let found = records.into_iter().find(|r| r["url"] == url);
+        found.unwrap_or_else(|| panic!("{url} is not in the {locale} index"))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Decodes a Pagefind fragment file.
+fn fragment(path: &Path) -> Value {
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(fs::File::open(path).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let json = bytes
+        .strip_prefix(b"pagefind_dcd")
+        .expect("a Pagefind signature");
+    serde_json::from_slice(json).unwrap()
+}
+
+/// Changes one locale's body of a raw fixture article.
+fn set_body(raw: &Path, id: &str, locale: &str, body: &str) {
+    let file = raw.join("articles").join(format!("{id}.json"));
+    let mut article: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    article["translated_content"][locale]["body"] = Value::String(body.to_string());
+    if locale == "en" {
+        article["body"] = Value::String(body.to_string());
+    }
+    fs::write(&file, serde_json::to_vec_pretty(&article).unwrap()).unwrap();
+}
+
+/// The article pages of a locale in the built site, as site paths.
+fn article_pages(out: &Path, locale: &str) -> Vec<String> {
+    let mut pages: Vec<String> = fs::read_dir(out.join(locale).join("articles"))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "/{locale}/articles/{}/",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn each_locale_indexes_exactly_its_own_article_pages() {
+    let site = Fixture::new(|_| {});
+    let report = site.build(|_| {});
+    let search = report.search.expect("search is on by default");
+    assert_eq!(search.locales_indexed, ["ar", "de", "en", "fr", "ja"]);
+    let mut total = 0;
+    for locale in ["ar", "de", "en", "fr", "ja"] {
+        let urls = site.urls(locale);
+        assert_eq!(urls, article_pages(&site.out(), locale), "{locale}");
+        total += urls.len();
+    }
+    assert_eq!(search.pages, total);
+}
+
+#[test]
+fn a_record_holds_the_title_collection_description_and_body_text() {
+    let site = Fixture::new(|_| {});
+    site.build(|_| {});
+    let record = site.record("de", "/de/articles/108-rollen-und-berechtigungen/");
+    assert_eq!(record["meta"]["title"], "Rollen und Berechtigungen");
+    assert_eq!(record["meta"]["collection"], "Berechtigungen");
+    assert_eq!(
+        record["filters"]["collection"],
+        serde_json::json!(["Berechtigungen"])
+    );
+    let content = record["content"].as_str().unwrap();
+    assert!(
+        content.starts_with(
+            "Rollen und Berechtigungen. Was Eigentümer, Bearbeiter und Kommentierende tun \
+             dürfen. Jede Person in einem geteilten Notizbuch hat eine von drei Rollen. Rollen im \
+             Überblick."
+        ),
+        "{content}"
+    );
+    // An article without a collection has no collection to show.
+    let loose = site.record("en", "/en/articles/112-keyboard-shortcuts/");
+    assert_eq!(loose["meta"].get("collection"), None);
+}
+
+#[test]
+fn hidden_markup_never_reaches_the_index_and_text_stays_escaped() {
+    let site = Fixture::new(|raw| {
+        set_body(
+            raw,
+            "112",
+            "en",
+            "<p>Visible words about offline mode &amp; sync &lt;fast&gt;.</p>\
+             <script>var scriptsecret = 1;</script><style>.stylesecret{}</style>\
+             <template><p>templatesecret</p></template><noscript>noscriptsecret</noscript>\
+             <p onclick=\"handlersecret()\">Second paragraph</p>\
+             <iframe src=\"https://evil.example/\">iframesecret</iframe>",
+        )
+    });
+    site.build(|_| {});
+    let record = site.record("en", "/en/articles/112-keyboard-shortcuts/");
+    let content = record["content"].as_str().unwrap();
+    assert_eq!(
+        content,
+        "Keyboard shortcuts ⌨️. Every shortcut in one table. Visible words about offline mode &amp; sync \
+         &lt;fast&gt;. Second paragraph."
+    );
+    // The hostile title is indexed as the text it is, escaped like the body.
+    let hostile = site.record("en", "/en/articles/114-etc-passwd-script-alert-1-script/");
+    assert_eq!(
+        hostile["meta"]["title"],
+        "../../etc/passwd &lt;script&gt;alert(1)&lt;/script&gt;"
+    );
+}
+
+#[test]
+fn drafts_are_indexed_only_with_drafts() {
+    let site = Fixture::new(|_| {});
+    site.build(|_| {});
+    let draft = "/fr/articles/110-forfaits-et-tarifs/";
+    assert!(!site.urls("fr").contains(&draft.to_string()));
+    site.build(|o| o.drafts = true);
+    assert!(site.urls("fr").contains(&draft.to_string()));
+}
+
+#[test]
+fn no_search_writes_no_index_and_no_search_box() {
+    let site = Fixture::new(|_| {});
+    site.build(|_| {});
+    let page = site
+        .out()
+        .join("en/articles/110-plans-and-pricing/index.html");
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(html.contains(r#"<input id="search-input" class="search-input" type="search""#));
+    assert!(
+        html.contains(r#"data-bundle="../../../pagefind/en/""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<script src="../../../static/search.js?v="#),
+        "{html}"
+    );
+
+    let report = site.build(|o| o.no_search = true);
+    assert!(report.search.is_none());
+    assert!(
+        !site.out().join("pagefind").exists(),
+        "the old index was not removed"
+    );
+    for file in support::files_under(&site.out()).keys() {
+        if file.ends_with(".html") {
+            let html = fs::read_to_string(site.out().join(file)).unwrap();
+            for trace in ["type=\"search\"", "data-search", "search.js", "pagefind"] {
+                assert!(!html.contains(trace), "{file} still has {trace}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_rebuild_reindexes_only_the_locales_that_changed() {
+    let site = Fixture::new(|_| {});
+    site.build(|_| {});
+    let before = support::files_under(&site.out());
+
+    let unchanged = site.build(|_| {}).search.unwrap();
+    assert_eq!(unchanged.locales_indexed, Vec::<String>::new());
+    assert_eq!(unchanged.locales_unchanged, ["ar", "de", "en", "fr", "ja"]);
+    assert_eq!(support::files_under(&site.out()), before);
+
+    // One German body changes: only the German index is made again.
+    set_body(
+        &site.dir.path().join("raw"),
+        "108",
+        "de",
+        "<p>Neuer Text über Freigaben.</p>",
+    );
+    snapshot_from_fixture(
+        &site.dir.path().join("raw"),
+        &site.dir.path().join("snapshot"),
+    );
+    let changed = site.build(|_| {}).search.unwrap();
+    assert_eq!(changed.locales_indexed, ["de"]);
+    let after = support::files_under(&site.out());
+    let differs: BTreeSet<&str> = (before.keys().chain(after.keys()))
+        .filter(|f| f.starts_with("pagefind/") && before.get(*f) != after.get(*f))
+        .map(|f| f.split('/').nth(1).unwrap())
+        .collect();
+    assert_eq!(differs, BTreeSet::from(["de"]));
+    let record = site.record("de", "/de/articles/108-rollen-und-berechtigungen/");
+    assert!(record["content"]
+        .as_str()
+        .unwrap()
+        .contains("Neuer Text über Freigaben."));
+}
