@@ -24,7 +24,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
 
 use support::cli::{self, assert_code};
-use support::fake_intercom::{FakeIntercom, Hold, Matcher};
+use support::fake_intercom::{FakeIntercom, Hold, Matcher, RecordedRequest};
 use support::files_under;
 use support::snapshots::fixture_snapshot_dir;
 use support::workspace::{id_of, id_text, GeneratedSpec, Workspace};
@@ -75,7 +75,7 @@ fn anywhere(rng: &mut StdRng, requests: usize) -> Point {
 /// order (all of them when there are fewer than [`POINTS`]: every create and update is hit),
 /// each found by its method and endpoint (`PUT /articles/*`, 3rd) since concurrent requests
 /// arrive in any order; then points anywhere.
-fn points(rng: &mut StdRng, reference: &[support::fake_intercom::RecordedRequest]) -> Vec<Point> {
+fn points(rng: &mut StdRng, reference: &[RecordedRequest]) -> Vec<Point> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut writes: Vec<Point> = Vec::new();
     for request in reference.iter().filter(|r| r.method != "GET") {
@@ -121,36 +121,65 @@ fn kill_at(server: &FakeIntercom, dir: &Path, args: &[&str], point: &Point) -> b
     killed
 }
 
-/// Kills the run at the first point (and its reruns at the others), then runs it to the end,
-/// which must succeed; whether the first kill happened. The `journal` the kills left (a path
-/// in `dir`) must not hold the token.
-fn interrupted_then_finished(
-    server: &FakeIntercom,
-    dir: &Path,
-    args: &[&str],
-    points: &[Point],
-    round: usize,
-    journal: &Path,
-) -> bool {
-    let killed = kill_at(server, dir, args, &points[0]);
-    for point in &points[1..] {
-        kill_at(server, dir, args, point);
-    }
-    if let Ok(text) = fs::read_to_string(dir.join(journal)) {
-        assert!(
-            !text.contains(FakeIntercom::TOKEN),
-            "the token is in {journal:?}"
+/// A command that writes to Intercom, and how to check its runs.
+struct Scenario<'a> {
+    /// For the seed's message.
+    name: &'a str,
+    args: &'a [&'a str],
+    /// Its journal, relative to the folder it runs in: it must never hold the token.
+    journal: &'a str,
+    /// A fresh fake and folder for one round.
+    fresh: &'a dyn Fn() -> (FakeIntercom, tempfile::TempDir),
+    /// What else must hold after a round's last run (it gets the round's context).
+    after: &'a dyn Fn(&FakeIntercom, &Path, &str),
+}
+
+/// Runs the scenario once uninterrupted, then [`POINTS`] rounds: killed at a point (its rerun
+/// too, every fourth round), then run to the end, which must succeed and leave the fake
+/// holding what the uninterrupted run left. Returns the uninterrupted run's requests and how
+/// many rounds were killed.
+fn kill_rounds(scenario: &Scenario) -> (Vec<RecordedRequest>, usize) {
+    let run_to_end = |server: &FakeIntercom, dir: &Path, context: &str| {
+        let output = cli::against(server, dir)
+            .args(scenario.args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{context}\nstdout:\n{}\nstderr:\n{}",
+            cli::text(&output.stdout),
+            cli::text(&output.stderr)
         );
+    };
+    let (server, dir) = (scenario.fresh)();
+    run_to_end(&server, dir.path(), "the uninterrupted run");
+    let expected = content_of(&server.workspace());
+    let reference = server.requests();
+    let mut rng = seeded(scenario.name);
+    let mut kills = 0;
+    for (round, first) in points(&mut rng, &reference).into_iter().enumerate() {
+        let (server, dir) = (scenario.fresh)();
+        let mut points = vec![first];
+        if round % 4 == 3 {
+            points.push(anywhere(&mut rng, reference.len()));
+        }
+        kills += usize::from(kill_at(&server, dir.path(), scenario.args, &points[0]));
+        for point in &points[1..] {
+            kill_at(&server, dir.path(), scenario.args, point);
+        }
+        let context = format!("round {round}, killed at {points:?}");
+        if let Ok(text) = fs::read_to_string(dir.path().join(scenario.journal)) {
+            assert!(
+                !text.contains(FakeIntercom::TOKEN),
+                "{context}: the token is in the journal"
+            );
+        }
+        run_to_end(&server, dir.path(), &context);
+        assert_same_content(&server.workspace(), &expected, &context);
+        (scenario.after)(&server, dir.path(), &context);
     }
-    let output = cli::against(server, dir).args(args).output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "round {round}, killed at {points:?}\nstdout:\n{}\nstderr:\n{}",
-        cli::text(&output.stdout),
-        cli::text(&output.stderr)
-    );
-    killed
+    (reference, kills)
 }
 
 /// What a workspace holds without ids, times and order: one JSON line per collection and per
@@ -355,52 +384,26 @@ const PUSH: [&str; 5] = ["push", "--content", "content", "--retry-delay", "1"];
 #[test]
 fn push_killed_at_20_random_points_then_run_again_ends_as_one_uninterrupted_push() {
     let template = exported_tree();
-    let (server, dir) = push_round(template.path());
-    assert_code(
-        &cli::against(&server, dir.path())
-            .args(PUSH)
-            .output()
-            .unwrap(),
-        0,
-    );
-    let expected = content_of(&server.workspace());
-    let reference = server.requests();
-    assert!(expected.iter().any(|l| l.contains("First crash")));
-
-    let mut rng = seeded("push");
-    let mut kills = 0;
-    for (round, first) in points(&mut rng, &reference).into_iter().enumerate() {
-        let (server, dir) = push_round(template.path());
-        let mut points = vec![first];
-        if round % 4 == 3 {
-            points.push(anywhere(&mut rng, reference.len()));
-        }
-        kills += usize::from(interrupted_then_finished(
-            &server,
-            dir.path(),
-            &PUSH,
-            &points,
-            round,
-            Path::new("content/.helpcenter/journal"),
-        ));
-        let context = format!("round {round}, killed at {points:?}");
-        assert_same_content(&server.workspace(), &expected, &context);
-        assert!(
-            !dir.path().join("content/.helpcenter/journal").exists(),
-            "{context}"
-        );
-        server.clear_requests();
-        assert_code(
-            &cli::against(&server, dir.path())
-                .args(PUSH)
-                .output()
-                .unwrap(),
-            0,
-        );
-        assert_eq!(server.writes(), Vec::<String>::new(), "{context}");
-    }
+    let scenario = Scenario {
+        name: "push",
+        args: &PUSH,
+        journal: "content/.helpcenter/journal",
+        fresh: &|| push_round(template.path()),
+        after: &|server, dir, context| {
+            assert!(
+                !dir.join("content/.helpcenter/journal").exists(),
+                "{context}"
+            );
+            server.clear_requests();
+            assert_code(&cli::against(server, dir).args(PUSH).output().unwrap(), 0);
+            assert_eq!(server.writes(), Vec::<String>::new(), "{context}");
+        },
+    };
+    let (reference, kills) = kill_rounds(&scenario);
     // Every write is a point, and every push makes them all: at least those rounds killed.
     let writes = reference.iter().filter(|r| r.method != "GET").count();
+    let creates = reference.iter().filter(|r| r.method == "POST").count();
+    assert_eq!(creates, 3, "a collection and two articles are created");
     assert!(
         kills >= writes.min(POINTS),
         "only {kills} of {POINTS} rounds were killed"
@@ -500,62 +503,28 @@ fn a_file_edited_again_after_its_write_landed_is_pushed_as_an_edit() {
     assert!(body.contains("Edited again after it."), "{body}");
 }
 
-/// A workspace with one empty help center, as a new Intercom workspace has.
-fn empty_target() -> Workspace {
-    Workspace {
-        help_centers: vec![json!({
-            "id": "77", "workspace_id": "n3wsp4ce", "created_at": 1760000000,
-            "updated_at": 1760000000, "identifier": "acme-new", "website_turned_on": true,
-            "display_name": "Acme Notes Help Center", "url": "https://help.new.test",
-            "custom_domain": "help.new.test"
-        })],
-        ..Workspace::empty()
-    }
-}
-
 const RESTORE: [&str; 4] = ["restore", "snapshot", "--retry-delay", "1"];
 
 #[test]
 fn restore_killed_at_20_random_points_then_run_again_ends_as_one_uninterrupted_restore() {
-    let server = FakeIntercom::start(empty_target());
-    let dir = fixture_snapshot_dir("multilingual");
-    assert_code(
-        &cli::against(&server, dir.path())
-            .args(RESTORE)
-            .output()
-            .unwrap(),
-        0,
-    );
-    let expected = content_of(&server.workspace());
-    let reference = server.requests();
-    assert_eq!(expected.len(), 8 + 14);
-
-    let mut rng = seeded("restore");
-    let mut kills = 0;
-    for (round, first) in points(&mut rng, &reference).into_iter().enumerate() {
-        let server = FakeIntercom::start(empty_target());
-        let dir = fixture_snapshot_dir("multilingual");
-        let mut points = vec![first];
-        if round % 4 == 3 {
-            points.push(anywhere(&mut rng, reference.len()));
-        }
-        kills += usize::from(interrupted_then_finished(
-            &server,
-            dir.path(),
-            &RESTORE,
-            &points,
-            round,
-            Path::new("snapshot.restore.json"),
-        ));
-        let context = format!("round {round}, killed at {points:?}");
-        assert_same_content(&server.workspace(), &expected, &context);
-        server.clear_requests();
-        let mut again = cli::against(&server, dir.path());
-        again.args(RESTORE).arg("--json");
-        let report = cli::json_of(&assert_code(&again.output().unwrap(), 0));
-        assert_eq!(report["already_restored"], 8 + 14, "{context}");
-        assert_eq!(server.writes(), Vec::<String>::new(), "{context}");
-    }
+    let scenario = Scenario {
+        name: "restore",
+        args: &RESTORE,
+        journal: "snapshot.restore.json",
+        fresh: &|| {
+            let server = FakeIntercom::start(Workspace::with_empty_help_center());
+            (server, fixture_snapshot_dir("multilingual"))
+        },
+        after: &|server, dir, context| {
+            server.clear_requests();
+            let mut again = cli::against(server, dir);
+            again.args(RESTORE).arg("--json");
+            let report = cli::json_of(&assert_code(&again.output().unwrap(), 0));
+            assert_eq!(report["already_restored"], 8 + 14, "{context}");
+            assert_eq!(server.writes(), Vec::<String>::new(), "{context}");
+        },
+    };
+    let (_, kills) = kill_rounds(&scenario);
     assert_eq!(kills, POINTS, "every point is a write every restore makes");
 }
 

@@ -9,18 +9,15 @@ use std::time::Duration;
 
 use helpcenter::intercom::{ApiVersion, Client, ClientOptions, RetryPolicy, Token};
 use helpcenter::markdown::markdown_to_html;
-use helpcenter::model::{self, LoadOptions};
-use helpcenter::output::{Ui, Verbosity};
-use helpcenter::pull::{pull, PullOptions};
 use helpcenter::push::{push, Outcome, PushOptions, PushReport, JOURNAL_FILE};
-use helpcenter::snapshot::Snapshot;
-use helpcenter::tree::{self, BaseRecord, ExportOptions, FileKind};
+use helpcenter::tree::{self, BaseRecord, FileKind};
 use serde_json::{json, Value};
 
 use support::fake_intercom::{
     FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest, ServerConfig,
 };
 use support::push_load::{self, PushLoad};
+use support::trees::pulled_and_exported;
 use support::workspace::Workspace;
 
 /// A fake server, a client for it, and a tree exported from it.
@@ -62,27 +59,7 @@ async fn setup_from(name: &str, version: ApiVersion, change: impl FnOnce(&mut Wo
     change(&mut workspace);
     let server = FakeIntercom::start(workspace);
     let client = client_for(&server, version);
-    let dir = tempfile::tempdir().unwrap();
-    let snapshot = dir.path().join("snapshot");
-    let ui = Ui::new(Verbosity {
-        quiet: true,
-        verbose: 0,
-        json: false,
-    });
-    let options = PullOptions {
-        snapshot: snapshot.clone(),
-        help_center: None,
-        assets: None,
-    };
-    pull(&client, &options, &ui).await.unwrap();
-    let snapshot = Snapshot::open(&snapshot).unwrap();
-    let ws = model::load_snapshot(&snapshot, &LoadOptions::default()).unwrap();
-    let content = dir.path().join("content");
-    let export = ExportOptions {
-        content: content.clone(),
-        force: false,
-    };
-    tree::export(&ws, &export).unwrap();
+    let (dir, content) = pulled_and_exported(&client).await;
     server.clear_requests();
     Setup {
         server,

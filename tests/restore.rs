@@ -27,19 +27,6 @@ fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// A workspace with one empty help center, as a new Intercom workspace has.
-fn empty_target() -> Workspace {
-    Workspace {
-        help_centers: vec![json!({
-            "id": "77", "workspace_id": "n3wsp4ce", "created_at": 1760000000,
-            "updated_at": 1760000000, "identifier": "acme-new", "website_turned_on": true,
-            "display_name": "Acme Notes Help Center", "url": "https://help.new.test",
-            "custom_domain": "help.new.test"
-        })],
-        ..Workspace::empty()
-    }
-}
-
 /// A folder with `snapshot/` made from the multilingual fixture (help center 12, 8
 /// collections, 14 articles in 5 locales).
 fn with_backup() -> tempfile::TempDir {
@@ -132,7 +119,7 @@ fn translations(object: &Value) -> BTreeMap<String, Value> {
 
 #[test]
 fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     let out = assert_code(
@@ -288,7 +275,7 @@ fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
 
 #[test]
 fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     assert_code(
@@ -352,7 +339,7 @@ fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
 
 #[test]
 fn a_create_whose_answer_was_lost_is_adopted_not_repeated() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     server.set_faults(FaultPlan::scripted(vec![(
@@ -405,7 +392,7 @@ fn a_create_whose_answer_was_lost_is_adopted_not_repeated() {
 
 #[test]
 fn dry_run_says_what_it_would_create_and_writes_nothing() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     let out = assert_code(
@@ -475,7 +462,7 @@ fn a_workspace_with_articles_is_refused_unless_asked() {
 
 #[test]
 fn a_damaged_backup_is_not_restored() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     fs::write(cwd.join("snapshot/articles/110.json"), "{}").unwrap();
@@ -493,7 +480,7 @@ fn a_damaged_backup_is_not_restored() {
 
 #[test]
 fn a_state_file_continues_only_its_own_restore() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     fs::write(
@@ -524,7 +511,7 @@ fn a_state_file_continues_only_its_own_restore() {
 
 #[test]
 fn a_2_9_backup_with_sections_restores_them_as_nested_collections() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
     snapshot_from_fixture(
@@ -559,7 +546,7 @@ fn a_2_9_backup_with_sections_restores_them_as_nested_collections() {
 
 #[test]
 fn creates_run_concurrency_at_a_time_and_progress_shows_in_logs() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     // The first article create never gets an answer: the client gives up on it after 2 s.

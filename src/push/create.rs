@@ -128,29 +128,62 @@ pub async fn create_group(
         title: group.name.clone(),
         parent: group.parent.clone(),
     };
-    journal.creating(creating.clone()).await?;
-    // A failed create stays announced in the journal: it may have been applied, and the next
-    // push looks for it before creating it again.
-    let answer = match send(client, "/help_center/collections", &body).await? {
-        Ok(answer) => answer,
+    let (id, _) = match create_file(client, journal, creating, &group.path, &body).await? {
+        Ok(created) => created,
         Err(message) => {
             report.add(failed(entry, message));
             return Ok(None);
         }
     };
-    let id = new_id(&answer, &group.rel)?;
-    let key = format!("collection-{id}");
-    let bytes = with_id_bytes(&group.path, &id, &key)?;
-    let updated_at = super::payload::updated_at(&answer);
-    let base_entry = base_entry(FileKind::Collection, &id, &group.locale, updated_at, &bytes);
-    let request = &creating.request;
-    journal
-        .created(request, &group.rel, (&id, &key), base_entry, Some(&bytes))
-        .await?;
     entry.outcome = Outcome::Created;
     entry.collection_id = Some(id.clone());
     report.add(entry);
     Ok(Some(id))
+}
+
+/// Announces `creating` in the journal, sends its `POST` with `body`, and records the answer:
+/// the new id goes into `file` and the base. The id and Intercom's time for the file's locale,
+/// or the failure's message. A failed create stays announced: it may have been applied, and
+/// the next push looks for it in Intercom before creating it again.
+async fn create_file(
+    client: &Client,
+    journal: &PushJournal,
+    creating: Creating,
+    file: &Path,
+    body: &Value,
+) -> Result<std::result::Result<(String, Option<i64>), String>> {
+    journal.creating(creating.clone()).await?;
+    let endpoint = creating.request.trim_start_matches("POST ");
+    let answer = match send(client, endpoint, body).await? {
+        Ok(answer) => answer,
+        Err(message) => return Ok(Err(message)),
+    };
+    let id = new_id(&answer, &creating.path)?;
+    let key = translation_key(creating.kind, &id);
+    let bytes = with_id_bytes(file, &id, &key)?;
+    let updated_at = remote_time(&answer, &creating.locale);
+    let entry = base_entry(creating.kind, &id, &creating.locale, updated_at, &bytes);
+    let (request, path) = (&creating.request, &creating.path);
+    journal
+        .created(request, path, (&id, &key), entry, Some(&bytes))
+        .await?;
+    Ok(Ok((id, updated_at)))
+}
+
+/// The `translationKey` a created file gets: the article's id, `collection-<id>` for a
+/// collection.
+pub fn translation_key(kind: FileKind, id: &str) -> String {
+    match kind {
+        FileKind::Article => id.to_string(),
+        _ => format!("collection-{id}"),
+    }
+}
+
+/// Intercom's time for a file's locale of `object`: the translation's, else the object's.
+pub fn remote_time(object: &Value, locale: &Locale) -> Option<i64> {
+    super::payload::remote_locale(object, locale.as_str())
+        .and_then(super::payload::updated_at)
+        .or_else(|| super::payload::updated_at(object))
 }
 
 /// Sends a `POST`: the answer, or the failure's message (a refused token is returned as an
@@ -209,23 +242,14 @@ pub async fn create_article(
         title: article.content.title.clone(),
         parent: Some(collection.to_string()),
     };
-    journal.creating(creating.clone()).await?;
-    let answer = match send(client, "/articles", &body).await? {
-        Ok(answer) => answer,
-        Err(message) => {
-            report.add(failed(entry, message));
-            return Ok(());
-        }
-    };
-    let id = new_id(&answer, &article.rel)?;
-    let bytes = with_id_bytes(&article.path, &id, &id)?;
-    let updated_at = super::payload::remote_locale(&answer, article.locale.as_str())
-        .and_then(super::payload::updated_at);
-    let base_entry = base_entry(FileKind::Article, &id, &article.locale, updated_at, &bytes);
-    let request = &creating.request;
-    journal
-        .created(request, &article.rel, (&id, &id), base_entry, Some(&bytes))
-        .await?;
+    let (id, updated_at) =
+        match create_file(client, journal, creating, &article.path, &body).await? {
+            Ok(created) => created,
+            Err(message) => {
+                report.add(failed(entry, message));
+                return Ok(());
+            }
+        };
     entry.outcome = Outcome::Created;
     entry.article_id = Some(id);
     entry.remote_updated_at = updated_at;

@@ -50,7 +50,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::base::{self, Pushed};
-use super::create::{front_matter_id, with_id};
+use super::create::{front_matter_id, remote_time, translation_key, with_id};
 use super::payload;
 use super::report::{FileReport, Outcome};
 use crate::error::{Error, Result};
@@ -495,12 +495,7 @@ impl PushJournal {
         let id = id_field(found, "id").unwrap_or_default();
         checked_id(&id)
             .map_err(|why| Error::data(format!("{path}: Intercom has it with id {id:?}: {why}")))?;
-        let article = creating.kind == FileKind::Article;
-        let key = if article {
-            id.clone()
-        } else {
-            format!("collection-{id}")
-        };
+        let key = translation_key(creating.kind, &id);
         let file = self.content.join(path);
         let text = fs::read_to_string(&file).map_err(|e| Error::io(&file, "read", e))?;
         let unchanged = file_entry(text.as_bytes()).sha256 == creating.sha256;
@@ -517,9 +512,7 @@ impl PushJournal {
         } else {
             creating.sha256.clone()
         };
-        let updated_at = payload::remote_locale(found, creating.locale.as_str())
-            .and_then(payload::updated_at)
-            .or_else(|| payload::updated_at(found));
+        let updated_at = remote_time(found, &creating.locale);
         let new = base::NewFile {
             kind: creating.kind,
             id: Some(id.clone()),
@@ -539,9 +532,9 @@ impl PushJournal {
             "created by the interrupted push; found in Intercom and adopted, not created again",
         );
         report.locale = Some(creating.locale.to_string());
-        match article {
-            true => report.article_id = Some(id),
-            false => report.collection_id = Some(id),
+        match creating.kind {
+            FileKind::Article => report.article_id = Some(id),
+            _ => report.collection_id = Some(id),
         }
         Ok(report)
     }

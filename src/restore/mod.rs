@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::journal::{self, run_writes, Expected, Journal};
 use crate::model::id_cmp;
-use crate::output::Ui;
+use crate::output::{Progress, Ui};
 use crate::snapshot::{checked_id, id_field, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
 use crate::verify::{self, VerifiedObjects};
 use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
@@ -419,6 +419,23 @@ impl Run<'_> {
         groups.count() + articles.count()
     }
 
+    /// The items of a pass over `all` that `done` does not find in the state, and the pass's
+    /// progress, which counts the others as done already.
+    fn pass<'c, T>(
+        &self,
+        label: &str,
+        all: &'c [T],
+        done: impl Fn(&RestoreState, &T) -> bool,
+    ) -> (Vec<&'c T>, Progress) {
+        let todo: Vec<&T> = {
+            let state = self.state();
+            all.iter().filter(|item| !done(&state, item)).collect()
+        };
+        let progress = self.ui.progress(label, all.len() as u64);
+        progress.skip((all.len() - todo.len()) as u64);
+        (todo, progress)
+    }
+
     /// Writes a change to disk, then applies it to the state.
     async fn log(&self, event: Event) -> Result<()> {
         if let Some(journal) = &self.journal {
@@ -431,17 +448,9 @@ impl Run<'_> {
     /// Pass 1: every collection and section, a level at a time (parents before children), each
     /// level `--concurrency` at a time.
     async fn create_groups(&self) -> Result<()> {
-        let groups = &self.content.groups;
-        let todo: Vec<&Group> = {
-            let state = self.state();
-            let todo = groups.iter();
-            todo.filter(|g| !state.created(g.kind).contains_key(&g.object.id))
-                .collect()
-        };
-        let progress = self
-            .ui
-            .progress("restoring collections", groups.len() as u64);
-        progress.skip((groups.len() - todo.len()) as u64);
+        let (todo, progress) = self.pass("restoring collections", &self.content.groups, |s, x| {
+            s.created(x.kind).contains_key(&x.object.id)
+        });
         let lookalikes = Lookalikes::new(todo.iter().map(|g| group_look(g)));
         let (lookalikes, progress) = (&lookalikes, &progress);
         for level in todo.chunk_by(|a, b| a.depth == b.depth) {
@@ -477,17 +486,9 @@ impl Run<'_> {
 
     /// Pass 2: every article with all its locales, `--concurrency` at a time.
     async fn create_articles(&self) -> Result<()> {
-        let articles = &self.content.articles;
-        let todo: Vec<&StoredObject> = {
-            let state = self.state();
-            let todo = articles.iter();
-            todo.filter(|a| !state.articles.contains_key(&a.id))
-                .collect()
-        };
-        let progress = self
-            .ui
-            .progress("restoring articles", articles.len() as u64);
-        progress.skip((articles.len() - todo.len()) as u64);
+        let (todo, progress) = self.pass("restoring articles", &self.content.articles, |s, x| {
+            s.articles.contains_key(&x.id)
+        });
         let lookalikes = Lookalikes::new(todo.iter().map(|a| article_look(&a.value)));
         let (lookalikes, progress) = (&lookalikes, &progress);
         run_writes(self.limit(), todo, |article| async move {
@@ -674,14 +675,9 @@ impl Run<'_> {
     /// Pass 3, once every page exists: bodies that link to restored pages are sent again with
     /// the new URLs, `--concurrency` at a time.
     async fn rewrite_all_links(&self) -> Result<()> {
-        let articles = &self.content.articles;
-        let todo: Vec<&StoredObject> = {
-            let state = self.state();
-            let todo = articles.iter();
-            todo.filter(|a| !state.links_done.contains(&a.id)).collect()
-        };
-        let progress = self.ui.progress("rewriting links", articles.len() as u64);
-        progress.skip((articles.len() - todo.len()) as u64);
+        let (todo, progress) = self.pass("rewriting links", &self.content.articles, |s, x| {
+            s.links_done.contains(&x.id)
+        });
         let progress = &progress;
         run_writes(self.limit(), todo, |article| async move {
             self.rewrite_links_of(article).await?;

@@ -10,15 +10,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use helpcenter::intercom::{Client, ClientOptions, RetryPolicy};
-use helpcenter::model::{self, LoadOptions};
-use helpcenter::output::{Ui, Verbosity};
-use helpcenter::pull::{pull, PullOptions};
 use helpcenter::push::PushOptions;
-use helpcenter::snapshot::Snapshot;
-use helpcenter::tree::{self, BaseRecord, ExportOptions, FileKind};
+use helpcenter::tree::{BaseRecord, FileKind};
 use serde_json::Value;
 
 use super::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, ServerConfig};
+use super::trees::pulled_and_exported;
 use super::workspace::{GeneratedSpec, Workspace};
 
 /// A fake serving the generated help center and a tree exported from it with every article
@@ -62,27 +59,7 @@ impl PushLoad {
         });
         let server = FakeIntercom::with_config(workspace, config);
         let client = Client::new(server.client_options()).expect("a client");
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let snapshot = dir.path().join("snapshot");
-        let quiet = Ui::new(Verbosity {
-            quiet: true,
-            verbose: 0,
-            json: false,
-        });
-        let options = PullOptions {
-            snapshot: snapshot.clone(),
-            help_center: None,
-            assets: None,
-        };
-        pull(&client, &options, &quiet).await.expect("the pull");
-        let snapshot = Snapshot::open(&snapshot).expect("the snapshot");
-        let ws = model::load_snapshot(&snapshot, &LoadOptions::default()).expect("its model");
-        let content = dir.path().join("content");
-        let export = ExportOptions {
-            content: content.clone(),
-            force: false,
-        };
-        tree::export(&ws, &export).expect("the export");
+        let (dir, content) = pulled_and_exported(&client).await;
         let edits = edit_every_article(&content);
         server.clear_requests();
         PushLoad {
