@@ -59,6 +59,7 @@ fn main() {
         max_bytes: DEFAULT_MAX_BYTES,
         retry: RetryPolicy::default(),
         timeout: Duration::from_secs(60),
+        host_budget: helpcenter::assets::DEFAULT_HOST_BUDGET,
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let run = |name: &str, snapshot: &str, assets: Option<AssetOptions>| -> usize {

@@ -14,6 +14,14 @@
 //! Even an idle virtual machine drifts by a fifth from minute to minute: `BENCH_ROUNDS` (1)
 //! repeats all phases that many times over the same snapshot, so rounds of two binaries can be
 //! interleaved and compared.
+//!
+//! Search indexing is part of every build; each build line is followed by the index's own
+//! time and peak RSS. `BENCH_PEERS=1` then measures, side by side on the same pages, the
+//! pipeline people use without this tool: the Markdown tree rendered by Hugo (`hugo` on the
+//! PATH; Debian's package), then indexed by the Pagefind CLI with CJK segmentation
+//! (`pagefind_extended`, from npm's `pagefind` package; `BENCH_PAGEFIND` names the binary),
+//! against `helpcenter build --from markdown` of the same tree. Those three run as commands
+//! under GNU `time` (Debian's `time`), which gives their wall, CPU and peak RSS.
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
@@ -293,12 +301,9 @@ fn generate(dir: &Path, articles: usize, locales: &[String], seed: u64) -> PathB
     target
 }
 
-/// Peak resident set size of this process in MiB, from /proc (Linux only).
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
+/// Bytes in MiB.
+fn mebibytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// User plus system CPU seconds this process has used, from /proc (Linux, 100 ticks a second).
@@ -324,8 +329,10 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
     let report = build(options).expect("build");
     let wall = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds().unwrap_or(f64::NAN) - cpu_before;
+    // The build's own figure: indexing resets the process's high-water mark to measure itself.
+    let peak = report.peak_rss_bytes.map_or(f64::NAN, mebibytes);
     println!(
-        "{name:<26} {:>6} pages {:>6.2} s wall {:>6.0} pages/s {:>6.2} s CPU  written {:>6} unchanged {:>6}  cache hits {:>6} misses {:>6}  peak RSS {:>4.0} MiB  load {:.2}",
+        "{name:<26} {:>6} pages {:>6.2} s wall {:>6.0} pages/s {:>6.2} s CPU  written {:>6} unchanged {:>6}  cache hits {:>6} misses {:>6}  peak RSS {peak:>4.0} MiB  load {:.2}",
         report.pages,
         wall,
         report.pages as f64 / wall,
@@ -334,9 +341,21 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
         report.files_unchanged,
         report.cache_hits,
         report.cache_misses,
-        peak_rss_mib().unwrap_or(f64::NAN),
         load_average().unwrap_or(f64::NAN)
     );
+    if let Some(search) = &report.search {
+        println!(
+            "{:<26} {:>6} pages {:>6.2} s wall  {} shards: {} indexed, {} unchanged  {} files  peak RSS {:>4.0} MiB",
+            "  of which search index",
+            search.pages,
+            search.duration_ms as f64 / 1000.0,
+            search.shards,
+            search.shards_indexed.len(),
+            search.shards_unchanged,
+            search.files,
+            search.peak_rss_bytes.map_or(f64::NAN, mebibytes),
+        );
+    }
     report
 }
 
@@ -474,4 +493,129 @@ fn main() {
         child(&dir, "unchanged");
         child(&dir, "sanitise");
     }
+    if std::env::var_os("BENCH_PEERS").is_some() {
+        peers(&dir);
+    }
+}
+
+/// The Markdown tree of the snapshot, and a Hugo site around it (minimal layouts: a page's
+/// title and content, a list's links), so Hugo renders the same articles this tool does.
+fn hugo_site(dir: &Path) -> PathBuf {
+    let site = dir.join("hugo");
+    let _ = std::fs::remove_dir_all(&site);
+    let input = Input::Snapshot(dir.join("snapshot"));
+    let workspace = input.load(None).expect("load the snapshot");
+    let options = helpcenter::tree::ExportOptions {
+        content: site.join("content"),
+        force: true,
+    };
+    helpcenter::tree::export(&workspace, &options).expect("export the Markdown tree");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "hugo.toml",
+        "baseURL = 'https://help.bench.example/'\n\
+         disableKinds = ['taxonomy', 'term', 'RSS', 'sitemap']\n\
+         [markup.goldmark.renderer]\nunsafe = true\n",
+    );
+    write(
+        "layouts/_default/baseof.html",
+        "<!DOCTYPE html><html lang=\"{{ .Params.locale | default \"en\" }}\"><head>\
+         <meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body>\
+         <main>{{ block \"main\" . }}{{ end }}</main></body></html>\n",
+    );
+    write(
+        "layouts/_default/single.html",
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}\n",
+    );
+    write(
+        "layouts/_default/list.html",
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}\
+         <li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n",
+    );
+    site
+}
+
+/// Runs `program args` under GNU time and prints its wall, CPU and peak RSS as `name`.
+fn timed(name: &str, program: &str, args: &[&str], cwd: &Path) -> f64 {
+    let report = cwd.join(".time");
+    let status = std::process::Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(&report)
+        .args(["-f", "%e %U %S %M", program])
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{name}: /usr/bin/time: {e} (install Debian's time)"));
+    assert!(status.success(), "{name} failed: {program} {args:?}");
+    let text = std::fs::read_to_string(&report).expect("time's report");
+    let figures: Vec<f64> = text
+        .lines()
+        .last()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|f| f.parse().expect("a figure"))
+        .collect();
+    let [wall, user, system, kib] = figures[..] else {
+        panic!("{name}: time printed {text:?}");
+    };
+    println!(
+        "{name:<34} {wall:>7.2} s wall {:>7.2} s CPU  peak RSS {:>5.0} MiB  load {:.2}",
+        user + system,
+        kib / 1024.0,
+        load_average().unwrap_or(f64::NAN)
+    );
+    wall
+}
+
+/// Hugo then the Pagefind CLI, against this tool, on the same Markdown tree.
+fn peers(dir: &Path) {
+    let site = hugo_site(dir);
+    let pagefind = setting("BENCH_PAGEFIND", "pagefind_extended");
+    let own = std::env::current_exe().expect("own path");
+    let bin = own
+        .parent()
+        .and_then(Path::parent)
+        .map(|release| release.join("helpcenter"))
+        .filter(|b| b.exists())
+        .expect("the helpcenter binary beside the bench (cargo build --release)");
+    println!("peers, on the Markdown tree of the same snapshot:");
+    let hugo = timed(
+        "hugo (render)",
+        "hugo",
+        &["--quiet", "--destination", "public"],
+        &site,
+    );
+    let index = timed(
+        "pagefind CLI (index hugo's pages)",
+        &pagefind,
+        &["--site", "public", "--quiet"],
+        &site,
+    );
+    let _ = std::fs::remove_dir_all(dir.join("site-md"));
+    let _ = std::fs::remove_file(dir.join(".site-md.helpcenter-cache"));
+    let ours = timed(
+        "helpcenter build --from markdown",
+        bin.to_str().unwrap(),
+        &[
+            "build",
+            "--from",
+            "markdown",
+            "--content",
+            "hugo/content",
+            "--out",
+            "site-md",
+            "--quiet",
+        ],
+        dir,
+    );
+    println!(
+        "hugo + pagefind {:.2} s / helpcenter with search {ours:.2} s = {:.1}x",
+        hugo + index,
+        (hugo + index) / ours
+    );
 }

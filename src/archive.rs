@@ -133,7 +133,7 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveReport> {
         .compression
         .or_else(|| Compression::from_file_name(&file))
         .unwrap_or(Compression::Zstd);
-    check_parent(&file)?;
+    create_parent(&file)?;
     let (files, snapshot_bytes, entry) = durable::write_atomically_with(&file, |out, temp| {
         write_archive(&snapshot, out, temp, compression)
     })?;
@@ -147,20 +147,15 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveReport> {
     })
 }
 
-/// The folder `file` is to be written in must exist.
-fn check_parent(file: &Path) -> Result<()> {
-    let parent = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !parent.is_dir() {
-        return Err(Error::usage(format!(
-            "cannot write {}: the folder {} does not exist",
-            file.display(),
-            parent.display()
-        )));
+/// Creates the folder `file` is to be written in, as `mkdir -p` would: `-o
+/// 'backups/hc-{date}.tar.zst'` works on the first run too.
+fn create_parent(file: &Path) -> Result<()> {
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", e))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The tar stream into `file` (at `path`, for error messages), flushed; returns the files and
@@ -336,8 +331,14 @@ impl Backup {
 pub fn extract(file: &Path, into: &Path) -> Result<()> {
     let reader = decompressor(file)?;
     let mut archive = tar::Archive::new(reader);
-    let unreadable =
-        |e: io::Error| Error::data(format!("{}: not a readable archive: {e}", file.display()));
+    // The file is an archive (its magic said so): failing to read on is damage, e.g. a
+    // truncated download or a flipped byte.
+    let unreadable = |e: io::Error| {
+        Error::Damaged(format!(
+            "{}: damaged archive (cut short or corrupt): {e}",
+            file.display()
+        ))
+    };
     fs::create_dir_all(into.join(ARCHIVE_ROOT)).map_err(|e| Error::io(into, "create", e))?;
     let mut budget = Budget::new();
     for entry in archive.entries().map_err(unreadable)? {

@@ -5,7 +5,11 @@
 //! are retried like API requests (5xx, 429, timeouts, dropped connections), follow at most
 //! [`MAX_REDIRECTS`] redirects and only to http(s), and stop as soon as an answer grows past
 //! the size limit. A URL the previous snapshot already holds is copied from it, not fetched.
-//! A failed asset is reported, never fatal.
+//! A host that cannot be reached is given up at its first failure (see [`hosts`]). A failed
+//! asset is reported, grouped by host, never fatal to the pull: the pull ends with
+//! [`exit::INCOMPLETE`](crate::error::exit::INCOMPLETE) and the manifest lists it as missing.
+
+mod hosts;
 
 use std::time::Duration;
 
@@ -19,6 +23,8 @@ use crate::error::{Error, Result};
 use crate::html::{asset_urls, is_http_url};
 use crate::intercom::{error_chain, retry_after, transport_kind, Attempt, Failure, RetryPolicy};
 use crate::snapshot::{asset_extension, AssetEntry, FileEntry, Snapshot, SnapshotWriter};
+pub use hosts::host_of;
+use hosts::Hosts;
 
 /// The local copy of one asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +111,13 @@ pub struct AssetOptions {
     pub retry: RetryPolicy,
     /// Time limit for one download, body included.
     pub timeout: Duration,
+    /// How long one host may keep failing (timeouts, 5xx, 429) with no download succeeding
+    /// before its remaining assets are given up.
+    pub host_budget: Duration,
 }
+
+/// The default [`AssetOptions::host_budget`]: two minutes.
+pub const DEFAULT_HOST_BUDGET: Duration = Duration::from_secs(120);
 
 /// What happened to the assets of a pull (`--json` prints it under `assets`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -118,8 +130,20 @@ pub struct AssetReport {
     pub reused: usize,
     /// Bytes fetched in this pull.
     pub bytes_downloaded: u64,
-    /// URLs that could not be stored, each with the reason; the bodies keep pointing at them.
-    pub failed: Vec<AssetFailure>,
+    /// Assets that could not be stored, by host (sorted); the bodies keep pointing at them.
+    pub failed: Vec<HostFailures>,
+}
+
+/// The assets of one host that could not be stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostFailures {
+    /// The host, with `:port` when the URLs name one.
+    pub host: String,
+    /// Why the host was given up for the rest of the pull (unreachable, or failing for longer
+    /// than `--asset-host-budget`); `None` when only some of its assets failed.
+    pub down: Option<String>,
+    /// Each asset that failed, sorted by URL.
+    pub assets: Vec<AssetFailure>,
 }
 
 /// One asset that could not be stored.
@@ -145,12 +169,71 @@ impl AssetReport {
             self.downloaded,
             self.reused
         );
-        if !self.failed.is_empty() {
-            line.push_str(&format!(", {} failed", self.failed.len()));
+        let failed = self.failed_count();
+        if failed > 0 {
+            line.push_str(&format!(", {failed} failed"));
         }
         line.push(')');
         line
     }
+
+    /// How many assets could not be stored.
+    pub fn failed_count(&self) -> usize {
+        self.failed.iter().map(|host| host.assets.len()).sum()
+    }
+
+    /// Every asset that could not be stored, with why, by URL: what the manifest records as
+    /// missing.
+    pub fn missing(&self) -> std::collections::BTreeMap<String, String> {
+        (self.failed.iter().flat_map(|host| &host.assets))
+            .map(|failure| (failure.url.clone(), failure.error.clone()))
+            .collect()
+    }
+
+    /// One line per host that was given up (`asset host H was given up: why; N assets not
+    /// stored`), then one per failed asset of the other hosts.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for host in &self.failed {
+            match &host.down {
+                Some(down) => lines.push(format!(
+                    "asset host {} was given up: {down}; {} not stored (first: {})",
+                    host.host,
+                    count_of(host.assets.len(), "asset", "assets"),
+                    host.assets[0].url
+                )),
+                None => lines
+                    .extend((host.assets.iter()).map(|f| format!("asset {}: {}", f.url, f.error))),
+            }
+        }
+        lines
+    }
+}
+
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Failures grouped by host, hosts and URLs sorted; `down` says which hosts were given up.
+fn group_by_host(failures: Vec<AssetFailure>, hosts: &Hosts) -> Vec<HostFailures> {
+    let mut by_host: std::collections::BTreeMap<String, Vec<AssetFailure>> = Default::default();
+    for failure in failures {
+        by_host
+            .entry(host_of(&failure.url))
+            .or_default()
+            .push(failure);
+    }
+    by_host
+        .into_iter()
+        .map(|(host, mut assets)| {
+            assets.sort_by(|a, b| a.url.cmp(&b.url));
+            HostFailures {
+                down: hosts.down(&host),
+                host,
+                assets,
+            }
+        })
+        .collect()
 }
 
 /// Every distinct asset URL in the bodies and descriptions of raw API objects, sorted.
@@ -160,11 +243,17 @@ pub fn referenced_urls<'a>(objects: impl IntoIterator<Item = &'a str>) -> Vec<St
         let Ok(value) = serde_json::from_str::<Value>(raw) else {
             continue;
         };
-        for html in html_fields(&value) {
-            urls.extend(asset_urls(html));
-        }
+        urls.extend(object_asset_urls(&value));
     }
     urls.into_iter().collect()
+}
+
+/// The asset URLs of one object's bodies and descriptions (every translation's), sorted.
+pub fn object_asset_urls(object: &Value) -> std::collections::BTreeSet<String> {
+    html_fields(object)
+        .into_iter()
+        .flat_map(asset_urls)
+        .collect()
 }
 
 /// `body` and `description` of an object and of each of its translations.
@@ -261,6 +350,7 @@ pub async fn store_assets(
         return Ok(report);
     }
     let fetcher = Fetcher::new(options)?;
+    let mut failures = Vec::new();
     let mut downloads = stream::iter(to_fetch)
         .map(|url| async {
             let result = fetcher.fetch(&url).await;
@@ -276,13 +366,14 @@ pub async fn store_assets(
                 report.bytes_downloaded += asset.bytes.len() as u64;
             }
             Err(error) => {
-                tracing::warn!("asset {url} not stored: {error}");
-                report.failed.push(AssetFailure { url, error });
+                tracing::info!("asset {url} not stored: {error}");
+                failures.push(AssetFailure { url, error });
             }
         }
-        progress((report.reused + report.downloaded + report.failed.len()) as u64);
+        progress((report.reused + report.downloaded + failures.len()) as u64);
     }
-    report.failed.sort_by(|a, b| a.url.cmp(&b.url));
+    drop(downloads);
+    report.failed = group_by_host(failures, &fetcher.hosts);
     Ok(report)
 }
 
@@ -318,6 +409,17 @@ fn extension(url: &str, content_type: Option<&str>) -> String {
 struct Fetcher<'a> {
     http: reqwest::Client,
     options: &'a AssetOptions,
+    hosts: Hosts,
+}
+
+/// Why one try at an asset did not end in its bytes.
+enum Failed {
+    /// This asset cannot be had (404, too big, a bad redirect): its host may be fine.
+    Asset(String),
+    /// Its host cannot be reached (DNS, refused connection, TLS): nothing on it can be.
+    HostDown(String),
+    /// Not tried, because its host was given up meanwhile.
+    HostGivenUp,
 }
 
 impl<'a> Fetcher<'a> {
@@ -334,48 +436,84 @@ impl<'a> Fetcher<'a> {
             .timeout(options.timeout)
             .build()
             .map_err(|e| Error::usage(format!("cannot set up the HTTP client for assets: {e}")))?;
-        Ok(Fetcher { http, options })
+        let hosts = Hosts::new(options.host_budget);
+        Ok(Fetcher {
+            http,
+            options,
+            hosts,
+        })
     }
 
-    /// Fetches `url` with retries (the API client's loop, [`RetryPolicy::run`]); the error
-    /// says why and after how many tries.
+    /// Fetches `url` with retries (the API client's loop, [`RetryPolicy::run`]) unless its
+    /// host was given up; the error says why and after how many tries.
     async fn fetch(&self, url: &str) -> std::result::Result<Downloaded, String> {
         if !is_http_url(url) {
             return Err("only http and https URLs are downloaded".to_string());
         }
+        let host = host_of(url);
+        let last_reason = std::sync::Mutex::new(String::new());
+        let attempt = || async {
+            if self.hosts.down(&host).is_some() {
+                return Attempt::Fatal(Failed::HostGivenUp);
+            }
+            let outcome = self.try_once(url).await;
+            match &outcome {
+                Attempt::Done(_) => self.hosts.succeeded(&host),
+                Attempt::Fatal(Failed::HostDown(reason)) => self.hosts.mark_down(&host, reason),
+                Attempt::Retry { reason, .. } => {
+                    *last_reason.lock().unwrap_or_else(|e| e.into_inner()) = reason.clone();
+                    if self.hosts.failed(&host, reason).is_some() {
+                        return Attempt::Fatal(Failed::Asset(reason.clone()));
+                    }
+                }
+                Attempt::Fatal(_) => {}
+            }
+            outcome
+        };
         let outcome = self
             .options
             .retry
-            .run(
-                || self.try_once(url),
-                |retry| {
-                    tracing::debug!(
-                        "asset {url}: {}; retrying in {:.1} s",
-                        retry.reason,
-                        retry.wait.as_secs_f64()
-                    );
-                    std::future::ready(())
-                },
-            )
+            .run(attempt, |retry| {
+                tracing::debug!(
+                    "asset {url}: {}; retrying in {:.1} s",
+                    retry.reason,
+                    retry.wait.as_secs_f64()
+                );
+                std::future::ready(())
+            })
             .await;
-        outcome.map_err(|failure| {
-            let (reason, n) = match failure {
-                Failure::Fatal { error, tries } => (error, tries),
-                Failure::GaveUp { reason, tries } => (reason, tries),
-            };
-            format!(
-                "{reason} (after {n} {})",
-                if n == 1 { "try" } else { "tries" }
-            )
+        let last_reason = last_reason.into_inner().unwrap_or_else(|e| e.into_inner());
+        outcome.map_err(|failure| match failure {
+            Failure::Fatal {
+                error: Failed::HostGivenUp,
+                tries: 1,
+            } => format!("not tried: its host {host} was given up"),
+            Failure::Fatal {
+                error: Failed::HostGivenUp,
+                tries,
+            } => format!(
+                "{last_reason} (after {}; then its host was given up)",
+                count_of(tries as usize - 1, "try", "tries")
+            ),
+            Failure::Fatal {
+                error: Failed::Asset(reason) | Failed::HostDown(reason),
+                tries,
+            }
+            | Failure::GaveUp { reason, tries } => {
+                format!(
+                    "{reason} (after {})",
+                    count_of(tries as usize, "try", "tries")
+                )
+            }
         })
     }
 
     /// One GET, without the API's headers: never the token.
-    async fn try_once(&self, url: &str) -> Attempt<Downloaded, String> {
+    async fn try_once(&self, url: &str) -> Attempt<Downloaded, Failed> {
         tracing::debug!("GET asset {url}");
         let mut response = match self.http.get(url).send().await {
             Ok(response) => response,
-            Err(e) => return transport_failure(&e),
+            Err(e) => return transport_failure(e),
         };
         let status = response.status();
         if !status.is_success() {
@@ -384,7 +522,7 @@ impl<'a> Fetcher<'a> {
         let limit = self.options.max_bytes;
         if let Some(length) = response.content_length() {
             if length > limit {
-                return Attempt::Fatal(too_big(limit));
+                return Attempt::Fatal(Failed::Asset(too_big(limit)));
             }
         }
         let content_type = response
@@ -399,12 +537,12 @@ impl<'a> Fetcher<'a> {
                     // Checked per chunk, so an answer without (or lying about) its length
                     // stops as soon as it passes the limit instead of filling memory.
                     if bytes.len() as u64 + chunk.len() as u64 > limit {
-                        return Attempt::Fatal(too_big(limit));
+                        return Attempt::Fatal(Failed::Asset(too_big(limit)));
                     }
                     bytes.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return transport_failure(&e),
+                Err(e) => return transport_failure(e),
             }
         }
         Attempt::Done(Downloaded {
@@ -469,15 +607,25 @@ fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
-/// Failed in transit: retried like an API read, except a refused redirect.
-fn transport_failure(error: &reqwest::Error) -> Attempt<Downloaded, String> {
-    if error.is_redirect() && !error.is_timeout() {
-        return Attempt::Fatal(format!("bad redirect: {}", error_chain(error)));
+/// Failed in transit: retried like an API read, except a refused redirect, and a connection
+/// that could not be made at all (the name does not resolve, the connection is refused, the
+/// TLS handshake fails), which puts the whole host down. A connection that timed out is
+/// retried: the host may only be slow.
+fn transport_failure(error: reqwest::Error) -> Attempt<Downloaded, Failed> {
+    // Without the URL: the failure is listed under it already (and for a redirect the
+    // error's URL is a hop's, not the asset's).
+    let (redirect, timeout, connect) =
+        (error.is_redirect(), error.is_timeout(), error.is_connect());
+    let kind = transport_kind(&error);
+    let chain = error_chain(&error.without_url());
+    if redirect && !timeout {
+        return Attempt::Fatal(Failed::Asset(format!("bad redirect: {chain}")));
     }
-    Attempt::Retry {
-        reason: format!("{}: {}", transport_kind(error), error_chain(error)),
-        wait: None,
+    let reason = format!("{kind}: {chain}");
+    if connect && !timeout {
+        return Attempt::Fatal(Failed::HostDown(reason));
     }
+    Attempt::Retry { reason, wait: None }
 }
 
 /// A status that is not success: 429, 5xx and 408 are retried, a 429 after the wait its
@@ -485,15 +633,15 @@ fn transport_failure(error: &reqwest::Error) -> Attempt<Downloaded, String> {
 fn status_failure(
     status: StatusCode,
     headers: &reqwest::header::HeaderMap,
-) -> Attempt<Downloaded, String> {
+) -> Attempt<Downloaded, Failed> {
     let reason = status.to_string();
     if status.is_redirection() {
         // Only a redirect the client refused to follow gets here (e.g. to `file:`).
         let location = headers.get(reqwest::header::LOCATION);
         let location = location.and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
-        return Attempt::Fatal(format!(
+        return Attempt::Fatal(Failed::Asset(format!(
             "{reason}: the redirect to {location} was not followed (only http and https are)"
-        ));
+        )));
     }
     if status == StatusCode::TOO_MANY_REQUESTS {
         let wait = retry_after(headers);
@@ -501,7 +649,7 @@ fn status_failure(
     } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
         Attempt::Retry { reason, wait: None }
     } else {
-        Attempt::Fatal(reason)
+        Attempt::Fatal(Failed::Asset(reason))
     }
 }
 
@@ -574,7 +722,7 @@ mod tests {
         ));
         assert!(matches!(
             status_failure(StatusCode::NOT_FOUND, &headers),
-            Attempt::Fatal(reason) if reason == "404 Not Found"
+            Attempt::Fatal(Failed::Asset(reason)) if reason == "404 Not Found"
         ));
     }
 
@@ -606,9 +754,13 @@ mod tests {
             ..AssetReport::default()
         };
         assert_eq!(report.summary(), "3 assets (2 downloaded, 1 reused)");
-        report.failed.push(AssetFailure {
-            url: "https://x.test/a.png".into(),
-            error: "404 Not Found (after 1 try)".into(),
+        report.failed.push(HostFailures {
+            host: "x.test".into(),
+            down: None,
+            assets: vec![AssetFailure {
+                url: "https://x.test/a.png".into(),
+                error: "404 Not Found (after 1 try)".into(),
+            }],
         });
         report.referenced = 4;
         assert_eq!(

@@ -371,8 +371,9 @@ pub struct PullArgs {
     /// Also download every image, video and Intercom attachment the bodies refer to into
     /// assets/ of the snapshot (Intercom's CDN URLs expire), so builds need no request to
     /// Intercom. Files already in the previous snapshot are reused, not fetched again. The
-    /// token is never sent to asset hosts. An asset that cannot be fetched is a warning in
-    /// the summary, not a failed pull.
+    /// token is never sent to asset hosts. An asset that cannot be fetched does not stop the
+    /// pull: the snapshot is written with the asset listed as missing in its manifest, and
+    /// the pull exits with code 5 (incomplete).
     #[arg(long, help_heading = "Assets")]
     pub assets: bool,
 
@@ -381,6 +382,12 @@ pub struct PullArgs {
     /// the limit.
     #[arg(long, value_name = "SIZE", default_value = "50MB", value_parser = parse_asset_size, help_heading = "Assets")]
     pub max_asset_size: u64,
+
+    /// With --assets: how long one asset host may keep failing (timeouts, 5xx, 429) with no
+    /// download succeeding before its remaining assets are given up. A host whose name does
+    /// not resolve, that refuses connections or fails TLS is given up at once.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::assets::DEFAULT_HOST_BUDGET.as_secs(), value_parser = clap::value_parser!(u64).range(1..), help_heading = "Assets")]
+    pub asset_host_budget: u64,
 
     /// Connection settings.
     #[command(flatten, next_help_heading = "Connection")]
@@ -476,6 +483,7 @@ impl PullArgs {
             max_bytes: self.max_asset_size,
             retry: connection.retry_policy(),
             timeout: connection.request_timeout(),
+            host_budget: Duration::from_secs(self.asset_host_budget),
         })
     }
 }

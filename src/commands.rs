@@ -18,8 +18,8 @@ use crate::push::{self, PushOptions, PushReport};
 use crate::site::{self, BuildOptions, BuildReport, Input};
 use crate::tree::{self, ExportOptions};
 
-/// `helpcenter pull`
-pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
+/// `helpcenter pull`; returns the exit code (5 when assets could not all be stored).
+pub fn pull(args: PullArgs, ui: &Ui) -> Result<i32> {
     let client = Client::new(args.connection.client_options()?)?;
     let options = PullOptions {
         assets: args.asset_options(),
@@ -27,8 +27,11 @@ pub fn pull(args: PullArgs, ui: &Ui) -> Result<()> {
         help_center: args.help_center,
     };
     let report = runtime()?.block_on(pull::pull(&client, &options, ui))?;
-    ui.summary(&report.summary_line(), &report);
-    Ok(())
+    for warning in &report.warnings {
+        tracing::warn!("{warning}");
+    }
+    ui.finish(&report.summary_line(), &report, report.exit_code());
+    Ok(report.exit_code())
 }
 
 /// `helpcenter build`: a site (or a Markdown tree) from a snapshot (or a Markdown tree).
@@ -52,6 +55,7 @@ fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
         locales: args.locales,
         drafts: args.drafts,
         no_search: args.no_search,
+        search_shard_budget: None,
         cache: args.cache,
         help_center: args.help_center,
     };
@@ -215,12 +219,19 @@ pub fn archive(args: ArchiveArgs, ui: &Ui) -> Result<()> {
     Ok(())
 }
 
-/// `helpcenter verify`; returns the exit code (4 when the backup is damaged).
+/// `helpcenter verify`; returns the exit code (4 when the backup is damaged, 5 when it lacks
+/// assets).
 pub fn verify(args: VerifyArgs, ui: &Ui) -> Result<i32> {
     let report = crate::verify::verify(&args.backup)?;
     if !ui.is_json() {
         for problem in &report.problems {
             println!("{}: {}", problem.file, problem.problem);
+        }
+        for missing in &report.missing_assets {
+            println!(
+                "{}: asset {} is missing ({})",
+                missing.file, missing.url, missing.reason
+            );
         }
         for warning in &report.warnings {
             tracing::warn!("{}: {}", warning.file, warning.problem);

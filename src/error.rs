@@ -15,8 +15,11 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// `push` found a conflict with a newer remote edit.
     pub const CONFLICT: i32 = 3;
-    /// `verify` found a damaged or incomplete backup.
+    /// `verify` found a damaged backup.
     pub const DAMAGED: i32 = 4;
+    /// `pull --assets` wrote the snapshot but some assets could not be stored, or `verify`
+    /// found a sound backup that lacks some of them.
+    pub const INCOMPLETE: i32 = 5;
 }
 
 /// Everything that can stop a command. Messages name the file or endpoint involved and never
@@ -35,6 +38,10 @@ pub enum Error {
     /// Data (an API response, a snapshot file, a Markdown file) is malformed.
     #[error("{0}")]
     Data(String),
+    /// A backup is damaged: an archive whose compressed stream or tar structure is cut short
+    /// or corrupt (exit code 4, as for damage `verify` finds inside a backup).
+    #[error("{0}")]
+    Damaged(String),
     /// A file system operation failed.
     #[error("failed to {action} {path}: {source}")]
     Io {
@@ -72,6 +79,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Auth(_) => exit::USAGE,
             Error::Api(_) | Error::Data(_) | Error::Io { .. } => exit::FAILURE,
+            Error::Damaged(_) => exit::DAMAGED,
         }
     }
 }

@@ -10,6 +10,8 @@ pub mod commands;
 pub mod config;
 pub mod durable;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod html;
 pub mod intercom;
 pub mod journal;

@@ -42,7 +42,7 @@ fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
         ..
     } = invocation;
     match cli.command {
-        Command::Pull(args) => commands::pull(args, ui).map(|()| exit::OK),
+        Command::Pull(args) => commands::pull(args, ui),
         Command::Build(args) => commands::build(args, &origins, ui).map(|()| exit::OK),
         Command::Push(args) => commands::push(args, ui),
         Command::Config => commands::config(config.as_ref(), ui).map(|()| exit::OK),

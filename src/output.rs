@@ -12,7 +12,8 @@ use tracing_subscriber::EnvFilter;
 pub struct Verbosity {
     /// `--quiet`: warnings and errors only, no summary line.
     pub quiet: bool,
-    /// `-v` count: 1 for info, 2 or more for debug logs.
+    /// `-v` count: 1 for info, 2 for debug logs, 3 or more for the HTTP client's and TLS
+    /// library's debug logs too.
     pub verbose: u8,
     /// `--json`: the summary as JSON on stdout instead of a line.
     pub json: bool,
@@ -61,7 +62,11 @@ impl Ui {
             (true, _) => "warn",
             (false, 0) => "warn",
             (false, 1) => "helpcenter=info",
-            (false, _) => "helpcenter=debug",
+            (false, 2) => "helpcenter=debug",
+            // The network stack's own logs; the HTML parsers' would drown everything else.
+            (false, _) => {
+                "helpcenter=trace,reqwest=debug,hyper=debug,hyper_util=debug,h2=debug,rustls=debug"
+            }
         };
         let filter = EnvFilter::try_from_env("HELPCENTER_LOG").unwrap_or_else(|_| default.into());
         let _ = tracing_subscriber::fmt()

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::assets::{self, AssetOptions, AssetReport, PreviousAssets};
-use crate::error::{Error, Result};
+use crate::error::{exit, Error, Result};
 use crate::intercom::Client;
 use crate::output::Ui;
 use crate::snapshot::{ApiInfo, ObjectKind, SnapshotWriter};
@@ -50,6 +50,15 @@ pub struct PullReport {
 }
 
 impl PullReport {
+    /// [`exit::INCOMPLETE`] when assets could not be stored (the snapshot is written, but it
+    /// is not the complete backup that was asked for), else [`exit::OK`].
+    pub fn exit_code(&self) -> i32 {
+        match &self.assets {
+            Some(assets) if assets.failed_count() > 0 => exit::INCOMPLETE,
+            _ => exit::OK,
+        }
+    }
+
     /// The one-line human summary.
     pub fn summary_line(&self) -> String {
         let mut parts = vec![
@@ -73,15 +82,6 @@ impl PullReport {
             self.duration_ms as f64 / 1000.0
         )
     }
-}
-
-/// One warning per asset that could not be stored: `asset URL: why`.
-fn asset_warnings(assets: Option<&AssetReport>) -> Vec<String> {
-    assets.map_or_else(Vec::new, |report| {
-        (report.failed.iter())
-            .map(|failure| format!("asset {}: {}", failure.url, failure.error))
-            .collect()
-    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -151,7 +151,10 @@ pub async fn pull(client: &Client, options: &PullOptions, ui: &Ui) -> Result<Pul
         sections: count(ObjectKind::Section),
         articles: count(ObjectKind::Article),
         locales: manifest.locales.keys().cloned().collect(),
-        warnings: asset_warnings(assets.as_ref()),
+        warnings: assets
+            .as_ref()
+            .map(AssetReport::warnings)
+            .unwrap_or_default(),
         assets,
         duration_ms: started.elapsed().as_millis() as u64,
     })
@@ -340,7 +343,9 @@ async fn pull_assets(
     let progress = |done: u64| bar.set_position(done);
     let report = assets::store_assets(writer, urls, &previous, asset_options, &progress).await;
     bar.finish_and_clear();
-    report
+    let report = report?;
+    writer.record_asset_pull(report.missing());
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -86,6 +86,21 @@ pub struct Manifest {
     /// Downloaded assets: original URL to local copy. Empty unless pulled with `--assets`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub assets: BTreeMap<String, AssetEntry>,
+    /// Whether the pull downloaded assets (`--assets`): then every asset URL the bodies use is
+    /// in `assets` or in `missing_assets`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub with_assets: bool,
+    /// Asset URLs a `--assets` pull could not store, each with why: the backup lacks them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing_assets: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// Whether the snapshot is meant to hold the assets its bodies use: pulled with
+    /// `--assets` (snapshots from before `with_assets` say so by having any).
+    pub fn has_assets(&self) -> bool {
+        self.with_assets || !self.assets.is_empty()
+    }
 }
 
 /// The local copy of one image or attachment referenced by a body.
@@ -197,6 +212,8 @@ pub struct SnapshotWriter {
     counts: BTreeMap<String, usize>,
     locales: BTreeMap<String, LocaleCounts>,
     assets: BTreeMap<String, AssetEntry>,
+    with_assets: bool,
+    missing_assets: BTreeMap<String, String>,
     _lock: File,
     committed: bool,
 }
@@ -229,6 +246,8 @@ impl SnapshotWriter {
                 .collect(),
             locales: BTreeMap::new(),
             assets: BTreeMap::new(),
+            with_assets: false,
+            missing_assets: BTreeMap::new(),
             _lock: lock,
             committed: false,
         })
@@ -315,6 +334,12 @@ impl SnapshotWriter {
         Ok(asset)
     }
 
+    /// Records that assets were pulled, and which of them could not be stored (URL to why).
+    pub fn record_asset_pull(&mut self, missing: BTreeMap<String, String>) {
+        self.with_assets = true;
+        self.missing_assets = missing;
+    }
+
     fn count(&mut self, kind: ObjectKind, locales: Vec<String>) {
         *self.counts.entry(kind.dir_name().to_string()).or_default() += 1;
         for locale in locales {
@@ -342,6 +367,8 @@ impl SnapshotWriter {
             locales: std::mem::take(&mut self.locales),
             files: std::mem::take(&mut self.files),
             assets: std::mem::take(&mut self.assets),
+            with_assets: self.with_assets,
+            missing_assets: std::mem::take(&mut self.missing_assets),
         };
         let manifest_path = self.staging.join(MANIFEST_FILE);
         let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");

@@ -3,8 +3,9 @@
 //! Checked: every file the manifest lists (present, size, sha256), files present but not
 //! listed, every object's JSON and id, every reference (articles to their collections,
 //! sections and help center; collections and sections to their parents and help center), and
-//! every asset a body refers to that the manifest maps to a file. Asset URLs the manifest does
-//! not map are warnings only: failed downloads were reported at pull time.
+//! in a snapshot pulled with `--assets`, every asset a body or description refers to: mapped
+//! to a file that is there (else the backup is damaged), or listed as missing (the backup is
+//! sound but incomplete, exit [`exit::INCOMPLETE`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,8 +14,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::archive::Backup;
+use crate::assets::object_asset_urls;
 use crate::error::{exit, Result};
-use crate::html::asset_urls;
 use crate::snapshot::{
     id_field, id_text, object_id, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE,
 };
@@ -37,10 +38,21 @@ impl Problem {
     }
 }
 
+/// An asset a body refers to that the backup does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct MissingAsset {
+    /// The object file whose body or description uses it.
+    pub file: String,
+    /// The asset's URL.
+    pub url: String,
+    /// Why the pull could not store it, as its manifest recorded.
+    pub reason: String,
+}
+
 /// The result of a verification: `--json` prints it as it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
-    /// True when no problem was found (warnings do not count).
+    /// True when no problem was found and no asset is missing (warnings do not count).
     pub ok: bool,
     /// The folder or archive verified.
     pub backup: String,
@@ -50,27 +62,46 @@ pub struct VerifyReport {
     pub checked_objects: usize,
     /// Everything wrong, sorted by file.
     pub problems: Vec<Problem>,
+    /// In a snapshot pulled with `--assets`: each use of an asset it does not hold, sorted.
+    pub missing_assets: Vec<MissingAsset>,
     /// Things worth knowing that do not make the backup damaged.
     pub warnings: Vec<Problem>,
 }
 
 impl VerifyReport {
-    /// `0` when sound, [`exit::DAMAGED`] when something is wrong.
+    /// [`exit::DAMAGED`] when something is wrong, else [`exit::INCOMPLETE`] when assets are
+    /// missing, else `0`.
     pub fn exit_code(&self) -> i32 {
-        if self.ok {
-            exit::OK
-        } else {
+        if !self.problems.is_empty() {
             exit::DAMAGED
+        } else if !self.missing_assets.is_empty() {
+            exit::INCOMPLETE
+        } else {
+            exit::OK
         }
+    }
+
+    /// Distinct asset URLs missing.
+    fn missing_urls(&self) -> usize {
+        let urls: BTreeSet<&str> = self.missing_assets.iter().map(|m| m.url.as_str()).collect();
+        urls.len()
     }
 
     /// `backup.tar.zst: OK, 24 files and 23 objects checked` or the count of problems.
     pub fn summary_line(&self) -> String {
-        let verdict = if self.ok {
-            "OK".to_string()
-        } else {
-            let n = self.problems.len();
-            format!("DAMAGED, {n} problem{}", if n == 1 { "" } else { "s" })
+        let verdict = match self.exit_code() {
+            exit::OK => "OK".to_string(),
+            exit::INCOMPLETE => {
+                let n = self.missing_urls();
+                format!(
+                    "INCOMPLETE, {n} asset{} missing",
+                    if n == 1 { "" } else { "s" }
+                )
+            }
+            _ => {
+                let n = self.problems.len();
+                format!("DAMAGED, {n} problem{}", if n == 1 { "" } else { "s" })
+            }
         };
         format!(
             "{}: {verdict}, {} files and {} objects checked{}",
@@ -124,12 +155,14 @@ pub fn verify_and_read(snapshot: &Snapshot, label: &str) -> (VerifyReport, Verif
     checker.check_assets(snapshot, &objects);
     checker.problems.sort();
     checker.warnings.sort();
+    checker.missing_assets.sort();
     let report = VerifyReport {
-        ok: checker.problems.is_empty(),
+        ok: checker.problems.is_empty() && checker.missing_assets.is_empty(),
         backup: label.to_string(),
         checked_files: snapshot.manifest.files.len(),
         checked_objects: objects.values().map(Vec::len).sum(),
         problems: checker.problems,
+        missing_assets: checker.missing_assets,
         warnings: checker.warnings,
     };
     let objects = objects
@@ -159,6 +192,7 @@ type Parsed = BTreeMap<String, std::result::Result<Value, String>>;
 struct Checker {
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
+    missing_assets: Vec<MissingAsset>,
     /// Files whose bytes are wrong; their content is not checked further.
     damaged: BTreeSet<String>,
 }
@@ -300,11 +334,12 @@ impl Checker {
         }
     }
 
-    /// Every asset a body refers to: mapped URLs must have their file; unmapped ones warn.
+    /// Every asset the bodies and descriptions refer to, in a snapshot pulled with
+    /// `--assets`: a mapped URL must have its file; an unmapped one is missing.
     fn check_assets(&mut self, snapshot: &Snapshot, objects: &Objects) {
-        let assets = &snapshot.manifest.assets;
-        for (url, asset) in assets {
-            if !snapshot.manifest.files.contains_key(&asset.file) {
+        let manifest = &snapshot.manifest;
+        for (url, asset) in &manifest.assets {
+            if !manifest.files.contains_key(&asset.file) {
                 self.problem(
                     MANIFEST_FILE,
                     format!(
@@ -314,46 +349,32 @@ impl Checker {
                 );
             }
         }
-        if assets.is_empty() {
-            // Pulled without assets: no body URL can be missing its file, and none is worth a
-            // warning; parsing every body would only cost time.
+        if !manifest.has_assets() {
+            // Pulled without --assets: not meant to hold them, and parsing every body would
+            // only cost time.
             return;
         }
-        for (file, _, article) in &objects[&ObjectKind::Article] {
-            let mut seen = BTreeSet::new();
-            for body in bodies(article) {
-                for url in asset_urls(body) {
-                    if !seen.insert(url.clone()) {
-                        continue;
-                    }
-                    match assets.get(&url) {
-                        Some(asset) if snapshot.dir.join(&asset.file).is_file() => {}
-                        Some(asset) => self.problem(
-                            file,
-                            format!("the body's asset {url} is missing its file {}", asset.file),
-                        ),
-                        None => self.warnings.push(Problem::new(
-                            file.as_str(),
-                            format!("the body's asset {url} was not downloaded"),
-                        )),
+        for (file, _, object) in objects.values().flatten() {
+            for url in object_asset_urls(object) {
+                match manifest.assets.get(&url) {
+                    Some(asset) if snapshot.dir.join(&asset.file).is_file() => {}
+                    Some(asset) => self.problem(
+                        file,
+                        format!("asset {url} is missing its file {}", asset.file),
+                    ),
+                    None => {
+                        let reason = (manifest.missing_assets.get(&url).cloned())
+                            .unwrap_or_else(|| "not downloaded".to_string());
+                        self.missing_assets.push(MissingAsset {
+                            file: file.clone(),
+                            url,
+                            reason,
+                        });
                     }
                 }
             }
         }
     }
-}
-
-/// The top-level body and every translation's body.
-fn bodies(article: &Value) -> Vec<&str> {
-    let mut out: Vec<&str> = article
-        .get("body")
-        .and_then(Value::as_str)
-        .into_iter()
-        .collect();
-    if let Some(Value::Object(locales)) = article.get("translated_content") {
-        out.extend(locales.values().filter_map(|c| c.get("body")?.as_str()));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ fn archives_of_one_snapshot_are_byte_identical_and_verify_clean() {
         verified,
         json!({"command": "verify", "ok": true, "exit_code": 0, "backup": "a.tar.zst",
                "checked_files": FIXTURE_FILES, "checked_objects": FIXTURE_FILES,
-               "problems": [], "warnings": [], "errors": []})
+               "problems": [], "missing_assets": [], "warnings": [], "errors": []})
     );
     let line = assert_code(&helpcenter(cwd, &["verify", "snapshot"]), 0);
     assert_eq!(line, "snapshot: OK, 23 files and 23 objects checked\n");
@@ -104,7 +104,8 @@ fn archives_of_one_snapshot_are_byte_identical_and_verify_clean() {
 fn gzip_is_chosen_by_name_and_date_names_nightly_archives() {
     let dir = with_snapshot();
     let cwd = dir.path();
-    fs::create_dir(cwd.join("nightly")).unwrap();
+    // The folder is created on the first run, as the README's nightly job needs.
+    assert!(!cwd.join("nightly").exists());
     let out = assert_code(
         &helpcenter(
             cwd,
@@ -187,22 +188,37 @@ fn a_corrupted_byte_in_an_archive_is_found_with_exit_code_4() {
 }
 
 #[test]
-fn a_damaged_compressed_stream_is_unreadable_exit_1() {
+fn a_damaged_or_truncated_compressed_stream_is_a_damaged_archive_exit_4() {
     let dir = with_snapshot();
     let cwd = dir.path();
     assert_code(&helpcenter(cwd, &["archive", "-o", "b.tar.gz", "-q"]), 0);
     let path = cwd.join("b.tar.gz");
-    let mut bytes = fs::read(&path).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    fs::write(&path, bytes).unwrap();
-    let out = helpcenter(cwd, &["verify", "b.tar.gz"]);
-    assert_code(&out, 1);
-    assert!(
-        text(&out.stderr).starts_with("error: b.tar.gz: not a readable archive: "),
-        "{}",
-        text(&out.stderr)
-    );
+    let good = fs::read(&path).unwrap();
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0xff;
+    let truncated = good[..good.len() * 2 / 3].to_vec();
+    for (what, bytes) in [("flipped", flipped), ("truncated", truncated)] {
+        fs::write(&path, bytes).unwrap();
+        let out = helpcenter(cwd, &["verify", "b.tar.gz"]);
+        assert_code(&out, 4);
+        assert!(
+            text(&out.stderr)
+                .starts_with("error: b.tar.gz: damaged archive (cut short or corrupt): "),
+            "{what}: {}",
+            text(&out.stderr)
+        );
+        let json = json_of(&assert_code(
+            &helpcenter(cwd, &["verify", "b.tar.gz", "--json"]),
+            4,
+        ));
+        assert_eq!(
+            (&json["ok"], &json["exit_code"]),
+            (&json!(false), &json!(4))
+        );
+    }
+    // Something that is not an archive at all cannot be read: exit 1.
+    fs::write(&path, b"hello").unwrap();
+    assert_code(&helpcenter(cwd, &["verify", "b.tar.gz"]), 1);
 }
 
 #[test]
@@ -243,7 +259,7 @@ fn an_article_whose_help_center_and_parent_are_gone_is_an_orphan() {
 }
 
 #[test]
-fn a_missing_asset_is_a_problem_and_an_undownloaded_one_a_warning() {
+fn a_missing_asset_file_is_damage_and_an_undownloaded_asset_is_incomplete() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("snapshot");
     let mut writer = helpcenter::snapshot::SnapshotWriter::create(&target).unwrap();
@@ -261,14 +277,15 @@ fn a_missing_asset_is_a_problem_and_an_undownloaded_one_a_warning() {
         .unwrap();
     writer.commit(us_api(), None).unwrap();
 
-    let clean = json_of(&assert_code(
+    let incomplete = json_of(&assert_code(
         &helpcenter(dir.path(), &["verify", "snapshot", "--json"]),
-        0,
+        5,
     ));
+    assert_eq!(incomplete["problems"], json!([]));
     assert_eq!(
-        clean["warnings"],
-        json!([{"file": "articles/1.json",
-                "problem": "the body's asset https://cdn.test/b.png was not downloaded"}])
+        incomplete["missing_assets"],
+        json!([{"file": "articles/1.json", "url": "https://cdn.test/b.png",
+                "reason": "not downloaded"}])
     );
     fs::remove_file(target.join(&asset.file)).unwrap();
     let damaged = json_of(&assert_code(
@@ -279,7 +296,7 @@ fn a_missing_asset_is_a_problem_and_an_undownloaded_one_a_warning() {
         damaged["problems"],
         json!([
             {"file": "articles/1.json", "problem": format!(
-                "the body's asset https://cdn.test/a.png is missing its file {}", asset.file)},
+                "asset https://cdn.test/a.png is missing its file {}", asset.file)},
             {"file": asset.file, "problem": "missing (listed in the manifest)"},
         ])
     );

@@ -31,7 +31,8 @@ fn files_dir() -> PathBuf {
 
 fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
     let retry_fast = ["--retry-delay", "5"];
-    let retry_fast = retry_fast.iter().filter(|_| args[0] != "build");
+    let talks_to_intercom = matches!(args[0], "pull" | "push" | "restore");
+    let retry_fast = retry_fast.iter().filter(|_| talks_to_intercom);
     cli::against(server, dir)
         .args(args)
         .args(retry_fast)
@@ -41,9 +42,14 @@ fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
 
 /// Runs a command with `--json` that must succeed, and parses its summary.
 fn json(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Value {
+    json_with_code(server, dir, args, 0)
+}
+
+/// Runs a command with `--json` that must exit with `code`, and parses its summary.
+fn json_with_code(server: &FakeIntercom, dir: &Path, args: &[&str], code: i32) -> Value {
     let mut args = args.to_vec();
     args.push("--json");
-    let stdout = assert_code(&helpcenter(server, dir, &args), 0);
+    let stdout = assert_code(&helpcenter(server, dir, &args), code);
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
@@ -137,7 +143,7 @@ fn a_pull_with_assets_stores_every_file_and_the_next_pull_fetches_none() {
 }
 
 #[test]
-fn a_missing_or_oversized_asset_is_a_warning_not_a_failed_pull() {
+fn a_missing_or_oversized_asset_leaves_an_incomplete_pull_that_verify_reports() {
     let server = server();
     let big = vec![7u8; 3 * 1024 * 1024];
     server.add_asset("declared.png", FakeAsset::new("declared.png", big.clone()));
@@ -170,17 +176,21 @@ fn a_missing_or_oversized_asset_is_a_warning_not_a_failed_pull() {
         "--max-tries",
         "2",
     ];
-    let report = json(&server, dir.path(), &args);
+    let report = json_with_code(&server, dir.path(), &args, 5);
+    assert_eq!(
+        (&report["ok"], &report["exit_code"]),
+        (&false.into(), &5.into())
+    );
     let too_big = "larger than the limit of 1 MiB (--max-asset-size) (after 1 try)";
     assert_eq!(report["assets"]["referenced"], 8);
     assert_eq!(report["assets"]["downloaded"], 5);
     assert_eq!(
         report["assets"]["failed"],
-        serde_json::json!([
+        serde_json::json!([{"host": host(&server), "down": null, "assets": [
             {"url": server.asset_url("x/declared.png"), "error": too_big},
             {"url": server.asset_url("x/missing.png"), "error": "404 Not Found (after 1 try)"},
             {"url": server.asset_url("x/streamed.bin"), "error": too_big},
-        ])
+        ]}])
     );
     assert_eq!(
         report["warnings"],
@@ -197,11 +207,51 @@ fn a_missing_or_oversized_asset_is_a_warning_not_a_failed_pull() {
         serde_json::from_slice(&std::fs::read(dir.path().join("snapshot/manifest.json")).unwrap())
             .unwrap();
     assert!(manifest["assets"][server.asset_url("x/missing.png")].is_null());
+    assert_eq!(manifest["with_assets"], true);
+    assert_eq!(
+        manifest["missing_assets"],
+        serde_json::json!({
+            server.asset_url("x/declared.png"): too_big,
+            server.asset_url("x/missing.png"): "404 Not Found (after 1 try)",
+            server.asset_url("x/streamed.bin"): too_big,
+        })
+    );
 
-    let line = assert_code(&helpcenter(&server, dir.path(), &args[..4]), 0);
+    let output = helpcenter(&server, dir.path(), &args[..4]);
+    let line = assert_code(&output, 5);
     assert!(
         line.starts_with("pulled 1 help center, 1 collection, 2 articles and 8 assets (0 downloaded, 5 reused, 3 failed) in 2 locales"),
         "{line}"
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "asset {}: 404 Not Found (after 1 try)",
+            server.asset_url("x/missing.png")
+        )),
+        "{stderr}"
+    );
+
+    // verify names every use of every missing asset, and says the backup is incomplete.
+    let output = helpcenter(&server, dir.path(), &["verify", "snapshot"]);
+    let stdout = assert_code(&output, 5);
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "articles/3002.json: asset {} is missing ({too_big})",
+                server.asset_url("x/declared.png")
+            ),
+            format!(
+                "articles/3002.json: asset {} is missing (404 Not Found (after 1 try))",
+                server.asset_url("x/missing.png")
+            ),
+            format!(
+                "articles/3002.json: asset {} is missing ({too_big})",
+                server.asset_url("x/streamed.bin")
+            ),
+            "snapshot: INCOMPLETE, 3 assets missing, 8 files and 4 objects checked".to_string(),
+        ]
     );
 
     // The build keeps the URLs it has no copy of, and says so.
@@ -219,13 +269,17 @@ fn a_missing_or_oversized_asset_is_a_warning_not_a_failed_pull() {
     );
 }
 
-/// A server whose only article shows one image, at `path` on the fake CDN.
-fn server_with_one_image(path: &str) -> FakeIntercom {
+/// A server whose only article shows the images at `urls`.
+fn server_with_images(urls: &[String]) -> FakeIntercom {
     let server = server();
-    let body = format!(
-        r#"<p class="no-margin"><img src="{}"></p>"#,
-        server.asset_url(path)
-    );
+    show_only(&server, urls);
+    server
+}
+
+/// Leaves `server` one article, showing the images at `urls` in each of its locales.
+fn show_only(server: &FakeIntercom, urls: &[String]) {
+    let images: String = urls.iter().map(|u| format!(r#"<img src="{u}">"#)).collect();
+    let body = format!(r#"<p class="no-margin">{images}</p>"#);
     server.update_workspace(|ws| {
         ws.articles.retain(|a| a["id"] == "3001");
         let article = &mut ws.articles[0];
@@ -233,6 +287,173 @@ fn server_with_one_image(path: &str) -> FakeIntercom {
         article["translated_content"]["fr"]["body"] = Value::String(body.clone());
         article["body"] = Value::String(body);
     });
+}
+
+/// A local port with nothing listening on it.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Pulls with assets, retrying slowly enough (at least 30 s of backoff per asset over five
+/// tries) that only giving a dead host up at once finishes within the 20 s the run is allowed.
+fn pull_with_dead_hosts(server: &FakeIntercom, dir: &Path) -> Value {
+    let output = cli::against(server, dir)
+        .args(["pull", "--assets", "--json", "--max-tries", "5"])
+        .args(["--retry-delay", "4000"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&assert_code(&output, 5)).unwrap();
+    assert!(report["duration_ms"].as_u64().unwrap() < 10_000, "{report}");
+    report
+}
+
+/// Checks that every asset of a given-up host failed either at its one try or without one.
+#[track_caller]
+fn assert_given_up(group: &Value, urls: &[String], cause: &str) {
+    let down = group["down"].as_str().unwrap();
+    assert!(down.starts_with("could not connect: "), "{down}");
+    assert!(down.contains(cause), "{down}");
+    let failed: Vec<&str> = (group["assets"].as_array().unwrap().iter())
+        .map(|a| a["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, urls);
+    let host = group["host"].as_str().unwrap();
+    for asset in group["assets"].as_array().unwrap() {
+        let error = asset["error"].as_str().unwrap();
+        let first_try =
+            error.starts_with("could not connect: ") && error.ends_with("(after 1 try)");
+        let skipped = error == format!("not tried: its host {host} was given up");
+        assert!(first_try || skipped, "{error}");
+    }
+}
+
+#[test]
+fn unreachable_asset_hosts_are_given_up_at_their_first_failure() {
+    let port = closed_port();
+    let refused: Vec<String> = (0..12)
+        .map(|i| format!("http://127.0.0.1:{port}/i/{i:02}.png"))
+        .collect();
+    let unresolved: Vec<String> = (0..12)
+        .map(|i| format!("https://images.helpcenter-test.invalid/i/{i:02}.png"))
+        .collect();
+    let mut urls = [refused.clone(), unresolved.clone()].concat();
+    let server = server_with_images(&urls);
+    let working = server.asset_url("i/o/1/screenshot.png");
+    urls.push(working.clone());
+    server.update_workspace(|ws| {
+        let body = ws.articles[0]["body"].as_str().unwrap().to_string();
+        let body = body.replace("</p>", &format!(r#"<img src="{working}"></p>"#));
+        ws.articles[0]["body"] = Value::String(body);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let report = pull_with_dead_hosts(&server, dir.path());
+
+    // The articles are all there; the reachable host's image too.
+    assert_eq!(report["articles"], 1);
+    assert_eq!(report["assets"]["referenced"], 25);
+    assert_eq!(report["assets"]["downloaded"], 1);
+    let failed = report["assets"]["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(failed[0]["host"], format!("127.0.0.1:{port}"));
+    assert_given_up(&failed[0], &refused, "Connection refused");
+    assert_eq!(failed[1]["host"], "images.helpcenter-test.invalid");
+    assert_given_up(&failed[1], &unresolved, "dns error");
+    // One warning per host, not one per asset.
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    let first = warnings[0].as_str().unwrap();
+    let expected = format!("asset host 127.0.0.1:{port} was given up: could not connect: ");
+    assert!(first.starts_with(&expected), "{first}");
+    assert!(
+        first.ends_with(&format!("; 12 assets not stored (first: {})", refused[0])),
+        "{first}"
+    );
+
+    let snapshot = dir.path().join("snapshot");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["counts"]["articles"], 1);
+    assert!(snapshot.join("articles/3001.json").is_file());
+    let missing = manifest["missing_assets"].as_object().unwrap();
+    assert_eq!(missing.len(), 24);
+    assert_eq!(manifest["assets"].as_object().unwrap().len(), 1);
+
+    let output = helpcenter(&server, dir.path(), &["verify", "snapshot", "--json"]);
+    let verified: Value = serde_json::from_str(&assert_code(&output, 5)).unwrap();
+    assert_eq!(verified["problems"], serde_json::json!([]));
+    let listed: Vec<&str> = (verified["missing_assets"].as_array().unwrap().iter())
+        .map(|m| m["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [refused.clone(), unresolved.clone()].concat());
+}
+
+/// A host that answers every request with `503 Service Unavailable`, counting them; it stops
+/// after `limit` requests.
+fn always_busy_host(limit: usize) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(limit) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    (port, count)
+}
+
+#[test]
+fn a_host_that_keeps_failing_is_given_up_after_its_budget() {
+    let (port, requests) = always_busy_host(100);
+    let urls: Vec<String> = (0..4)
+        .map(|i| format!("http://127.0.0.1:{port}/busy/{i}.png"))
+        .collect();
+    let server = server_with_images(&urls);
+    let dir = tempfile::tempdir().unwrap();
+    let output = cli::against(&server, dir.path())
+        .args(["pull", "--assets", "--json", "--concurrency", "1"])
+        .args(["--max-tries", "20", "--retry-delay", "200"])
+        .args(["--asset-host-budget", "1"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(&assert_code(&output, 5)).unwrap();
+    let group = &report["assets"]["failed"][0];
+    assert_eq!(
+        group["down"],
+        "failing for more than 1 s with no download succeeding (last: 503 Service Unavailable)"
+    );
+    let errors: Vec<&str> = (group["assets"].as_array().unwrap().iter())
+        .map(|a| a["error"].as_str().unwrap())
+        .collect();
+    // The first asset was retried until the budget ran out; the rest were not tried.
+    let tries = requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((2..20).contains(&tries), "{tries} requests");
+    let not_tried = format!("not tried: its host 127.0.0.1:{port} was given up");
+    assert_eq!(
+        errors,
+        [
+            format!("503 Service Unavailable (after {tries} tries)").as_str(),
+            &not_tried,
+            &not_tried,
+            &not_tried
+        ]
+    );
+}
+
+/// A server whose only article shows one image, at `path` on the fake CDN.
+fn server_with_one_image(path: &str) -> FakeIntercom {
+    let server = server();
+    show_only(&server, &[server.asset_url(path)]);
     server
 }
 
@@ -264,8 +485,8 @@ fn unavailable_assets_are_retried_and_redirects_followed_a_few_times() {
     }
     server.add_asset("h6", FakeAsset::new("h6.png", b"png".to_vec()));
     let dir = tempfile::tempdir().unwrap();
-    let report = json(&server, dir.path(), &["pull", "--assets"]);
-    let failed = &report["assets"]["failed"][0];
+    let report = json_with_code(&server, dir.path(), &["pull", "--assets"], 5);
+    let failed = &report["assets"]["failed"][0]["assets"][0];
     assert_eq!(failed["url"], server.asset_url("hop/h0"));
     let error = failed["error"].as_str().unwrap();
     assert!(error.starts_with("bad redirect: "), "{error}");
@@ -280,8 +501,10 @@ fn unavailable_assets_are_retried_and_redirects_followed_a_few_times() {
     // Never to anything but http(s).
     let server = server_with_one_image("x/away");
     server.add_asset("away", FakeAsset::redirect("file:///etc/passwd"));
-    let report = json(&server, dir.path(), &["pull", "--assets"]);
-    let error = report["assets"]["failed"][0]["error"].as_str().unwrap();
+    let report = json_with_code(&server, dir.path(), &["pull", "--assets"], 5);
+    let error = report["assets"]["failed"][0]["assets"][0]["error"]
+        .as_str()
+        .unwrap();
     assert!(
         error
             == "302 Found: the redirect to file:///etc/passwd was not followed (only http and \

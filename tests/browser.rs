@@ -9,6 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use helpcenter::site::{build, BuildOptions, Input};
 use support::cli::{assert_code, helpcenter, text};
 use support::snapshots::fixture_snapshot_dir;
 use support::static_site::StaticSite;
@@ -20,6 +21,21 @@ fn build_site(dir: &Path, out: &str, extra: &[&str]) -> PathBuf {
     let output = helpcenter(dir).args(&args).output().unwrap();
     assert_code(&output, 0);
     dir.join(out)
+}
+
+/// Builds the `multilingual` fixture into `<dir>/<out>` with every locale's search index in
+/// several shards, as a big help center's is, so searching merges them.
+fn build_sharded_site(dir: &Path, out: &str) -> PathBuf {
+    let options = BuildOptions {
+        input: Input::Snapshot(dir.join("snapshot")),
+        out: dir.join(out),
+        search_shard_budget: Some(3_000),
+        ..BuildOptions::default()
+    };
+    let report = build(&options).unwrap();
+    let search = report.search.unwrap();
+    assert!(search.shards >= 2 * report.locales.len(), "{search:?}");
+    options.out
 }
 
 /// Runs `tests/browser/<script>` with `env`; panics with everything it printed unless it passed.
@@ -54,7 +70,7 @@ fn run_script(script: &str, env: &[(&str, String)]) {
 #[test]
 fn search_finds_articles_in_the_visitors_language() {
     let dir = fixture_snapshot_dir("multilingual");
-    let site = build_site(dir.path(), "site", &[]);
+    let site = build_sharded_site(dir.path(), "site");
     let under_path = build_site(
         dir.path(),
         "site-help",

@@ -105,3 +105,32 @@ fn a_missing_snapshot_says_what_to_run() {
         "{err}"
     );
 }
+
+#[test]
+fn relative_paths_with_dot_dot_are_resolved_before_the_overlap_check() {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(Path::new(&demo()), &dir.path().join("demo"));
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    let line = assert_ok(&helpcenter(
+        &["build", "--snapshot", "../demo", "--out", "."],
+        &site,
+    ));
+    assert!(line.starts_with("built "), "{line}");
+    assert!(site.join("index.html").is_file());
+
+    // Paths that really overlap are still refused, however they are spelled.
+    let output = helpcenter(
+        &[
+            "build",
+            "--snapshot",
+            "../demo",
+            "--out",
+            "../site/../demo/out",
+        ],
+        &site,
+    );
+    assert_code(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("must not contain each other"), "{stderr}");
+}

@@ -309,3 +309,40 @@ fn new_articles_take_default_author_id_from_helpcenter_toml() {
     assert!(cli::text(&refused.stderr).contains("default_author_id"));
     assert_eq!(server.writes(), Vec::<String>::new());
 }
+
+#[test]
+fn a_path_that_matches_nothing_and_an_unknown_locale_folder_are_refused() {
+    let (server, dir) = pulled_and_exported();
+    let cwd = dir.path();
+    let output = helpcenter(&server, cwd, &["push", "nonexistent/path.md"]);
+    assert_code(&output, 2);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: nonexistent/path.md matches no file of the tree content (nor one it was \
+         exported with)\n"
+    );
+    // A deleted file can still be named: the base record knows it.
+    std::fs::remove_file(cwd.join(ARTICLE)).unwrap();
+    let deleted = ARTICLE.trim_start_matches("content/");
+    assert_code(
+        &helpcenter(&server, cwd, &["push", "--dry-run", deleted]),
+        0,
+    );
+
+    // A translation in a locale Intercom does not have is never sent.
+    let xx = cwd.join("content/xx/account-and-billing");
+    std::fs::create_dir_all(&xx).unwrap();
+    std::fs::write(
+        xx.join("111-xx.md"),
+        "---\ntitle: \"Xx\"\nid: \"111\"\nlocale: \"xx\"\n---\n\nXx\n",
+    )
+    .unwrap();
+    let output = helpcenter(&server, cwd, &["push"]);
+    assert_code(&output, 1);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("content/xx: not a locale folder: Intercom has no locale \"xx\""),
+        "{stderr}"
+    );
+    assert_eq!(server.writes(), Vec::<String>::new());
+}

@@ -1,6 +1,7 @@
 //! What `helpcenter build` puts into the search index: read back from the Pagefind bundles it
-//! writes (`pagefind/<locale>/fragment/*.pf_fragment`: gzip, a `pagefind_dcd` signature, then
-//! the page's JSON record). The browser tests (`tests/browser.rs`) check searching itself.
+//! writes (`pagefind/<locale>/<shard>/fragment/*.pf_fragment`: gzip, a `pagefind_dcd`
+//! signature, then the page's JSON record). The browser tests (`tests/browser.rs`) check
+//! searching itself.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -48,12 +49,37 @@ impl Fixture {
         build(&options).unwrap()
     }
 
-    /// The records of a locale's index, sorted by URL.
-    fn records(&self, locale: &str) -> Vec<Value> {
-        let dir = self.out().join("pagefind").join(locale).join("fragment");
+    /// The shard folders `shards.json` lists for a locale.
+    fn shards(&self, locale: &str) -> Vec<String> {
+        let listing = self.out().join("pagefind").join(locale).join("shards.json");
+        let json: Value = serde_json::from_slice(&fs::read(listing).unwrap()).unwrap();
+        let folders = json["shards"].as_array().unwrap();
+        folders
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The records of one shard of a locale's index, sorted by URL.
+    fn shard_records(&self, locale: &str, shard: &str) -> Vec<Value> {
+        let dir = self
+            .out()
+            .join("pagefind")
+            .join(locale)
+            .join(shard)
+            .join("fragment");
         let mut records: Vec<Value> = fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|entry| fragment(&entry.unwrap().path()))
+            .collect();
+        records.sort_by(|a, b| a["url"].as_str().cmp(&b["url"].as_str()));
+        records
+    }
+
+    /// The records of every shard of a locale's index, sorted by URL.
+    fn records(&self, locale: &str) -> Vec<Value> {
+        let mut records: Vec<Value> = (self.shards(locale).iter())
+            .flat_map(|shard| self.shard_records(locale, shard))
             .collect();
         records.sort_by(|a, b| a["url"].as_str().cmp(&b["url"].as_str()));
         records
@@ -130,7 +156,11 @@ fn each_locale_indexes_exactly_its_own_article_pages() {
     let site = Fixture::new(|_| {});
     let report = site.build(|_| {});
     let search = report.search.expect("search is on by default");
-    assert_eq!(search.locales_indexed, ["ar", "de", "en", "fr", "ja"]);
+    // The fixture is small: one shard per locale.
+    assert_eq!(
+        search.shards_indexed,
+        ["ar/0", "de/0", "en/0", "fr/0", "ja/0"]
+    );
     let mut total = 0;
     for locale in ["ar", "de", "en", "fr", "ja"] {
         let urls = site.urls(locale);
@@ -246,8 +276,8 @@ fn a_rebuild_reindexes_only_the_locales_that_changed() {
     let before = support::files_under(&site.out());
 
     let unchanged = site.build(|_| {}).search.unwrap();
-    assert_eq!(unchanged.locales_indexed, Vec::<String>::new());
-    assert_eq!(unchanged.locales_unchanged, ["ar", "de", "en", "fr", "ja"]);
+    assert_eq!(unchanged.shards_indexed, Vec::<String>::new());
+    assert_eq!(unchanged.shards_unchanged, 5);
     assert_eq!(support::files_under(&site.out()), before);
 
     // One German body changes: only the German index is made again.
@@ -262,7 +292,7 @@ fn a_rebuild_reindexes_only_the_locales_that_changed() {
         &site.dir.path().join("snapshot"),
     );
     let changed = site.build(|_| {}).search.unwrap();
-    assert_eq!(changed.locales_indexed, ["de"]);
+    assert_eq!(changed.shards_indexed, ["de/0"]);
     let after = support::files_under(&site.out());
     let differs: BTreeSet<&str> = (before.keys().chain(after.keys()))
         .filter(|f| f.starts_with("pagefind/") && before.get(*f) != after.get(*f))
@@ -274,4 +304,55 @@ fn a_rebuild_reindexes_only_the_locales_that_changed() {
         .as_str()
         .unwrap()
         .contains("Neuer Text über Freigaben."));
+}
+
+#[test]
+fn a_locale_over_the_budget_is_split_into_shards_by_article() {
+    let site = Fixture::new(|_| {});
+    // About a third of the English text per shard.
+    let report = site.build(|o| o.search_shard_budget = Some(2_000));
+    let shards = site.shards("en");
+    assert!(shards.len() >= 3, "{shards:?}");
+    // Numbered folders; a number that drew no article has none (Pagefind needs a page).
+    assert!(
+        shards.iter().all(|s| s
+            .strip_suffix('/')
+            .is_some_and(|n| n.parse::<u32>().is_ok())),
+        "{shards:?}"
+    );
+    // Every page is in exactly one shard, and every shard is a whole Pagefind bundle.
+    let mut seen = Vec::new();
+    for shard in &shards {
+        let bundle = site.out().join("pagefind/en").join(shard);
+        for file in ["pagefind.js", "pagefind-entry.json", "pagefind-worker.js"] {
+            assert!(bundle.join(file).is_file(), "{shard}{file}");
+        }
+        let urls = site.shard_records("en", shard);
+        assert!(!urls.is_empty(), "{shard} is empty");
+        seen.extend(urls.iter().map(|r| r["url"].as_str().unwrap().to_string()));
+    }
+    seen.sort();
+    assert_eq!(seen, article_pages(&site.out(), "en"));
+    let search = report.search.unwrap();
+    let total: usize = ["ar", "de", "en", "fr", "ja"]
+        .iter()
+        .map(|l| article_pages(&site.out(), l).len())
+        .sum();
+    assert_eq!(search.pages, total);
+    assert!(search.shards > 5, "{search:?}");
+
+    // An article keeps its shard when the budget splits the locale the same way.
+    let shard_of = |site: &Fixture| {
+        let shards = site.shards("en");
+        shards
+            .iter()
+            .find(|s| {
+                (site.shard_records("en", s).iter())
+                    .any(|r| r["url"] == "/en/articles/110-plans-and-pricing/")
+            })
+            .cloned()
+    };
+    let before = shard_of(&site);
+    site.build(|o| o.search_shard_budget = Some(2_000));
+    assert_eq!(shard_of(&site), before);
 }

@@ -104,11 +104,7 @@ fn exports_match_the_expected_trees() {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for (file, bytes) in files_under(from) {
-        let path = to.join(file);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
+    support::copy_dir(from, to);
 }
 
 /// `TREE_DUMP=dir cargo test --test tree dump` keeps an export of the demo for a look.
@@ -1024,7 +1020,7 @@ fn new_translations_need_not_repeat_object_fields() {
 }
 
 #[test]
-fn broken_front_matter_names_file_and_line() {
+fn broken_front_matter_names_file_line_and_column() {
     let t = HandTree::new();
     t.set(
         "en/guides/100-hello.md",
@@ -1032,8 +1028,7 @@ fn broken_front_matter_names_file_and_line() {
     );
     assert_eq!(
         t.error(),
-        "content/en/guides/100-hello.md:2: unterminated string: missing the closing `\"` (a \
-         value must fit on one line)"
+        "content/en/guides/100-hello.md:2:8: invalid YAML: invalid indentation in quoted scalar"
     );
     t.set("en/guides/100-hello.md", "# Hello\n");
     assert_eq!(
@@ -1042,13 +1037,37 @@ fn broken_front_matter_names_file_and_line() {
     );
     t.set(
         "en/guides/100-hello.md",
-        "---\ntitle: Hello\ntags:\n  - a\n---\n",
+        "---\ntitle: [Hello]\nid: \"100\"\n---\n",
     );
     assert_eq!(
         t.error(),
-        "content/en/guides/100-hello.md:4: indented line: nested values, lists and multi-line \
-         values are not supported; write `key: value` on one line"
+        "content/en/guides/100-hello.md:2: `title`: expected a single value, found a list"
     );
+    t.set(
+        "en/guides/100-hello.md",
+        "---\ntitle: Hello\ntags: 3\nid: \"100\"\n---\n",
+    );
+    assert_eq!(
+        t.error(),
+        "content/en/guides/100-hello.md:3: `tags`: expected a list of strings, found \"3\""
+    );
+}
+
+#[test]
+fn hugo_front_matter_with_lists_and_block_values_is_read() {
+    let t = HandTree::new();
+    t.set(
+        "en/guides/100-hello.md",
+        "---\n# Hugo keys are kept for Hugo\ntitle: 'Hello: a \"guide\"'\ndescription: >\n  Two\n  lines\nid: 100\ntags: [setup, 'first steps']\naliases:\n  - /old/hello/\ndraft: true\nweight: 4\nparams:\n  hero: true\n---\n\nHello\n",
+    );
+    let ws = t.load();
+    let article = &ws.articles[0];
+    let c = &article.content["en"];
+    assert_eq!(c.title, "Hello: a \"guide\"");
+    assert_eq!(c.description, "Two lines\n");
+    assert_eq!(c.state, State::Draft);
+    assert_eq!(article.order, Some(4));
+    assert_eq!(ws.warnings, Vec::<String>::new());
 }
 
 #[test]
@@ -1060,6 +1079,41 @@ fn locale_folders_must_be_locales() {
         "content/english: not a locale folder: unsafe or invalid locale code \"english\" \
          (expected a code like `en` or `pt-BR`)"
     );
+}
+
+#[test]
+fn a_locale_folder_intercom_does_not_have_is_refused() {
+    let t = HandTree::new();
+    t.set(
+        "xx/guides/100-hello.md",
+        "---\ntitle: Hello\nid: \"100\"\nlocale: \"xx\"\n---\n",
+    );
+    let error = t.error();
+    assert!(
+        error.starts_with(
+            "content/xx: not a locale folder: Intercom has no locale \"xx\" (its locales: ar, \
+             bg, bs, "
+        ),
+        "{error}"
+    );
+    assert!(error.ends_with(", tr, vi, zh-CN, zh-TW)"), "{error}");
+
+    // A locale the tree was exported with is accepted, should Intercom add one.
+    let entry = helpcenter::tree::BaseEntry {
+        kind: helpcenter::tree::FileKind::Article,
+        id: Some("100".into()),
+        locale: helpcenter::model::Locale::parse("xx").unwrap(),
+        updated_at: None,
+        untranslated: false,
+        sha256: String::new(),
+        bytes: 0,
+    };
+    let files = [("xx/guides/100-hello.md".to_string(), entry)].into();
+    let base = helpcenter::tree::BaseRecord::new(files).to_bytes();
+    t.set(".helpcenter/base.json", std::str::from_utf8(&base).unwrap());
+    t.set("xx/_index.md", "---\ntitle: Xx\nid: \"1\"\n---\n");
+    t.set("xx/guides/_index.md", "---\ntitle: Xx\nid: \"10\"\n---\n");
+    assert_eq!(t.load().articles[0].content["xx"].title, "Hello");
 }
 
 #[test]
@@ -1320,8 +1374,8 @@ fn every_problem_is_reported_at_once_sorted_by_file() {
     assert_eq!(
         t.errors(),
         [
-            "content/de/_index.md:2: unterminated string: missing the closing `\"` (a value \
-             must fit on one line)",
+            "content/de/_index.md:2:8: invalid YAML: while scanning a quoted scalar, found \
+             unexpected end of stream",
             "content/en/guides/100-hello.md:4: `date`: invalid date \"soon\" (expected RFC \
              3339, e.g. 2024-05-27T09:33:20Z, or 2024-05-27)",
             "content/fr/guides/100-bonjour.md:1: front matter has no `title`",

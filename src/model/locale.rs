@@ -15,6 +15,14 @@ const RTL_LANGUAGES: [&str; 4] = ["ar", "he", "fa", "ur"];
 /// Names Windows reserves for devices: a directory called `con` cannot be created there.
 const RESERVED_NAMES: [&str; 4] = ["con", "prn", "aux", "nul"];
 
+/// The locales an Intercom Help Center can have content in (the keys of the API's
+/// `translated_content`). A Markdown tree may use only these, or one it was exported with.
+pub const INTERCOM_LOCALES: [&str; 37] = [
+    "ar", "bg", "bs", "ca", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "he", "hr", "hu",
+    "id", "it", "ja", "ko", "lt", "lv", "mn", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sl",
+    "sr", "sv", "tr", "vi", "zh-CN", "zh-TW",
+];
+
 /// A locale code as the API writes it (`en`, `pt-BR`, `zh-TW`), checked against
 /// `^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$` so it is always safe as a single path segment.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

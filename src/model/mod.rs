@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use load::{load_snapshot, LoadOptions};
-pub use locale::Locale;
+pub use locale::{Locale, INTERCOM_LOCALES};
 
 /// Index of a [`HelpCenter`] in [`Workspace::help_centers`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

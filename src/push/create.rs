@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::model::Locale;
 use crate::snapshot::{checked_id, file_entry, object_id};
-use crate::tree::{BaseEntry, FileKind, NewArticle, NewGroup};
+use crate::tree::{with_id, BaseEntry, FileKind, NewArticle, NewGroup};
 
 /// Gives new articles without `author_id` the configured default author, if there is one.
 pub fn default_authors(new: &mut [NewArticle], default_author_id: Option<&str>) {
@@ -300,46 +300,15 @@ fn file_sha256(path: &Path) -> Result<String> {
     Ok(file_entry(&bytes).sha256)
 }
 
-/// The `id` in a file's front matter, when it has a non-empty one.
+/// The `id` in a file's front matter, when it has a non-empty one (`None` too for front matter
+/// that does not parse: the loader reports it).
 pub fn front_matter_id(text: &str) -> Option<String> {
-    let mut lines = text.lines();
-    if lines.next()?.trim_end() != "---" {
-        return None;
-    }
-    for line in lines.map(str::trim_end) {
-        if line == "---" {
-            return None;
-        }
-        if let Some(value) = line.strip_prefix("id:") {
-            let value = value.trim().trim_matches(['"', '\'']);
-            return (!value.is_empty()).then(|| value.to_string());
-        }
-    }
-    None
-}
-
-/// The text with `id` and `translationKey` set at the top of its front matter (any previous
-/// empty `id` or other `translationKey` line removed), the rest byte for byte.
-pub fn with_id(text: &str, id: &str, key: &str) -> String {
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut lines = text.split_inclusive('\n');
-    let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(lines.next().unwrap_or("---\n"));
-    out.push_str(&format!(
-        "id: \"{id}\"{newline}translationKey: \"{key}\"{newline}"
-    ));
-    let mut in_front = true;
-    for line in lines {
-        let trimmed = line.trim_end();
-        if in_front && trimmed == "---" {
-            in_front = false;
-        } else if in_front && (trimmed.starts_with("id:") || trimmed.starts_with("translationKey:"))
-        {
-            continue;
-        }
-        out.push_str(line);
-    }
-    out
+    let document = crate::tree::parse_front_matter(text).ok()?;
+    let id = document.fields.iter().find(|f| f.key == "id")?;
+    id.value
+        .text()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -373,16 +342,15 @@ mod tests {
     }
 
     #[test]
-    fn the_id_goes_into_the_front_matter_only() {
-        let text = "---\ntitle: New\nid:\ntranslationKey: x\n---\n\nid: stays\n";
+    fn the_id_is_read_from_the_front_matter_only() {
+        let text = "---\ntitle: New\nid:\n---\n\nid: stays\n";
         assert_eq!(front_matter_id(text), None);
-        let written = with_id(text, "42", "42");
-        assert_eq!(
-            written,
-            "---\nid: \"42\"\ntranslationKey: \"42\"\ntitle: New\n---\n\nid: stays\n"
-        );
+        let written = crate::tree::with_id(text, "42", "42");
         assert_eq!(front_matter_id(&written).as_deref(), Some("42"));
-        assert_eq!(with_id(&written, "42", "42"), written);
+        assert_eq!(
+            front_matter_id("---\nid: 'x7' # quoted\n---\n").as_deref(),
+            Some("x7")
+        );
         assert_eq!(front_matter_id("---\ntitle: x\n---\nid: 7\n"), None);
     }
 }

@@ -50,7 +50,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::base::{self, Pushed};
-use super::create::{front_matter_id, remote_time, translation_key, with_id};
+use super::create::{front_matter_id, remote_time, translation_key};
 use super::payload;
 use super::report::{FileReport, Outcome};
 use crate::error::{Error, Result};
@@ -59,7 +59,7 @@ use crate::journal::{self, Expected, Journal};
 use crate::markdown::normalize_html;
 use crate::model::Locale;
 use crate::snapshot::{checked_id, file_entry, id_field};
-use crate::tree::{self, BaseEntry, BaseRecord, FileKind, BASE_FILE};
+use crate::tree::{self, with_id, BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// Where the journal lives in a tree.
 pub const JOURNAL_FILE: &str = ".helpcenter/journal";

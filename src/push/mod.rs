@@ -116,6 +116,7 @@ async fn push_tree(
     );
     let ws = &loaded.workspace;
     let selection = Selection::new(content, &options.paths)?;
+    selection.check_matches(content, &base)?;
     let creates: Vec<&tree::NewArticle> = (loaded.new_articles.iter())
         .filter(|a| selection.contains(&a.rel))
         .collect();

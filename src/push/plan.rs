@@ -272,6 +272,30 @@ impl Selection {
         })
     }
 
+    /// Refuses a selected path that names nothing: neither a file or folder of the tree at
+    /// `content` nor a file the base record lists (a deleted file can be named).
+    pub fn check_matches(&self, content: &Path, base: &BaseRecord) -> Result<()> {
+        let Some(prefixes) = &self.prefixes else {
+            return Ok(());
+        };
+        for prefix in prefixes {
+            let exists = content.join(prefix).exists();
+            let exported = base.files.keys().any(|file| {
+                file == prefix
+                    || file
+                        .strip_prefix(prefix.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            });
+            if !prefix.is_empty() && !exists && !exported {
+                return Err(Error::usage(format!(
+                    "{prefix} matches no file of the tree {} (nor one it was exported with)",
+                    content.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether the file at tree path `path` is selected (a selected folder selects its files).
     pub fn contains(&self, path: &str) -> bool {
         let Some(prefixes) = &self.prefixes else {

@@ -123,6 +123,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Leave out the search index and the search box.
     pub no_search: bool,
+    /// Text per search index shard; `None` is [`search::SHARD_TEXT_BUDGET`]. Tests set it low to
+    /// get several shards from little content.
+    pub search_shard_budget: Option<usize>,
     /// Where to keep sanitised bodies between builds; `None` is [`default_cache_path`].
     pub cache: Option<PathBuf>,
     /// The help center to build, required when the snapshot holds several.
@@ -156,6 +159,8 @@ pub struct BuildReport {
     pub sitemap: bool,
     /// The search indexes, unless `--no-search`.
     pub search: Option<search::SearchReport>,
+    /// Most memory the build held at once (Linux), in bytes.
+    pub peak_rss_bytes: Option<u64>,
     /// The body cache file.
     pub cache: PathBuf,
     /// Bodies and descriptions taken from the cache.
@@ -197,8 +202,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let links = plan.link_map();
     timing("pages planned", started);
-    let collector = (!options.no_search).then(|| search::Collector::new(plan.locales.len()));
-    let renderer = setup.renderer(&plan, &links, &cache, collector.as_ref());
+    let indexing = (!options.no_search).then(|| search::Indexing {
+        collector: search::Collector::new(plan.locales.len()),
+        state: search::state_path(&setup.cache_path),
+        budget: (options.search_shard_budget).unwrap_or(search::SHARD_TEXT_BUDGET),
+    });
+    let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref());
     let out = OutDir::open(&setup.out)?;
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
@@ -209,7 +218,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         &setup.theme,
         setup.base.as_ref(),
         &site_assets,
-        &search::state_path(&setup.cache_path),
     )?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
@@ -257,7 +265,7 @@ impl Setup {
         plan: &'a Plan<'a>,
         links: &'a crate::html::LinkMap,
         cache: &'a BodyCache,
-        search: Option<&'a search::Collector>,
+        search: Option<&'a search::Indexing>,
     ) -> Renderer<'a> {
         let i18n = &self.theme.i18n;
         Renderer {
@@ -320,12 +328,21 @@ fn report(
         files_removed: written.removed,
         sitemap: setup.base.is_some(),
         search: written.search.clone(),
+        peak_rss_bytes: peak_rss(written.search.as_ref()),
         cache: setup.cache_path.clone(),
         cache_hits: cache.hits(),
         cache_misses: cache.misses(),
         warnings,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
+}
+
+/// The build's peak memory: indexing measures its own by resetting the process's high-water
+/// mark, so the peak before it counts too.
+fn peak_rss(search: Option<&search::SearchReport>) -> Option<u64> {
+    let now = crate::memory::peak_rss();
+    let before = search.and_then(|s| s.peak_rss_before_bytes);
+    now.max(before)
 }
 
 /// The default body cache: a hidden file beside the output directory (`site/` gets
@@ -377,7 +394,6 @@ fn write_site(
     theme: &Theme,
     base: Option<&BaseUrl>,
     assets: &assets::SiteAssets,
-    search_state: &Path,
 ) -> Result<WriteSummary> {
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
@@ -445,9 +461,8 @@ fn write_site(
     outcomes.extend(assets.write(out)?);
     produced.extend(asset_files);
     let search = match renderer.search {
-        Some(collector) => {
-            let locales = &renderer.plan.locales;
-            let bundles = search::write_indexes(collector, locales, out, search_state)?;
+        Some(indexing) => {
+            let bundles = search::write_indexes(indexing, &renderer.plan.locales, out)?;
             outcomes.extend(bundles.outcomes);
             produced.extend(bundles.files);
             Some(bundles.report)
@@ -476,8 +491,36 @@ fn asset_href(theme: &Theme, name: &str) -> String {
     format!("static/{name}?v={hash}")
 }
 
+/// `path` as an absolute path with `.` and `..` resolved and symbolic links followed as far
+/// as it exists, so two spellings of one folder compare equal (`../demo` from `site/` is
+/// `demo`, not something inside `site/`).
 fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))
+    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, "resolve", e))?;
+    let mut lexical = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    // The longest part that exists, with its links followed; the rest as written.
+    let mut existing = lexical.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return Ok(rest.iter().rev().fold(real, |p, c| p.join(c)));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return Ok(lexical),
+        }
+    }
 }
 
 /// Building into the input (or the input into the output) would mix the two.

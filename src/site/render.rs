@@ -33,7 +33,7 @@ pub struct Renderer<'a> {
     /// The stylesheet's path under the site root, with a content hash query.
     pub css: String,
     /// Where article pages leave their text for the search index; `None` with `--no-search`.
-    pub search: Option<&'a search::Collector>,
+    pub search: Option<&'a search::Indexing>,
     /// The search box script's path under the site root, with a content hash query.
     pub search_script: Option<String>,
 }
@@ -431,9 +431,10 @@ impl Renderer<'_> {
             let collection = article
                 .parent
                 .and_then(|g| ws.group(g).content.get(self.locale(li)));
-            search.add(
+            search.collector.add(
                 li,
                 search::Record {
+                    key: article.id.clone(),
                     url: path.to_string(),
                     title: content.title.clone(),
                     collection: collection.map(|c| c.name.clone()),

@@ -4,10 +4,15 @@
 //!
 //! The index is fed what the build already has instead of parsing pages again: while article
 //! pages render, each one's sanitised body becomes plain text ([`crate::html::text_of`]) in a
-//! [`Record`]; after rendering, the records of one locale at a time go to Pagefind as custom
-//! records (title weighted above the body, the collection as metadata and a filter), so
-//! memory holds one locale's index at once. A locale whose records did not change since the
-//! last build keeps its index files as they are (see [`SearchState`]).
+//! [`Record`]; after rendering, the records go to Pagefind as custom records (title weighted
+//! above the body, the collection as metadata and a filter).
+//!
+//! A locale's index is made of shards of bounded size (see [`SHARD_TEXT_BUDGET`]), each a
+//! Pagefind bundle in `/pagefind/<locale>/<n>/`, listed in `/pagefind/<locale>/shards.json`;
+//! the search script merges them in the browser. Shards are built in parallel, a few at a
+//! time, so memory holds a few shards' indexes, not a whole site's. A shard whose records did
+//! not change since the last build keeps its files as they are (see `SearchState`), and an
+//! article stays in its shard from build to build, so editing one re-indexes one shard.
 //!
 //! Only Pagefind's search API is written (`pagefind.js`, its worker, WebAssembly and index
 //! files); the search box itself is the theme's (`_search.html`, `static/search.js`).
@@ -19,6 +24,7 @@ use std::time::Instant;
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -56,6 +62,8 @@ pub fn bundle_path(locale: &Locale) -> String {
 /// One article page as the index sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
+    /// What keeps the page in the same shard from build to build: its article's id.
+    pub key: String,
     /// The page's site path (`/de/articles/12-hallo/`).
     pub url: String,
     /// The article's title in the page's locale.
@@ -64,6 +72,17 @@ pub struct Record {
     pub collection: Option<String>,
     /// The plain text a reader sees: description, then body.
     pub text: String,
+}
+
+/// Everything indexing needs: the records gathered while pages render, where the last
+/// build's state is kept, and the shard budget.
+pub struct Indexing {
+    /// The records.
+    pub collector: Collector,
+    /// The state file (see [`state_path`]).
+    pub state: PathBuf,
+    /// Text per shard (see [`SHARD_TEXT_BUDGET`]).
+    pub budget: usize,
 }
 
 /// Records gathered while pages render, per locale (in the plan's locale order).
@@ -105,16 +124,22 @@ impl Collector {
 pub struct SearchReport {
     /// Pages in the indexes.
     pub pages: usize,
-    /// Locales whose index was built in this build.
-    pub locales_indexed: Vec<String>,
-    /// Locales whose pages did not change, so their index files were kept.
-    pub locales_unchanged: Vec<String>,
+    /// Index shards, all locales together (see [`SHARD_TEXT_BUDGET`]).
+    pub shards: usize,
+    /// Shards built in this build, as `<locale>/<shard>`.
+    pub shards_indexed: Vec<String>,
+    /// Shards whose pages did not change, so their files were kept.
+    pub shards_unchanged: usize,
     /// Files of the search bundles.
     pub files: usize,
     /// Time spent indexing, in milliseconds.
     pub duration_ms: u64,
     /// Most memory the process held while indexing (Linux), in bytes.
     pub peak_rss_bytes: Option<u64>,
+    /// Most memory the process held before indexing: measuring the indexing's own peak resets
+    /// the process's high-water mark, so the build's peak is the larger of the two.
+    #[serde(skip)]
+    pub peak_rss_before_bytes: Option<u64>,
 }
 
 /// The search bundles of a build, for it to keep and count.
@@ -127,15 +152,15 @@ pub struct SearchOutput {
     pub report: SearchReport,
 }
 
-/// What the last build indexed, kept beside the body cache: per locale, a digest of its
-/// records and the bundle files they gave.
+/// What the last build indexed, kept beside the body cache: per shard (`de/3`), a digest of
+/// its records and the bundle files they gave.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct SearchState {
-    locales: BTreeMap<String, LocaleState>,
+    shards: BTreeMap<String, ShardState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct LocaleState {
+struct ShardState {
     digest: String,
     files: Vec<String>,
 }
@@ -162,53 +187,138 @@ pub fn state_path(cache: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Builds (or keeps) the search bundle of every locale and writes it into `out`.
+/// While Pagefind builds an index it holds every word occurrence in memory, several times
+/// over: about 20 KB per page of Western text and ten times that for Japanese, whose text is
+/// also indexed as pairs of characters. So a locale is split into shards, each a bundle of its
+/// own that the search script merges in the browser (Pagefind's `mergeIndex`), and at most
+/// [`SHARD_TEXT_BUDGET`] of text (weighted, see [`indexing_cost`]) goes into one shard.
+/// Measured on `cargo bench --bench build`: see the README.
+pub const SHARD_TEXT_BUDGET: usize = 12 * 1024 * 1024;
+
+/// How much indexing a record costs, in bytes of ordinary text: languages Pagefind segments
+/// into words (Chinese, Japanese, Thai) cost [`SEGMENTED_COST`] times their bytes.
+fn indexing_cost(locale: &Locale, record: &Record) -> usize {
+    let bytes = record.title.len() + record.text.len();
+    if is_segmented(locale) {
+        bytes * SEGMENTED_COST
+    } else {
+        bytes
+    }
+}
+
+/// Cost factor of segmented text, from the peak memory of indexing the same number of
+/// Japanese and English pages of the benchmark.
+const SEGMENTED_COST: usize = 8;
+
+fn is_segmented(locale: &Locale) -> bool {
+    matches!(locale.language(), "zh" | "ja" | "th")
+}
+
+/// How many shards a locale's records need to stay within `budget` (at least one).
+pub fn shard_count(cost: usize, budget: usize) -> usize {
+    cost.div_ceil(budget.max(1)).max(1)
+}
+
+/// The shard of a record: by a hash of its page's article id, so an edited article changes
+/// one shard and the others keep their files.
+fn shard_of(record: &Record, shards: usize) -> usize {
+    let hash = Sha256::digest(record.key.as_bytes());
+    let number = u64::from_le_bytes(hash[..8].try_into().expect("8 bytes"));
+    (number % shards as u64) as usize
+}
+
+/// The site path of a shard's folder (`/pagefind/de/2/`).
+fn shard_path(locale: &Locale, shard: usize) -> String {
+    format!("{}{shard}/", bundle_path(locale))
+}
+
+/// The file listing a locale's shards, which the search script reads first.
+pub const SHARDS_FILE: &str = "shards.json";
+
+/// One shard to index or keep.
+struct Shard {
+    locale: Locale,
+    number: usize,
+    records: Vec<Record>,
+}
+
+impl Shard {
+    fn name(&self) -> String {
+        format!("{}/{}", self.locale, self.number)
+    }
+}
+
+/// Builds (or keeps) the search bundles of every locale and writes them into `out`.
 pub fn write_indexes(
-    collector: &Collector,
+    indexing: &Indexing,
     locales: &[Locale],
     out: &OutDir,
-    state_path: &Path,
 ) -> Result<SearchOutput> {
+    let Indexing {
+        collector,
+        state: state_path,
+        budget,
+    } = indexing;
     let started = Instant::now();
+    let peak_before = crate::memory::peak_rss();
     crate::memory::reset_peak_rss();
     let previous = SearchState::load(state_path);
-    let mut state = SearchState::default();
     let mut written = SearchOutput {
         files: BTreeSet::new(),
         outcomes: Vec::new(),
         report: SearchReport::default(),
     };
+    let mut shards = Vec::new();
     for (li, locale) in locales.iter().enumerate() {
-        // One locale at a time: its records and index are freed before the next is built.
         let records = collector.take_sorted(li);
         written.report.pages += records.len();
-        let digest = digest(locale, &records);
-        let kept = previous
-            .locales
-            .get(locale.as_str())
-            .filter(|old| old.digest == digest && old.files.iter().all(|f| out.had(f)));
-        let files = match kept {
-            Some(old) => {
-                written.report.locales_unchanged.push(locale.to_string());
-                let kept = old.files.iter().map(|_| Written::Unchanged);
-                written.outcomes.extend(kept);
-                old.files.clone()
+        let locale_shards = split(locale, records, *budget);
+        let listing = shards_listing(&locale_shards);
+        let file = format!("{}{SHARDS_FILE}", &bundle_path(locale)[1..]);
+        out.claim(&BTreeSet::from([file.clone()]))?;
+        written.outcomes.push(out.write(&file, listing.as_bytes())?);
+        written.files.insert(file);
+        shards.extend(locale_shards);
+    }
+    written.report.shards = shards.len();
+    // Shards are independent: they are indexed on every core, a few at a time, and each one's
+    // records and index are freed as soon as its files are written.
+    let results: Vec<(String, ShardState, bool, Vec<Written>)> = shards
+        .into_par_iter()
+        .map(|shard| {
+            let name = shard.name();
+            let digest = digest(&shard.locale, &shard.records);
+            let old = previous.shards.get(&name);
+            if let Some(old) =
+                old.filter(|o| o.digest == digest && o.files.iter().all(|f| out.had(f)))
+            {
+                let kept = vec![Written::Unchanged; old.files.len()];
+                return Ok((name, old.clone(), false, kept));
             }
-            None => {
-                written.report.locales_indexed.push(locale.to_string());
-                let bundle = index_locale(locale, records)?;
-                let files: BTreeSet<String> = bundle.keys().cloned().collect();
-                out.claim(&files)?;
-                for (file, bytes) in &bundle {
-                    written.outcomes.push(out.write(file, bytes)?);
-                }
-                files.into_iter().collect()
-            }
-        };
-        written.files.extend(files.iter().cloned());
-        state
-            .locales
-            .insert(locale.to_string(), LocaleState { digest, files });
+            let bundle = index_shard(shard)?;
+            let files: BTreeSet<String> = bundle.keys().cloned().collect();
+            out.claim(&files)?;
+            let outcomes = bundle
+                .iter()
+                .map(|(file, bytes)| out.write(file, bytes))
+                .collect::<Result<Vec<_>>>()?;
+            let state = ShardState {
+                digest,
+                files: files.into_iter().collect(),
+            };
+            Ok((name, state, true, outcomes))
+        })
+        .collect::<Result<_>>()?;
+    let mut state = SearchState::default();
+    for (name, shard, indexed, outcomes) in results {
+        if indexed {
+            written.report.shards_indexed.push(name.clone());
+        } else {
+            written.report.shards_unchanged += 1;
+        }
+        written.outcomes.extend(outcomes);
+        written.files.extend(shard.files.iter().cloned());
+        state.shards.insert(name, shard);
     }
     if let Err(error) = state.save(state_path) {
         // Only a cache: the next build indexes again.
@@ -217,10 +327,40 @@ pub fn write_indexes(
     written.report.files = written.files.len();
     written.report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     written.report.peak_rss_bytes = crate::memory::peak_rss();
+    written.report.peak_rss_before_bytes = peak_before;
     Ok(written)
 }
 
-/// A digest of everything a locale's bundle is made from.
+/// A locale's records in shards (sorted by URL within each).
+fn split(locale: &Locale, records: Vec<Record>, budget: usize) -> Vec<Shard> {
+    let cost = records.iter().map(|r| indexing_cost(locale, r)).sum();
+    let count = shard_count(cost, budget);
+    let mut shards: Vec<Shard> = (0..count)
+        .map(|number| Shard {
+            locale: locale.clone(),
+            number,
+            records: Vec::new(),
+        })
+        .collect();
+    for record in records {
+        shards[shard_of(&record, count)].records.push(record);
+    }
+    // A shard that drew no page is left out: Pagefind cannot make an empty index.
+    shards.retain(|s| !s.records.is_empty());
+    shards
+}
+
+/// `shards.json`: the shard folders relative to the locale's bundle folder, first the one whose
+/// `pagefind.js` the script imports.
+fn shards_listing(shards: &[Shard]) -> String {
+    let folders: Vec<String> = shards.iter().map(|s| format!("{}/", s.number)).collect();
+    let mut json = serde_json::to_string(&serde_json::json!({ "shards": folders }))
+        .expect("a list serialises");
+    json.push('\n');
+    json
+}
+
+/// A digest of everything a shard's bundle is made from.
 fn digest(locale: &Locale, records: &[Record]) -> String {
     let mut hash = Sha256::new();
     for part in [env!("CARGO_PKG_VERSION"), PAGEFIND_VERSION, locale.as_str()] {
@@ -237,12 +377,14 @@ fn digest(locale: &Locale, records: &[Record]) -> String {
     hex::encode(hash.finalize())
 }
 
-/// Indexes one locale's records with Pagefind; returns its bundle files by site path.
-fn index_locale(locale: &Locale, records: Vec<Record>) -> Result<BTreeMap<String, Vec<u8>>> {
-    let failed = |e: anyhow::Error| Error::data(format!("search index for {locale}: {e:#}"));
+/// Indexes one shard's records with Pagefind; returns its bundle files by site path.
+fn index_shard(shard: Shard) -> Result<BTreeMap<String, Vec<u8>>> {
+    let name = shard.name();
+    let locale = shard.locale;
+    let failed = |e: anyhow::Error| Error::data(format!("search index {name}: {e:#}"));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| Error::data(format!("search index for {locale}: {e}")))?;
+        .map_err(|e| Error::data(format!("search index {name}: {e}")))?;
     let files = runtime.block_on(async {
         let config = PagefindServiceConfig::builder()
             .force_language(locale.to_string())
@@ -250,7 +392,7 @@ fn index_locale(locale: &Locale, records: Vec<Record>) -> Result<BTreeMap<String
             .write_playground(false)
             .build();
         let mut index = PagefindIndex::new(Some(config)).map_err(failed)?;
-        for record in records {
+        for record in shard.records {
             let (content, meta, filters) = pagefind_record(&record);
             index
                 .add_custom_record(
@@ -266,7 +408,7 @@ fn index_locale(locale: &Locale, records: Vec<Record>) -> Result<BTreeMap<String
         }
         index.get_files().await.map_err(failed)
     })?;
-    let prefix = bundle_path(locale);
+    let prefix = shard_path(&locale, shard.number);
     let mut bundle = BTreeMap::new();
     for file in files {
         // Names are relative to the bundle folder (`fragment/en_1a2b.pf_fragment`); the

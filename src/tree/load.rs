@@ -13,7 +13,7 @@
 //! Nothing is returned until the whole tree is checked: every problem is collected and reported
 //! together, one `path:line: message` per line, sorted by path.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -24,6 +24,7 @@ use super::read::{
 };
 use super::INDEX_FILE;
 use crate::error::{Error, Result};
+use crate::model::INTERCOM_LOCALES;
 use crate::model::{
     id_cmp, link_tree, Article, ArticleContent, Group, GroupIx, GroupKind, HelpCenter,
     HelpCenterIx, Locale, Workspace,
@@ -198,6 +199,7 @@ fn problem(path: &Path, line: Option<usize>, message: String) -> Problem {
     Problem {
         path: path.to_path_buf(),
         line,
+        column: None,
         message,
     }
 }
@@ -232,6 +234,7 @@ fn scan(content: &Path) -> Result<Scan> {
         files: Vec::new(),
         problems: Vec::new(),
     };
+    let known = KnownLocales::of(content)?;
     let mut walker = walkdir::WalkDir::new(content)
         .min_depth(1)
         .sort_by_file_name()
@@ -260,7 +263,8 @@ fn scan(content: &Path) -> Result<Scan> {
                 "symbolic links are not followed; put the file itself here".to_string(),
             ));
         } else if entry.depth() == 1 && kind.is_dir() {
-            if let Err(why) = Locale::parse(&entry.file_name().to_string_lossy()) {
+            let code = entry.file_name().to_string_lossy().into_owned();
+            if let Err(why) = Locale::parse(&code).and_then(|_| known.check(&code)) {
                 let message = format!("not a locale folder: {why}");
                 scan.problems.push(problem(&path, None, message));
                 walker.skip_current_dir();
@@ -273,6 +277,32 @@ fn scan(content: &Path) -> Result<Scan> {
         }
     }
     Ok(scan)
+}
+
+/// The locales a tree's folders may be named after: Intercom's, and any the tree was
+/// exported with (a locale Intercom added after this list was written).
+struct KnownLocales {
+    exported: BTreeSet<String>,
+}
+
+impl KnownLocales {
+    fn of(content: &Path) -> Result<KnownLocales> {
+        let base = super::BaseRecord::read(content)?;
+        let exported = (base.iter().flat_map(|b| b.files.keys()))
+            .filter_map(|rel| rel.split_once('/').map(|(locale, _)| locale.to_string()))
+            .collect();
+        Ok(KnownLocales { exported })
+    }
+
+    fn check(&self, code: &str) -> std::result::Result<(), String> {
+        if INTERCOM_LOCALES.contains(&code) || self.exported.contains(code) {
+            return Ok(());
+        }
+        Err(format!(
+            "Intercom has no locale {code:?} (its locales: {})",
+            INTERCOM_LOCALES.join(", ")
+        ))
+    }
 }
 
 fn is_markdown(path: &Path) -> bool {

@@ -21,8 +21,9 @@
 //! `weight`, `url` (the page's path in the built site; informational, recomputed on load) and
 //! `intercom_url`; groups add `kind` (`collection` or `section`), `icon` and, in a locale where
 //! the group has no name but holds articles, `untranslated: true`; the help center's
-//! `_index.md` adds `default_locale`, `identifier` and `custom_domain`. Only one-line
-//! `key: value` pairs are read (see `frontmatter.rs`).
+//! `_index.md` adds `default_locale`, `identifier` and `custom_domain`. The YAML is read in
+//! full (see `frontmatter.rs`): Hugo's own keys (`tags`, `aliases`, `params`, ...) are kept for
+//! Hugo without a warning, and `push` writes ids into a file without touching its other keys.
 //!
 //! # Folder names
 //! A group's folder is named after its slug in that locale; a group without a name there uses
@@ -67,6 +68,9 @@ mod write;
 pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASSETS_FILE};
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
 pub use export::{export, export_with_assets, ExportOptions, ExportReport};
+pub(crate) use frontmatter::{
+    parse as parse_front_matter, with_id, Field as FrontMatterField, Value as FrontMatterValue,
+};
 pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
 pub(crate) use write::lock_tree;
 

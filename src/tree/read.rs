@@ -18,15 +18,23 @@ pub(crate) struct Problem {
     pub(crate) path: PathBuf,
     /// The 1-based line, when one applies.
     pub(crate) line: Option<usize>,
+    /// The 1-based column on that line, when one is known (YAML syntax errors).
+    pub(crate) column: Option<usize>,
     /// What is wrong.
     pub(crate) message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(
+                f,
+                "{}:{line}:{column}: {}",
+                self.path.display(),
+                self.message
+            ),
+            (Some(line), None) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            (None, _) => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
 }
@@ -124,18 +132,48 @@ pub(crate) struct ArticleData {
     pub(crate) content: ArticleContent,
 }
 
+/// Hugo's keys that hold lists of strings: kept in the file for Hugo, checked, not used.
+const HUGO_LISTS: [&str; 5] = ["tags", "aliases", "keywords", "categories", "series"];
+
+/// Hugo's other page keys: kept in the file for Hugo, not used, no warning.
+const HUGO_KEYS: [&str; 17] = [
+    "linkTitle",
+    "summary",
+    "slug",
+    "publishDate",
+    "expiryDate",
+    "params",
+    "menu",
+    "menus",
+    "layout",
+    "type",
+    "toc",
+    "images",
+    "outputs",
+    "headless",
+    "build",
+    "cascade",
+    "sitemap",
+];
+
 /// Reads and checks one file; every problem found, or the typed content.
 pub(crate) fn read_file(file: &SourceFile) -> Result<Parsed, Vec<Problem>> {
     let problem = |line: Option<usize>, message: String| Problem {
         path: file.path.clone(),
         line,
+        column: None,
         message,
     };
     let bytes =
         std::fs::read(&file.path).map_err(|e| vec![problem(None, format!("cannot read: {e}"))])?;
     let text = String::from_utf8(bytes)
         .map_err(|e| vec![problem(None, format!("not UTF-8 text: {e}"))])?;
-    let doc = frontmatter::parse(&text).map_err(|(line, why)| vec![problem(Some(line), why)])?;
+    let doc = frontmatter::parse(&text).map_err(|e| {
+        vec![Problem {
+            column: e.column,
+            ..problem(Some(e.line), e.message)
+        }]
+    })?;
     let mut r = Reader {
         file,
         fields: doc.fields,
@@ -172,6 +210,7 @@ impl Reader<'_> {
         self.problems.push(Problem {
             path: self.file.path.clone(),
             line,
+            column: None,
             message,
         });
     }
@@ -180,6 +219,7 @@ impl Reader<'_> {
         let warning = Problem {
             path: self.file.path.clone(),
             line,
+            column: None,
             message,
         };
         self.warnings.push(warning.to_string());
@@ -193,19 +233,55 @@ impl Reader<'_> {
         Some((field.value, field.line))
     }
 
+    /// The field, if present and a single value: a list or a mapping is a problem.
+    fn scalar(&mut self, key: &'static str) -> Option<(Value, usize)> {
+        let (value, line) = self.take(key)?;
+        if let Value::List(_) | Value::Map(_) = value {
+            let found = value.describe();
+            self.problem(
+                Some(line),
+                format!("`{key}`: expected a single value, found {found}"),
+            );
+            return None;
+        }
+        Some((value, line))
+    }
+
+    /// A list of strings (Hugo's `tags`, `aliases`...): kept for Hugo, checked here.
+    fn string_list(&mut self, key: &'static str) {
+        let Some((value, line)) = self.take(key) else {
+            return;
+        };
+        let ok = match &value {
+            Value::Null => true,
+            Value::List(items) => items.iter().all(|item| item.text().is_some()),
+            _ => false,
+        };
+        if !ok {
+            let found = value.describe();
+            self.problem(
+                Some(line),
+                format!("`{key}`: expected a list of strings, found {found}"),
+            );
+        }
+    }
+
     /// Text; absent and null are `None`.
     fn string(&mut self, key: &'static str) -> Option<String> {
-        self.take(key)
+        self.scalar(key)
             .and_then(|(v, _)| v.text().map(str::to_string))
     }
 
     /// Text that must be there and not blank.
     fn required(&mut self, key: &'static str) -> Option<String> {
-        match self.take(key) {
-            None => {
+        let present = self.fields.iter().any(|f| f.key == key);
+        match self.scalar(key) {
+            None if !present => {
                 self.problem(Some(1), format!("front matter has no `{key}`"));
                 None
             }
+            // A list or a mapping, already reported.
+            None => None,
             Some((value, line)) => match value.text() {
                 Some(text) if !text.trim().is_empty() => Some(text.to_string()),
                 _ => {
@@ -218,7 +294,7 @@ impl Reader<'_> {
 
     /// A plain integer.
     fn int(&mut self, key: &'static str) -> Option<i64> {
-        let (value, line) = self.take(key)?;
+        let (value, line) = self.scalar(key)?;
         match &value {
             Value::Null => None,
             Value::Plain(text) => match text.strip_prefix('+').unwrap_or(text).parse() {
@@ -232,7 +308,7 @@ impl Reader<'_> {
                     None
                 }
             },
-            Value::Quoted(_) => {
+            Value::Quoted(_) | Value::List(_) | Value::Map(_) => {
                 let found = value.describe();
                 self.problem(
                     Some(line),
@@ -245,7 +321,7 @@ impl Reader<'_> {
 
     /// A plain `true` or `false`.
     fn bool(&mut self, key: &'static str) -> Option<bool> {
-        let (value, line) = self.take(key)?;
+        let (value, line) = self.scalar(key)?;
         match &value {
             Value::Null => None,
             Value::Plain(t) if matches!(t.as_str(), "true" | "True" | "TRUE") => Some(true),
@@ -279,7 +355,7 @@ impl Reader<'_> {
     }
 
     fn time(&mut self, key: &'static str) -> Option<i64> {
-        let (value, line) = self.take(key)?;
+        let (value, line) = self.scalar(key)?;
         if value == Value::Null {
             return None;
         }
@@ -294,7 +370,7 @@ impl Reader<'_> {
 
     /// The `locale` key, which must name the file's locale folder (absent: the folder's).
     fn check_locale(&mut self) {
-        let Some((value, line)) = self.take("locale") else {
+        let Some((value, line)) = self.scalar("locale") else {
             return;
         };
         let Some(code) = value.text() else {
@@ -314,7 +390,7 @@ impl Reader<'_> {
     /// `translationKey` is written for Hugo; translations are joined by `id`, so a different
     /// key would make Hugo and this tool disagree about what a translation of what is.
     fn check_translation_key(&mut self, expected: Option<&str>) {
-        let Some((value, line)) = self.take("translationKey") else {
+        let Some((value, line)) = self.scalar("translationKey") else {
             return;
         };
         let (Some(found), Some(expected)) = (value.text(), expected) else {
@@ -344,7 +420,7 @@ impl Reader<'_> {
                 })
                 .ok()
         });
-        if let Some((Value::Quoted(d) | Value::Plain(d), line)) = self.take("description") {
+        if let Some((Value::Quoted(d) | Value::Plain(d), line)) = self.scalar("description") {
             if !d.trim().is_empty() {
                 self.warn(
                     Some(line),
@@ -400,7 +476,7 @@ impl Reader<'_> {
     }
 
     fn kind(&mut self) -> Option<GroupKind> {
-        let Some((value, line)) = self.take("kind") else {
+        let Some((value, line)) = self.scalar("kind") else {
             return Some(GroupKind::Collection);
         };
         match value.text() {
@@ -467,7 +543,7 @@ impl Reader<'_> {
     /// `state`, and `draft` (Hugo's key) which must not contradict it; without `state`,
     /// `draft: true` is a draft and anything else is published.
     fn state(&mut self) -> Option<State> {
-        let state = match self.take("state") {
+        let state = match self.scalar("state") {
             None => None,
             Some((value, line)) => match value.text() {
                 Some("published") => Some((State::Published, line)),
@@ -506,8 +582,13 @@ impl Reader<'_> {
         }
     }
 
-    /// The result: the data if nothing was wrong; unknown keys become warnings.
+    /// The result: the data if nothing was wrong; Hugo's own keys are checked and kept for
+    /// Hugo, other unknown keys become warnings.
     fn finish(mut self, data: Option<Data>) -> Result<Parsed, Vec<Problem>> {
+        for key in HUGO_LISTS {
+            self.string_list(key);
+        }
+        self.fields.retain(|f| !HUGO_KEYS.contains(&f.key.as_str()));
         for field in std::mem::take(&mut self.fields) {
             self.warn(
                 Some(field.line),
@@ -525,6 +606,7 @@ impl Reader<'_> {
             None if self.problems.is_empty() => Err(vec![Problem {
                 path: self.file.path.clone(),
                 line: None,
+                column: None,
                 message: "could not be read".to_string(),
             }]),
             None => Err(self.problems),

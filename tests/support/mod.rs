@@ -36,3 +36,12 @@ pub fn files_under(root: &std::path::Path) -> std::collections::BTreeMap<String,
         })
         .collect()
 }
+
+/// Copies every file under `from` to the same place under `to`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for (file, bytes) in files_under(from) {
+        let path = to.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}

@@ -2,7 +2,8 @@
    shows results as a listbox under the field (WAI-ARIA combobox pattern).
    Keys: "/" focuses the field, ArrowDown/ArrowUp move through results, Enter opens the
    highlighted (or first) result, Escape closes the results (again: clears the field).
-   Nothing is loaded before the visitor starts typing, and nothing from another host. */
+   The index starts loading when the box gets focus, so it is ready by the end of the first
+   word; nothing is loaded before, and nothing from another host. */
 (function () {
   "use strict";
 
@@ -25,17 +26,34 @@
 
   box.hidden = false;
 
+  /* A locale's index comes in shards (shards.json lists their folders): the first one's
+     pagefind.js is imported, the others are merged into it. */
   function load() {
     if (!pagefind) {
       var bundle = new URL(box.dataset.bundle, document.baseURI);
       var root = new URL(box.dataset.root, document.baseURI).pathname;
-      pagefind = import(new URL("pagefind.js", bundle).href).then(function (api) {
-        return api.options({ baseUrl: root, excerptLength: 24 }).then(function () {
-          return api.init();
-        }).then(function () {
-          return api;
+      var options = { baseUrl: root, excerptLength: 24 };
+      pagefind = fetch(new URL("shards.json", bundle))
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status + " " + response.url);
+          return response.json();
+        })
+        .then(function (listing) {
+          var shards = listing.shards.map(function (folder) {
+            return new URL(folder, bundle).href;
+          });
+          return import(shards[0] + "pagefind.js").then(function (api) {
+            return api.options(options).then(function () {
+              return api.init();
+            }).then(function () {
+              return Promise.all(shards.slice(1).map(function (shard) {
+                return api.mergeIndex(shard, options);
+              }));
+            }).then(function () {
+              return api;
+            });
+          });
         });
-      });
       pagefind.catch(function () {
         pagefind = null; // try again on the next query
       });
@@ -188,6 +206,7 @@
   });
 
   input.addEventListener("focus", function () {
+    if (location.protocol !== "file:") load().catch(function () {});
     if (input.value.trim() && (results.length || status.textContent)) open();
   });
 
