@@ -17,7 +17,7 @@ use support::fake_intercom::{
     FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest, ServerConfig,
 };
 use support::push_load::{self, PushLoad};
-use support::trees::pulled_and_exported;
+use support::trees::{pulled_and_exported, push_options};
 use support::workspace::Workspace;
 
 /// A fake server, a client for it, and a tree exported from it.
@@ -71,14 +71,7 @@ async fn setup_from(name: &str, version: ApiVersion, change: impl FnOnce(&mut Wo
 
 impl Setup {
     fn options(&self) -> PushOptions {
-        PushOptions {
-            content: self.content.clone(),
-            paths: Vec::new(),
-            dry_run: false,
-            force: false,
-            delete: false,
-            default_author_id: None,
-        }
+        push_options(&self.content)
     }
 
     async fn push(&self, options: &PushOptions) -> PushReport {

@@ -15,7 +15,7 @@ use helpcenter::tree::{BaseRecord, FileKind};
 use serde_json::Value;
 
 use super::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, ServerConfig};
-use super::trees::pulled_and_exported;
+use super::trees::{pulled_and_exported, push_options};
 use super::workspace::{GeneratedSpec, Workspace};
 
 /// A fake serving the generated help center and a tree exported from it with every article
@@ -72,14 +72,7 @@ impl PushLoad {
 
     /// The push of the whole tree.
     pub fn options(&self) -> PushOptions {
-        PushOptions {
-            content: self.content.clone(),
-            paths: Vec::new(),
-            dry_run: false,
-            force: false,
-            delete: false,
-            default_author_id: None,
-        }
+        push_options(&self.content)
     }
 
     /// A client that tries each request `max_tries` times, backing off from `retry_delay`.

@@ -6,6 +6,7 @@ use helpcenter::intercom::Client;
 use helpcenter::model::{self, LoadOptions};
 use helpcenter::output::{Ui, Verbosity};
 use helpcenter::pull::{pull, PullOptions};
+use helpcenter::push::PushOptions;
 use helpcenter::snapshot::Snapshot;
 use helpcenter::tree::{self, ExportOptions};
 
@@ -34,4 +35,16 @@ pub async fn pulled_and_exported(client: &Client) -> (tempfile::TempDir, PathBuf
     };
     tree::export(&ws, &export).expect("the export");
     (dir, content)
+}
+
+/// A push of the whole tree at `content`, with every option off.
+pub fn push_options(content: &std::path::Path) -> PushOptions {
+    PushOptions {
+        content: content.to_path_buf(),
+        paths: Vec::new(),
+        dry_run: false,
+        force: false,
+        delete: false,
+        default_author_id: None,
+    }
 }
