@@ -130,17 +130,15 @@ pub fn push(args: PushArgs, ui: &Ui) -> Result<i32> {
     Ok(report.exit_code())
 }
 
-/// One line per file that did or would change, with the diff where there is one.
+/// One line per file that did or would change, with the diffs of what changed.
 fn print_push_files(report: &PushReport) {
     for file in &report.files {
         if matches!(file.outcome, push::Outcome::InSync) {
             continue;
         }
         println!("{}", file.line());
-        if let Some(diff) = &file.diff {
-            for line in diff.lines() {
-                println!("    {line}");
-            }
+        for line in file.details() {
+            println!("{line}");
         }
     }
 }

@@ -1,39 +1,81 @@
 //! Markdown conversion of article bodies (`helpcenter::markdown`).
 //!
-//! - Case folders `tests/cases/convert/NN-name/` hold `input.html` and `expected.md`: the input
-//!   is converted and compared exactly with the expected Markdown (one trailing newline in the
-//!   input file is ignored), and both round trips are checked for every case.
-//!   `UPDATE_EXPECTED=1 cargo test --test convert` rewrites the expected files; review each one.
-//! - Every body of the fixture workspaces and of a generated workspace makes both round trips:
-//!   `markdown_to_html(html_to_markdown(B))` equals `sanitize(B)` after `normalize_html`, and
-//!   `html_to_markdown(markdown_to_html(M)) == M` byte for byte for the Markdown `M` written.
-//! - proptest builds bodies from Intercom blocks nested in each other and checks the same.
+//! - Case folders `tests/cases/convert/NN-name/` hold `input.html`, `expected.md` and
+//!   `expected.html`: the input is converted and its Markdown compared exactly with the
+//!   expected Markdown (one trailing newline in the input file is ignored), the Markdown
+//!   rendered in the input's dialect is compared exactly with the expected HTML, and every
+//!   round trip is checked for every case. `UPDATE_EXPECTED=1 cargo test --test convert`
+//!   rewrites the expected files; review each one.
+//! - Every body of the fixture workspaces, of a generated workspace and of generated corpora in
+//!   each HTML dialect makes every round trip: rendering the Markdown in the body's dialect
+//!   gives the body (sanitised for Intercom) after `normalize_html`, converting that HTML gives
+//!   the Markdown byte for byte, and assembling the unedited Markdown gives the body byte for
+//!   byte.
+//! - proptest builds bodies from Intercom blocks nested in each other, and documents in each
+//!   dialect, and checks the same; and that editing one paragraph changes only its bytes.
+//! - `editability` prints the share of article text inside raw HTML over each corpus and holds
+//!   the plain and Intercom corpora under 5 %.
 //! - `measure_round_trips` (ignored) prints the share of exact round trips and the time to
 //!   convert 10,000 articles: `cargo test --release --test convert -- --ignored --nocapture`.
 
 mod support;
 
-use helpcenter::html::sanitize;
-use helpcenter::markdown::{html_to_markdown, markdown_to_html, normalize_html};
+use helpcenter::html::{sanitize, sanitize_for_intercom};
+use helpcenter::markdown::{
+    assemble, convert, html_to_markdown, normalize_html, render, text_share, Converted, TextShare,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use support::dialects::{self, Doc, HtmlDialect};
 use support::workspace::{id_of, GeneratedSpec, Workspace};
 
-/// Why a body's round trip is not exact, or `None` if it is.
+/// The unedited Markdown put back together, without touching rendered runs.
+fn assemble_unedited(md: &str, base: &Converted) -> String {
+    assemble(md, Some(base), &mut |html, _| html)
+}
+
+/// Why a body's round trips are not exact, or `None` if they are.
 fn round_trip_failure(body: &str) -> Option<String> {
-    let md = html_to_markdown(body);
-    let html = markdown_to_html(&md);
-    let (want, got) = (normalize_html(&sanitize(body)), normalize_html(&html));
+    let converted = convert(body);
+    let md = converted.markdown();
+    let html = render(&md, &converted.dialect);
+    let (want, got) = (
+        normalize_html(&sanitize_for_intercom(body)),
+        normalize_html(&html),
+    );
     if want != got {
         return Some(format!(
             "HTML -> Markdown -> HTML differs\n--- markdown\n{md}\n--- want\n{want}\n--- got\n{got}\n"
+        ));
+    }
+    let (site_want, site_got) = (
+        normalize_html(&sanitize(body)),
+        normalize_html(&sanitize(&html)),
+    );
+    if site_want != site_got {
+        return Some(format!(
+            "the site's HTML differs\n--- want\n{site_want}\n--- got\n{site_got}\n"
         ));
     }
     let again = html_to_markdown(&html);
     if again != md {
         return Some(format!(
             "Markdown -> HTML -> Markdown differs\n--- first\n{md}\n--- second\n{again}\n"
+        ));
+    }
+    let assembled = assemble_unedited(&md, &converted);
+    if assembled != body {
+        return Some(format!(
+            "the unedited Markdown does not assemble to the body\n--- body\n{body}\n--- assembled\n{assembled}\n"
+        ));
+    }
+    // The slow path (no shortcut for unchanged Markdown) must give the same bytes.
+    let without_newline = md.strip_suffix('\n').unwrap_or(&md);
+    let assembled = assemble_unedited(without_newline, &converted);
+    if !md.is_empty() && assembled != body {
+        return Some(format!(
+            "block by block, the unedited Markdown does not assemble to the body\n--- body\n{body}\n--- assembled\n{assembled}\n"
         ));
     }
     None
@@ -94,11 +136,81 @@ fn fixture_bodies_round_trip() {
 
 #[test]
 fn generated_bodies_round_trip() {
-    assert_round_trips("generated", &bodies(&generated_workspace(300)));
+    assert_round_trips("generated", &bodies(&generated_workspace(120)));
+}
+
+/// The generated corpus written in `dialect`, labelled.
+fn dialect_corpus(dialect: HtmlDialect, docs: &[Doc]) -> Vec<(String, String)> {
+    docs.iter()
+        .enumerate()
+        .map(|(i, doc)| (format!("{} #{i}", dialect.name()), doc.html(dialect)))
+        .collect()
+}
+
+#[test]
+fn every_dialect_round_trips() {
+    let docs = dialects::corpus(60);
+    for dialect in HtmlDialect::ALL {
+        assert_round_trips(dialect.name(), &dialect_corpus(dialect, &docs));
+    }
+}
+
+/// The share of text inside raw HTML over the bodies of a corpus, as exported.
+fn share_of(bodies: &[(String, String)]) -> TextShare {
+    let mut share = TextShare::default();
+    for (_, body) in bodies {
+        share += text_share(&html_to_markdown(body));
+    }
+    share
+}
+
+/// The editability figure: how much of the article text writers would edit inside raw HTML,
+/// per corpus. Callouts, videos and Intercom's styled tables are the raw blocks of the
+/// Intercom corpus (a callout's text is Markdown between its tags); the plain HTML corpus has
+/// none. Run with `--nocapture` to see the figures.
+#[test]
+fn editability() {
+    let docs = dialects::corpus(200);
+    let mut corpora: Vec<(String, Vec<(String, String)>)> = vec![
+        ("fixtures (multilingual, sections-2.9)".to_owned(), {
+            let mut all = bodies(&Workspace::load("multilingual"));
+            all.extend(bodies(&Workspace::load("sections-2.9")));
+            all
+        }),
+        (
+            "generated workspace (Intercom editor)".to_owned(),
+            bodies(&generated_workspace(120)),
+        ),
+    ];
+    for dialect in HtmlDialect::ALL {
+        corpora.push((
+            format!("generated {}", dialect.name()),
+            dialect_corpus(dialect, &docs),
+        ));
+    }
+    let mut figures = Vec::new();
+    for (name, bodies) in &corpora {
+        let share = share_of(bodies);
+        let percent = 100.0 * share.raw_fraction();
+        println!(
+            "{name}: {} bodies, {:.2} % of {} characters of text inside raw HTML",
+            bodies.len(),
+            percent,
+            share.markdown + share.raw
+        );
+        figures.push((name.clone(), percent));
+    }
+    for (name, percent) in &figures {
+        let target = name.contains("intercom-editor") || name.contains("plain-api-html");
+        assert!(
+            !target || *percent < 5.0,
+            "{name}: {percent:.2} % inside raw HTML"
+        );
+    }
 }
 
 /// The smallest number of case folders the suite must have.
-const MIN_CASES: usize = 35;
+const MIN_CASES: usize = 60;
 
 fn case_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/convert")
@@ -119,15 +231,24 @@ fn case_folders() -> Vec<PathBuf> {
 fn case_failure(folder: &Path) -> Option<String> {
     let input = std::fs::read_to_string(folder.join("input.html")).expect("readable input");
     let input = input.strip_suffix('\n').unwrap_or(&input);
-    let actual = html_to_markdown(input);
-    let expected_path = folder.join("expected.md");
+    let converted = convert(input);
+    let actual_md = converted.markdown();
+    let actual_html = render(&actual_md, &converted.dialect);
+    let (md_path, html_path) = (folder.join("expected.md"), folder.join("expected.html"));
     if std::env::var_os("UPDATE_EXPECTED").is_some() {
-        std::fs::write(&expected_path, &actual).expect("writable expected file");
+        std::fs::write(&md_path, &actual_md).expect("writable expected file");
+        std::fs::write(&html_path, format!("{actual_html}\n")).expect("writable expected file");
     }
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    if actual != expected {
+    let expected_md = std::fs::read_to_string(&md_path).unwrap_or_default();
+    if actual_md != expected_md {
         return Some(format!(
-            "Markdown differs\n--- expected\n{expected}--- actual\n{actual}---"
+            "Markdown differs\n--- expected\n{expected_md}--- actual\n{actual_md}---"
+        ));
+    }
+    let expected_html = std::fs::read_to_string(&html_path).unwrap_or_default();
+    if actual_html != expected_html.strip_suffix('\n').unwrap_or(&expected_html) {
+        return Some(format!(
+            "HTML differs\n--- expected\n{expected_html}--- actual\n{actual_html}\n---"
         ));
     }
     round_trip_failure(input)
@@ -136,11 +257,6 @@ fn case_failure(folder: &Path) -> Option<String> {
 #[test]
 fn cases_convert_exactly_and_round_trip() {
     let folders = case_folders();
-    assert!(
-        folders.len() >= MIN_CASES,
-        "only {} case folders, want at least {MIN_CASES}",
-        folders.len()
-    );
     let failures: Vec<String> = folders
         .iter()
         .filter_map(|folder| {
@@ -149,6 +265,11 @@ fn cases_convert_exactly_and_round_trip() {
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        folders.len() >= MIN_CASES,
+        "only {} case folders, want at least {MIN_CASES}",
+        folders.len()
+    );
 }
 
 /// Bodies built from Intercom's editor blocks nested in each other, with text full of
@@ -382,6 +503,80 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        // Each case is a document written in five dialects, each converted several times.
+        cases: 96,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn documents_in_every_dialect_round_trip(doc in dialects::doc()) {
+        for dialect in HtmlDialect::ALL {
+            let body = doc.html(dialect);
+            if let Some(failure) = round_trip_failure(&body) {
+                prop_assert!(false, "{}: {body}\n{failure}", dialect.name());
+            }
+        }
+    }
+
+    #[test]
+    fn editing_one_paragraph_changes_only_its_bytes(
+        doc in dialects::doc(),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        for dialect in HtmlDialect::ALL {
+            let body = doc.html(dialect);
+            if let Some(failure) = only_the_edited_block_changes(&body, pick) {
+                prop_assert!(false, "{}: {body}\n{failure}", dialect.name());
+            }
+        }
+    }
+}
+
+/// Edits one Markdown paragraph of `body` (the `pick`-th), assembles, and checks that the body
+/// changed in that block's bytes only, into that paragraph rendered in the body's dialect.
+fn only_the_edited_block_changes(body: &str, pick: prop::sample::Index) -> Option<String> {
+    let converted = convert(body);
+    let paragraphs: Vec<usize> = (0..converted.blocks.len())
+        .filter(|&i| is_plain_paragraph(&converted.blocks[i].markdown))
+        .collect();
+    if paragraphs.is_empty() {
+        return None;
+    }
+    let edited = paragraphs[pick.index(paragraphs.len())];
+    let mut blocks: Vec<String> = converted
+        .blocks
+        .iter()
+        .map(|b| b.markdown.clone())
+        .collect();
+    blocks[edited].push_str(" Edited.");
+    let md = blocks.join("\n\n") + "\n";
+    let assembled = assemble_unedited(&md, &converted);
+    let mut expected = String::new();
+    for (i, block) in converted.blocks.iter().enumerate() {
+        expected.push_str(&block.before);
+        if i == edited {
+            expected.push_str(&render(&blocks[i], &converted.dialect));
+        } else {
+            expected.push_str(&block.html);
+        }
+    }
+    expected.push_str(&converted.tail);
+    (assembled != expected).then(|| {
+        format!("--- markdown\n{md}\n--- expected\n{expected}\n--- assembled\n{assembled}\n")
+    })
+}
+
+/// A Markdown block that is one paragraph (not a heading, list, quote, table, raw HTML, ...).
+fn is_plain_paragraph(md: &str) -> bool {
+    let first = md.chars().next().unwrap_or(' ');
+    !md.contains('\n')
+        && (first.is_alphanumeric() || first == '*' || first == '`')
+        && !md.ends_with('|')
+}
+
 /// Prints the share of exact round trips over the fixtures and the bundled `generated`
 /// workspace, and how long 10,000 articles take each way. Run it on a release build:
 /// `cargo test --release --test convert measure -- --ignored --nocapture`.
@@ -399,9 +594,11 @@ fn measure_round_trips() {
     for (name, bodies) in &corpora {
         let (mut to_html, mut to_md) = (0, 0);
         for (_, body) in bodies {
-            let md = html_to_markdown(body);
-            let html = markdown_to_html(&md);
-            to_html += usize::from(normalize_html(&html) == normalize_html(&sanitize(body)));
+            let converted = convert(body);
+            let md = converted.markdown();
+            let html = render(&md, &converted.dialect);
+            let want = normalize_html(&sanitize_for_intercom(body));
+            to_html += usize::from(normalize_html(&html) == want);
             to_md += usize::from(html_to_markdown(&html) == md);
         }
         let share = |n: usize| 100.0 * n as f64 / bodies.len() as f64;
@@ -425,17 +622,20 @@ fn measure_round_trips() {
         .collect();
     let bytes: usize = bodies.iter().map(String::len).sum();
     let start = std::time::Instant::now();
-    let markdown: Vec<String> = bodies.iter().map(|b| html_to_markdown(b)).collect();
+    let converted: Vec<Converted> = bodies.iter().map(|b| convert(b)).collect();
     let to_md = start.elapsed();
     let start = std::time::Instant::now();
-    let html: Vec<String> = markdown.iter().map(|m| markdown_to_html(m)).collect();
+    let html: Vec<String> = converted
+        .iter()
+        .map(|c| render(&c.markdown(), &c.dialect))
+        .collect();
     let to_html = start.elapsed();
     let start = std::time::Instant::now();
     let sanitized: Vec<String> = bodies.iter().map(|b| sanitize(b)).collect();
     let sanitize_only = start.elapsed();
     assert_eq!(html.len(), sanitized.len());
     println!(
-        "10,000 articles ({:.1} MB of HTML), one thread: html_to_markdown {:.2?}, markdown_to_html {:.2?} (sanitize alone {:.2?})",
+        "10,000 articles ({:.1} MB of HTML), one thread: convert {:.2?}, render {:.2?} (sanitize alone {:.2?})",
         bytes as f64 / 1e6,
         to_md,
         to_html,

@@ -394,6 +394,7 @@ fn push_killed_at_20_random_points_then_run_again_ends_as_one_uninterrupted_push
                 !dir.join("content/.helpcenter/journal").exists(),
                 "{context}"
             );
+            assert_body_records_named(&dir.join("content"), context);
             server.clear_requests();
             assert_code(&cli::against(server, dir).args(PUSH).output().unwrap(), 0);
             assert_eq!(server.writes(), Vec::<String>::new(), "{context}");
@@ -408,6 +409,23 @@ fn push_killed_at_20_random_points_then_run_again_ends_as_one_uninterrupted_push
         kills >= writes.min(POINTS),
         "only {kills} of {POINTS} rounds were killed"
     );
+}
+
+/// Every body record the base names is in the tree, and no other: none a killed push wrote
+/// and never named is left behind.
+#[track_caller]
+fn assert_body_records_named(content: &Path, context: &str) {
+    let base: Value =
+        serde_json::from_slice(&fs::read(content.join(".helpcenter/base.json")).unwrap()).unwrap();
+    let named: std::collections::BTreeSet<String> = (base["files"].as_object().unwrap().values())
+        .filter_map(|entry| entry["body"].as_str())
+        .map(|name| format!("{name}.json"))
+        .collect();
+    let stored: std::collections::BTreeSet<String> =
+        (fs::read_dir(content.join(".helpcenter/bodies")).unwrap())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(stored, named, "{context}: body records");
 }
 
 /// A round killed at the first article `PUT`, after the fake applied it: its fake, its folder,

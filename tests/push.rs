@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use helpcenter::intercom::{ApiVersion, Client, ClientOptions, RetryPolicy, Token};
 use helpcenter::markdown::markdown_to_html;
-use helpcenter::push::{push, Outcome, PushOptions, PushReport, JOURNAL_FILE};
+use helpcenter::push::{push, FieldDiff, Outcome, PushOptions, PushReport, JOURNAL_FILE};
 use helpcenter::tree::{self, BaseRecord, FileKind};
 use serde_json::{json, Value};
 
@@ -115,6 +115,12 @@ impl Setup {
             .collect()
     }
 
+    /// The remote body of article `id` in `locale`.
+    fn remote_body(&self, id: &str, locale: &str) -> String {
+        let body = &self.remote_locale(id, locale)["body"];
+        body.as_str().expect("a body").to_string()
+    }
+
     fn remote_locale(&self, id: &str, locale: &str) -> Value {
         self.server.workspace().article(id).unwrap()["translated_content"][locale].clone()
     }
@@ -147,8 +153,9 @@ async fn an_unedited_tree_makes_no_request() {
 async fn one_edited_paragraph_sends_that_locale_only() {
     let s = setup().await;
     let en = s.article_file("101", "en");
-    let original_md = body_of(&s.path(&en));
     let fr_before = s.remote_locale("101", "fr");
+    let remote_body = s.remote_body("101", "en");
+    let (_, name_before) = body_record(&s, &en);
     s.edit(&en, EN_OLD, EN_NEW);
 
     let report = s.push(&s.options()).await;
@@ -162,7 +169,10 @@ async fn one_edited_paragraph_sends_that_locale_only() {
     assert_eq!(writes.len(), 1);
     assert_eq!(writes[0].method, "PUT");
     assert_eq!(writes[0].path, "/articles/101");
-    let new_body = markdown_to_html(&body_of(&s.path(&en)));
+    // Intercom's body with that paragraph changed, byte for byte everywhere else (the links'
+    // rel, the image's size, attribute order).
+    let new_body = remote_body.replacen(EN_OLD, EN_NEW, 1);
+    assert_ne!(new_body, remote_body);
     let expected = json!({"translated_content": {"en": {
         "type": "article_content",
         "title": "Getting started with Acme Notes",
@@ -175,26 +185,180 @@ async fn one_edited_paragraph_sends_that_locale_only() {
         String::from_utf8(writes[0].body.clone()).unwrap(),
         serde_json::to_string(&expected).unwrap()
     );
-    // The body differs from the unedited one in that paragraph only.
-    assert_eq!(
-        new_body.replace(EN_NEW, EN_OLD),
-        markdown_to_html(&original_md)
-    );
-    assert_ne!(new_body, markdown_to_html(&original_md));
 
-    // Other locales are untouched; the base now matches the tree and the remote time.
+    // Other locales are untouched; the base now matches the tree, the remote time and body.
     assert_eq!(s.remote_locale("101", "fr"), fr_before);
     let en_remote = s.remote_locale("101", "en");
     assert_eq!(en_remote["body"], json!(new_body));
     let base = BaseRecord::read(&s.content).unwrap().unwrap();
     assert_eq!(base.files[&en].updated_at, en_remote["updated_at"].as_i64());
     assert!(base.local_changes(&s.content).unwrap().is_empty());
+    // The base of the next edit is what Intercom now holds; the old record is gone.
+    let (record, name) = body_record(&s, &en);
+    assert_ne!(name, name_before);
+    assert_eq!(record.html(), new_body);
+    assert_eq!(record.markdown(), body_of(&s.path(&en)));
+    assert!(!tree::bodies::path(&s.content, &name_before).exists());
 
     // A second push has nothing to do.
     s.server.clear_requests();
     let again = s.push(&s.options()).await;
     assert_eq!(again.updated, 0);
     assert!(s.server.requests().is_empty());
+}
+
+/// The body record of tree file `rel`, as read through the base record: (record, name).
+fn body_record(s: &Setup, rel: &str) -> (helpcenter::markdown::Converted, String) {
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    let name = base.files[rel]
+        .body
+        .clone()
+        .expect("an article file names its body");
+    (tree::bodies::read(&s.content, &name).unwrap(), name)
+}
+
+#[tokio::test]
+async fn editing_only_the_description_sends_the_remote_body_byte_for_byte() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let remote_body = s.remote_body("101", "en");
+    s.edit(
+        &en,
+        "description: \"Create your account, write your first note and find your way around.\"",
+        "description: \"Your first five minutes with Acme Notes.\"",
+    );
+    let dry = s
+        .push(&PushOptions {
+            dry_run: true,
+            ..s.options()
+        })
+        .await;
+    let entry = &dry.files[0];
+    assert_eq!(entry.fields, vec!["description"]);
+    assert_eq!(entry.diff, None, "the body did not change");
+    assert_eq!(
+        entry.field_diffs,
+        [FieldDiff {
+            field: "description".into(),
+            diff: "-Create your account, write your first note and find your way around.\n+Your first five minutes with Acme Notes.\n".into(),
+        }]
+    );
+    assert!(s.writes().is_empty());
+
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.files[0].fields, vec!["description"]);
+    let writes = s.writes();
+    assert_eq!(writes.len(), 1);
+    let sent: Value = serde_json::from_slice(&writes[0].body).unwrap();
+    let en_sent = &sent["translated_content"]["en"];
+    // The schema wants the whole locale: the body is Intercom's own, untouched (no rel the
+    // site would add, no respelled tags).
+    assert_eq!(en_sent["body"].as_str().unwrap(), remote_body);
+    assert!(remote_body.contains(r#"rel="nofollow noopener noreferrer""#));
+    assert_eq!(
+        en_sent["description"],
+        "Your first five minutes with Acme Notes."
+    );
+    assert_eq!(
+        s.remote_locale("101", "en")["body"].as_str().unwrap(),
+        remote_body
+    );
+}
+
+/// Bodies of article 102 in each HTML dialect Intercom articles come in: one paragraph of each
+/// is edited below.
+const DIALECT_BODIES: [(&str, &str); 5] = [
+    (
+        "intercom-editor",
+        r#"<p class="no-margin">Before you start, sign in.</p><h2 id="h_0a1b2c3d4e">Install</h2><ul><li><p class="no-margin">Download the <b>installer</b>.</p></li></ul><div class="intercom-container"><img src="https://downloads.intercomcdn.com/i/o/9/setup.png" width="900" height="500"></div><p class="no-margin">It takes a minute.</p>"#,
+    ),
+    (
+        "plain-api-html",
+        "<p>Before you start, sign in.</p>\n<h2>Install</h2>\n<ul><li>Download the <b>installer</b>.</li><li>Run it</li></ul>\n<p><img src=\"https://cdn.example.com/setup.png\" alt=\"Setup\" width=\"900\"></p>\n<p>It takes a minute.<br>Or two.</p>\n",
+    ),
+    (
+        "zendesk",
+        "<h2 id=\"h_01HQ3ZQK7Z9W8YJ2Q4B6T0M5XA\">Install</h2>\n<p>Before you start, <strong>sign in</strong>.</p>\n<div class=\"callout callout--note\"><p>Admins only.</p></div>\n<p>It takes a minute.</p>",
+    ),
+    (
+        "help-scout",
+        "<h2>Install</h2>\n<p>Before you start, <strong>sign in</strong> <a href=\"https://example.com/login\" target=\"_blank\">here</a>.</p>\n<section class=\"callout-yellow\"><p>Admins only.</p></section>\n<pre>setup --all</pre>\n<p>It takes a minute.</p>",
+    ),
+    (
+        "markdown-renderer",
+        "<h1>Install</h1>\n<p>Before you start, <em>sign in</em> <strong>first</strong>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<pre><code class=\"language-sh\">setup --all\n</code></pre>\n<p>It takes a minute.</p>\n",
+    ),
+];
+
+#[tokio::test]
+async fn one_edited_paragraph_in_each_dialect_changes_only_that_paragraph() {
+    for (dialect, body) in DIALECT_BODIES {
+        let s = setup_with(|ws| {
+            ws.article_mut("102").unwrap()["translated_content"]["en"]["body"] = json!(body);
+        })
+        .await;
+        let en = s.article_file("102", "en");
+        s.edit(&en, "It takes a minute.", "It takes **two** minutes.");
+        let report = s.push(&s.options()).await;
+        assert_eq!(report.updated, 1, "{dialect}: {:#?}", report.files);
+        assert_eq!(report.files[0].fields, vec!["body"], "{dialect}");
+        let writes = s.writes();
+        let sent: Value = serde_json::from_slice(&writes[0].body).unwrap();
+        let strong = if dialect.starts_with("intercom") || dialect.starts_with("plain") {
+            "<b>two</b>"
+        } else {
+            "<strong>two</strong>"
+        };
+        let expected = body.replacen(
+            "It takes a minute.",
+            &format!("It takes {strong} minutes."),
+            1,
+        );
+        assert_eq!(
+            sent["translated_content"]["en"]["body"].as_str().unwrap(),
+            expected,
+            "{dialect}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_added_heading_and_image_arrive_in_intercom_markup() {
+    let s = setup().await;
+    let en = s.article_file("101", "en");
+    let remote_body = s.remote_body("101", "en");
+    s.edit(
+        &en,
+        "## Next steps",
+        "## Troubleshooting\n\nIf sync stops, open **Settings**:\n\n![Sync settings](https://downloads.intercomcdn.com/i/o/734512099/sync.png)\n\n## Next steps",
+    );
+    let report = s.push(&s.options()).await;
+    assert_eq!(report.updated, 1, "{:#?}", report.files);
+    let sent: Value = serde_json::from_slice(&s.writes()[0].body).unwrap();
+    let sent = sent["translated_content"]["en"]["body"].as_str().unwrap();
+    let anchor = format!("h_{}", &sha256_hex(b"Troubleshooting")[..10]);
+    let added = format!(
+        concat!(
+            r#"<h2 id="{}">Troubleshooting</h2>"#,
+            r#"<p class="no-margin">If sync stops, open <b>Settings</b>:</p>"#,
+            r#"<div class="intercom-container"><img src="https://downloads.intercomcdn.com/i/o/734512099/sync.png" alt="Sync settings"></div>"#,
+        ),
+        anchor
+    );
+    let at = remote_body
+        .find(r#"<h2 id="h_a01b2c3d4e">Next steps</h2>"#)
+        .unwrap();
+    let expected = format!("{}{added}{}", &remote_body[..at], &remote_body[at..]);
+    assert_eq!(sent, expected);
+    // The next export writes the anchor into the file; until then it comes from the text.
+    let (record, _) = body_record(&s, &en);
+    assert!(record
+        .markdown()
+        .contains(&format!("## Troubleshooting {{#{anchor}}}")));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    helpcenter::snapshot::file_entry(bytes).sha256
 }
 
 #[tokio::test]
@@ -442,7 +606,7 @@ async fn deleted_files_are_reported_not_pushed() {
 }
 
 #[tokio::test]
-async fn an_article_without_translations_gets_top_level_fields() {
+async fn an_article_without_translations_gets_only_its_changed_fields() {
     let s = setup_with(|ws| {
         let article = ws.article_mut("102").unwrap().as_object_mut().unwrap();
         article.remove("translated_content");
@@ -457,12 +621,20 @@ async fn an_article_without_translations_gets_top_level_fields() {
     assert_eq!(writes.len(), 1);
     let body: Value = serde_json::from_slice(&writes[0].body).unwrap();
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["title", "description", "body", "author_id", "state"]);
+    assert_eq!(keys, ["body"], "only the changed field, at the top level");
     let stored = s.server.workspace().article("102").unwrap().clone();
     assert!(stored.get("translated_content").is_none());
     assert!(stored["body"].as_str().unwrap().contains("Edited."));
     let base = BaseRecord::read(&s.content).unwrap().unwrap();
     assert_eq!(base.files[&en].updated_at, stored["updated_at"].as_i64());
+
+    s.server.clear_requests();
+    s.edit(&en, "state: \"published\"", "state: \"draft\"");
+    s.push(&s.options()).await;
+    assert_eq!(
+        String::from_utf8(s.writes()[0].body.clone()).unwrap(),
+        r#"{"state":"draft"}"#
+    );
 }
 
 /// Sends one raw request to the fake and returns its status and JSON answer.
@@ -532,11 +704,13 @@ async fn a_push_that_stopped_before_its_base_update_resumes_without_a_conflict()
     let s = setup().await;
     let en = s.article_file("101", "en");
     s.edit(&en, EN_OLD, EN_NEW);
-    let base_file = s.content.join(tree::BASE_FILE);
-    let old_base = fs::read(&base_file).unwrap();
+    let meta = s.content.join(tree::META_DIR);
+    let saved = s.content.with_extension("meta-before");
+    copy_dir(&meta, &saved);
     s.push(&s.options()).await;
     // As if the process had died after the PUT, before the base was written.
-    fs::write(&base_file, old_base).unwrap();
+    fs::remove_dir_all(&meta).unwrap();
+    copy_dir(&saved, &meta);
     s.server.clear_requests();
     let report = s.push(&s.options()).await;
     assert_eq!(
@@ -550,6 +724,14 @@ async fn a_push_that_stopped_before_its_base_update_resumes_without_a_conflict()
     s.server.clear_requests();
     s.push(&s.options()).await;
     assert!(s.server.requests().is_empty());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (file, bytes) in support::files_under(from) {
+        let path = to.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
 }
 
 /// The tree path of collection `id`'s `_index.md` in `locale`.

@@ -52,6 +52,23 @@ fn edit_dry_run_push_and_conflict() {
         "{dry}"
     );
     assert!(dry.contains("+3. Type the new card"), "{dry}");
+    // The exact body sent: Intercom's, with the edited block (the list) changed.
+    let sent: Vec<&str> = dry
+        .lines()
+        .skip_while(|l| *l != "    body as sent (HTML, a line per block):")
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .filter(|l| l.starts_with("    -") || l.starts_with("    +"))
+        .collect();
+    assert_eq!(sent[..2], ["    --- intercom", "    +++ sent"], "{dry}");
+    assert_eq!(sent.len(), 4, "{dry}");
+    assert!(sent[2].starts_with("    -<ol><li>"), "{dry}");
+    let expected = sent[2].replacen("    -", "    +", 1).replacen(
+        "Enter the new card",
+        "Type the new card",
+        1,
+    );
+    assert_eq!(sent[3], expected);
     assert_eq!(server.writes(), Vec::<String>::new());
 
     let pushed = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
@@ -211,15 +228,13 @@ fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
     }
     let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     assert_eq!(new.len(), 2, "{new:?}");
-    // Exactly the edits: 109's title (its unchanged body is sent back sanitised, since the
-    // schema wants a body with every locale), 111's text, 114's new French translation; the
+    // Exactly the edits: 109's title (its unchanged body is sent back as Intercom has it, since
+    // the schema wants a body with every locale), 111's text, 114's new French translation; the
     // top-level fields mirror the default locale.
     assert_eq!(
         found,
         [
-            "articles/109/body",
             "articles/109/title",
-            "articles/109/translated_content/en/body",
             "articles/109/translated_content/en/title",
             "articles/111/body",
             "articles/111/translated_content/en/body",
@@ -233,18 +248,14 @@ fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
     };
     let en = |id: &str| after[&format!("articles/{id}")]["translated_content"]["en"].clone();
     assert_eq!(en("109")["title"], "A clearer title");
-    let old_109 = before["articles/109"]["translated_content"]["en"]["body"]
+    // 111's body is Intercom's with the edited list item changed, byte for byte.
+    let old_111 = before["articles/111"]["translated_content"]["en"]["body"]
         .as_str()
         .unwrap();
     assert_eq!(
-        en("109")["body"],
-        helpcenter::html::sanitize(old_109).as_str()
+        en("111")["body"],
+        old_111.replacen("Enter the new card", "Type the new card", 1)
     );
-    assert_eq!(en("111")["body"], rendered(&path).as_str());
-    assert!(en("111")["body"]
-        .as_str()
-        .unwrap()
-        .contains("Type the new card"));
     let fr = &after["articles/114"]["translated_content"]["fr"];
     assert_eq!(fr["title"], "Un nouvel article");
     assert_eq!(fr["body"], rendered(&fr_114).as_str());

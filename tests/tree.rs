@@ -130,10 +130,9 @@ fn dump() {
 // ---------------------------------------------------------------------------------------------
 // Export, load back, compare.
 
-/// Two bodies are the same when the Markdown round trip's documented normalisation says so:
-/// `markdown_to_html(html_to_markdown(B))` is equivalent to `sanitize(B)`.
+/// An unedited tree gives every body back byte for byte: each block is the HTML it came from.
 fn same_body(snapshot_body: &str, tree_body: &str) -> bool {
-    normalize_html(&helpcenter::html::sanitize(snapshot_body)) == normalize_html(tree_body)
+    snapshot_body == tree_body
 }
 
 /// Compares two workspaces field by field, except `source` paths and `warnings` (they name
@@ -317,7 +316,7 @@ fn build_site(snapshot: &Path, out: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The real site build of the tree's workspace gives the site of the snapshot: the same files,
-/// each byte-identical or (pages with bodies) equal after the body normalisation.
+/// byte for byte.
 #[test]
 fn the_tree_builds_the_same_site_as_the_snapshot() {
     let scratch = tempfile::tempdir().unwrap();
@@ -351,9 +350,8 @@ fn the_tree_builds_the_same_site_as_the_snapshot() {
         assert_eq!(normalize_html(&x), normalize_html(&y), "{file}");
         only_normalised.push(file.clone());
     }
-    // Today: the article pages, whose bodies come back with attributes in sorted order and a
-    // line break between blocks (the Markdown module's canonical HTML).
-    println!("equal after normalisation only: {only_normalised:?}");
+    // Every body comes back as the HTML it came from, so every page is byte-identical.
+    assert_eq!(only_normalised, Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -631,7 +629,9 @@ fn hostile_titles_and_colliding_names_stay_inside_and_distinct() {
     let ws = workspace_from(&hostile_objects(), scratch.path());
     let content = scratch.path().join("content");
     export(&ws, &content);
-    let files: Vec<String> = files_under(&content).into_keys().collect();
+    let files: Vec<String> = (files_under(&content).into_keys())
+        .filter(|f| !f.starts_with(".helpcenter/bodies/"))
+        .collect();
     assert_eq!(
         files,
         [
@@ -834,7 +834,11 @@ fn the_base_record_lists_every_file_with_its_hash() {
     let d = demo();
     let base = tree::BaseRecord::read(&d.content).unwrap().unwrap();
     let files = files_under(&d.content);
-    assert_eq!(base.files.len() + 1, files.len());
+    let bodies = files
+        .keys()
+        .filter(|f| f.starts_with(".helpcenter/bodies/"))
+        .count();
+    assert_eq!(base.files.len() + 1 + bodies, files.len());
     for (path, entry) in &base.files {
         let bytes = &files[path];
         assert_eq!(
@@ -849,6 +853,128 @@ fn the_base_record_lists_every_file_with_its_hash() {
     assert_eq!(entry.locale.as_str(), "fr");
     assert_eq!(entry.updated_at, Some(1_716_792_800));
     assert!(base.local_changes(&d.content).unwrap().is_empty());
+}
+
+/// Every article file names its body record: the exported Markdown block by block, each block
+/// with the exact bytes of the snapshot's body it came from, and the article's dialect.
+#[test]
+fn body_records_hold_each_body_block_by_block() {
+    let d = demo();
+    let base = tree::BaseRecord::read(&d.content).unwrap().unwrap();
+    let mut named = std::collections::BTreeSet::new();
+    for (path, entry) in &base.files {
+        if entry.kind != tree::FileKind::Article {
+            assert_eq!(entry.body, None, "{path}");
+            continue;
+        }
+        let name = entry
+            .body
+            .as_deref()
+            .unwrap_or_else(|| panic!("{path}: no body"));
+        named.insert(name.to_string());
+        let record = tree::bodies::read(&d.content, name).unwrap();
+        let text = text(&d.content, path);
+        let markdown = text.split_once("\n---\n\n").map_or("", |(_, body)| body);
+        assert_eq!(record.markdown(), markdown, "{path}");
+        let article =
+            d.ws.articles
+                .iter()
+                .find(|a| Some(&a.id) == entry.id.as_ref())
+                .unwrap();
+        assert_eq!(record.html(), article.content[&entry.locale].body, "{path}");
+    }
+    let stored: std::collections::BTreeSet<String> = files_under(&d.content)
+        .into_keys()
+        .filter_map(|f| {
+            Some(
+                f.strip_prefix(".helpcenter/bodies/")?
+                    .strip_suffix(".json")?
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(stored, named);
+    let en = &base.files["en/getting-started/101-getting-started-with-acme-notes.md"];
+    let record = tree::bodies::read(&d.content, en.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        record.blocks[0].html,
+        r#"<p class="no-margin">Welcome to Acme Notes! This guide walks you through creating your account, writing your first note and finding your way around the app. It takes about five minutes.</p>"#
+    );
+    assert_eq!(
+        record.blocks[1].markdown,
+        "## Create your account {#h_3f9a1c0b7e}"
+    );
+    assert_eq!(record.dialect.paragraph_class.as_deref(), Some("no-margin"));
+    let size = &record.dialect.image_sizes["https://downloads.intercomcdn.com/i/o/734512098/5e1f0c2d9a8b7c6d5e4f3a2b/signup-form.png"];
+    assert_eq!(
+        (size.width.as_deref(), size.height.as_deref()),
+        (Some("1600"), Some("900"))
+    );
+}
+
+/// An edited paragraph loads as the exported body with that paragraph's bytes replaced, in the
+/// article's markup; a renamed file keeps its base.
+#[test]
+fn an_edited_file_loads_as_its_body_with_the_edited_block_rendered() {
+    let d = demo();
+    let rel = "en/getting-started/101-getting-started-with-acme-notes.md";
+    let path = d.content.join(rel);
+    let original = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        original.replacen("about five minutes", "about *ten* minutes", 1),
+    )
+    .unwrap();
+    let snapshot_body =
+        d.ws.articles
+            .iter()
+            .find(|a| a.id == "101")
+            .unwrap()
+            .content[&locale("en")]
+            .body
+            .clone();
+    let edited_body = |ws: &Workspace| {
+        ws.articles.iter().find(|a| a.id == "101").unwrap().content[&locale("en")]
+            .body
+            .clone()
+    };
+    let expected = snapshot_body.replacen("about five minutes", "about <i>ten</i> minutes", 1);
+    assert_ne!(expected, snapshot_body);
+    assert_eq!(edited_body(&tree::load(&d.content).unwrap()), expected);
+    let moved = d.content.join("en/getting-started/101-renamed.md");
+    fs::rename(&path, &moved).unwrap();
+    assert_eq!(edited_body(&tree::load(&d.content).unwrap()), expected);
+}
+
+fn locale(code: &str) -> model::Locale {
+    model::Locale::parse(code).unwrap()
+}
+
+/// A local image the tree does not know is refused on load, naming the file and the line.
+#[test]
+fn an_unknown_local_image_is_refused_at_its_line() {
+    let d = demo();
+    let rel = "en/getting-started/101-getting-started-with-acme-notes.md";
+    let path = d.content.join(rel);
+    let original = fs::read_to_string(&path).unwrap();
+    fs::write(d.content.join("en/getting-started/new.png"), b"png").unwrap();
+    let edited = original.replacen(
+        "## Next steps",
+        "![A new screenshot](new.png)\n\n## Next steps",
+        1,
+    );
+    fs::write(&path, &edited).unwrap();
+    let line = edited.lines().position(|l| l.contains("new.png")).unwrap() + 1;
+    let err = tree::load(&d.content).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}:{line}: new.png is a local file that Intercom does not have (it is not in \
+             .helpcenter/assets.json); the API cannot upload files: upload it in Intercom's \
+             editor and use its URL",
+            path.display()
+        )
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1107,6 +1233,7 @@ fn a_locale_folder_intercom_does_not_have_is_refused() {
         untranslated: false,
         sha256: String::new(),
         bytes: 0,
+        body: None,
     };
     let files = [("xx/guides/100-hello.md".to_string(), entry)].into();
     let base = helpcenter::tree::BaseRecord::new(files).to_bytes();

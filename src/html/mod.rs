@@ -1,7 +1,8 @@
 //! Article bodies and descriptions: one sanitising policy, link rewriting, and a cache.
 //!
 //! Every body goes through [`sanitize`] (or [`sanitize_with_links`] when rendering a site page)
-//! before it is rendered, exported or pushed, so all ends see the same HTML.
+//! before it is rendered, so all ends see the same HTML; the Markdown tree and `push` use
+//! [`sanitize_for_intercom`], the same policy without the site page's decorations.
 //!
 //! # Policy
 //! - Kept: ordinary content elements (paragraphs, headings, lists, emphasis, code, quotes,
@@ -45,6 +46,14 @@ pub const POLICY_VERSION: u32 = 2;
 /// Sanitises a body or description with the one policy, leaving links where they point.
 pub fn sanitize(html: &str) -> String {
     policy::clean(html, &cache::NO_LINKS, "", "/").0
+}
+
+/// Sanitises a body the way the Markdown tree holds it and `push` sends it: the policy's
+/// allowlist without what only a site page needs (the policy's `rel` on links, `h_` prefixes on
+/// ids and `#fragment` links). That is Intercom's own markup, minus anything unsafe; a site page
+/// built from it gets the same HTML as from the original body.
+pub fn sanitize_for_intercom(html: &str) -> String {
+    policy::clean_for_intercom(html)
 }
 
 /// Sanitises a body for the site page at `page_site_path` (e.g. `/fr/articles/12-bonjour/`),

@@ -18,6 +18,11 @@
 //!
 //! The case tests pin this ordering; an ammonia upgrade that changed it would fail them.
 //!
+//! A second builder, [`Output::Intercom`], applies the same allowlist without the decorations a
+//! site page needs: no `rel` decided from `href` (the input's `rel` is kept), no `h_` prefix on
+//! ids and `#fragment` links. It is what the Markdown tree and `push` hold: Intercom's own
+//! markup, minus anything unsafe.
+//!
 //! ammonia removes the attributes the filter rejects with `swap_remove`, which moves the last
 //! attribute (possibly a marker) into the gap. Such output would change again on a second
 //! pass, so whenever the filter rejected an attribute the output is cleaned once more: the
@@ -169,19 +174,35 @@ fn tag_attributes() -> HashMap<&'static str, HashSet<&'static str>> {
     map
 }
 
-/// The builder, built once and shared by every thread.
-static BUILDER: LazyLock<Builder<'static>> = LazyLock::new(build);
+/// What the output is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// A site page: `rel` decided by the policy, ids and fragments prefixed, links rewritten.
+    Site,
+    /// Intercom's markup as it is, minus anything unsafe (the tree and push).
+    Intercom,
+}
 
-fn build() -> Builder<'static> {
+/// The site's builder, built once and shared by every thread.
+static BUILDER: LazyLock<Builder<'static>> = LazyLock::new(|| build(Output::Site));
+/// The builder of [`Output::Intercom`].
+static INTERCOM_BUILDER: LazyLock<Builder<'static>> = LazyLock::new(|| build(Output::Intercom));
+
+fn build(output: Output) -> Builder<'static> {
+    let mut attributes = tag_attributes();
+    if output == Output::Intercom {
+        attributes.entry("a").or_default().insert("rel");
+    }
+    let site = output == Output::Site;
     let mut b = Builder::default();
     b.tags(TAGS.iter().copied().collect())
         .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
-        .tag_attributes(tag_attributes())
+        .tag_attributes(attributes)
         .url_schemes(URL_SCHEMES.iter().copied().collect())
         .url_relative(UrlRelative::PassThrough)
-        .link_rel(Some(EXTERNAL_REL))
-        .id_prefix(Some(ID_PREFIX))
+        .link_rel(site.then_some(EXTERNAL_REL))
+        .id_prefix(site.then_some(ID_PREFIX))
         .strip_comments(true)
         .set_tag_attribute_value("iframe", IFRAME_MARKER, "")
         .attribute_filter(filter);
@@ -190,6 +211,7 @@ fn build() -> Builder<'static> {
 
 /// The page a body is being cleaned for, plus the cross-attribute memory of the filter.
 struct State {
+    output: Output,
     links: LinkMap,
     page_locale: String,
     up: String,
@@ -236,7 +258,15 @@ pub(crate) fn clean(
     if is_plain_text(html) {
         return (html.to_owned(), Vec::new());
     }
-    clean_markup(html, links, page_locale, page_site_path)
+    clean_markup(html, links, page_locale, page_site_path, Output::Site)
+}
+
+/// Cleans `html` for [`Output::Intercom`].
+pub(crate) fn clean_for_intercom(html: &str) -> String {
+    if is_plain_text(html) {
+        return html.to_owned();
+    }
+    clean_markup(html, &LinkMap::default(), "", "/", Output::Intercom).0
 }
 
 /// [`clean`] through ammonia.
@@ -245,8 +275,10 @@ fn clean_markup(
     links: &LinkMap,
     page_locale: &str,
     page_site_path: &str,
+    output: Output,
 ) -> (String, Vec<Dep>) {
     let state = State {
+        output,
         links: links.clone(),
         page_locale: page_locale.to_owned(),
         up: up_prefix(page_site_path),
@@ -258,6 +290,11 @@ fn clean_markup(
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
     let _guard = Installed;
+    let builder = match output {
+        Output::Site => &*BUILDER,
+        Output::Intercom => &*INTERCOM_BUILDER,
+    };
+    let run = |html: &str| run(builder, html);
     let first = run(html);
     let (deps, rejected) = STATE.with(|s| {
         let s = s.borrow();
@@ -298,10 +335,10 @@ fn remove_marked_iframes(html: &str) -> String {
     fragment.root_element().inner_html()
 }
 
-/// One ammonia pass with the shared builder.
-fn run(html: &str) -> String {
+/// One ammonia pass with a shared builder.
+fn run(builder: &Builder<'static>, html: &str) -> String {
     let mut out = Vec::with_capacity(html.len() + html.len() / 8);
-    BUILDER
+    builder
         .clean(html)
         .write_to(&mut out)
         .expect("writing to a Vec cannot fail");
@@ -311,7 +348,11 @@ fn run(html: &str) -> String {
 /// ammonia's attribute callback: `None` drops the attribute, `Some` keeps or replaces it.
 fn filter<'u>(element: &str, attr: &str, value: &'u str) -> Option<Cow<'u, str>> {
     let kept = decide(element, attr, value);
-    let marker = matches!((element, attr), ("a", "rel") | ("iframe", IFRAME_MARKER));
+    let marker = match (element, attr) {
+        ("a", "rel") => current_output() == Output::Site,
+        ("iframe", IFRAME_MARKER) => true,
+        _ => false,
+    };
     if kept.is_none() && !marker {
         STATE.with(|s| s.borrow().as_ref().map(|st| st.rejected.set(true)));
     }
@@ -322,7 +363,7 @@ fn filter<'u>(element: &str, attr: &str, value: &'u str) -> Option<Cow<'u, str>>
 fn decide<'u>(element: &str, attr: &str, value: &'u str) -> Option<Cow<'u, str>> {
     match (element, attr) {
         ("a", "href") => with_state(|s| s.href(value)),
-        ("a", "rel") => with_state(|s| s.rel()),
+        ("a", "rel") => with_state(|s| s.rel(value)),
         ("a", "target") => value
             .eq_ignore_ascii_case("_blank")
             .then_some(Cow::Borrowed("_blank")),
@@ -343,6 +384,11 @@ fn decide<'u>(element: &str, attr: &str, value: &'u str) -> Option<Cow<'u, str>>
     }
 }
 
+/// What the current call cleans for.
+fn current_output() -> Output {
+    STATE.with(|s| s.borrow().as_ref().map_or(Output::Site, |st| st.output))
+}
+
 /// Runs `f` with the current call's state; without one (impossible through [`clean`]) the
 /// attribute is dropped, the safe answer.
 fn with_state<'u>(f: impl FnOnce(&State) -> Option<Cow<'u, str>>) -> Option<Cow<'u, str>> {
@@ -352,6 +398,12 @@ fn with_state<'u>(f: impl FnOnce(&State) -> Option<Cow<'u, str>>) -> Option<Cow<
 impl State {
     /// Keeps safe link targets, rewrites help-center links, and notes if the link leaves.
     fn href<'u>(&self, value: &'u str) -> Option<Cow<'u, str>> {
+        if self.output == Output::Intercom {
+            return match classify(value) {
+                Target::Data(_) | Target::Denied => None,
+                _ => Some(Cow::Borrowed(value)),
+            };
+        }
         match classify(value) {
             Target::Web(url)
                 if url
@@ -376,8 +428,12 @@ impl State {
             .rewrite_url(url, &self.page_locale, &self.up, &mut |d| deps.push(d))
     }
 
-    /// The `rel` ammonia appended after the link's other attributes: only external links keep it.
-    fn rel<'u>(&self) -> Option<Cow<'u, str>> {
+    /// On a site page, the `rel` ammonia appended after the link's other attributes: only
+    /// external links keep it. For Intercom, the link's own `rel`.
+    fn rel<'u>(&self, value: &'u str) -> Option<Cow<'u, str>> {
+        if self.output == Output::Intercom {
+            return Some(Cow::Borrowed(value));
+        }
         self.external_link
             .replace(false)
             .then_some(Cow::Borrowed(EXTERNAL_REL))
@@ -495,7 +551,32 @@ mod tests {
     use super::*;
 
     fn through_ammonia(text: &str) -> String {
-        clean_markup(text, &LinkMap::default(), "", "/").0
+        clean_markup(text, &LinkMap::default(), "", "/", Output::Site).0
+    }
+
+    #[test]
+    fn intercom_output_keeps_rel_ids_and_fragments_and_drops_the_unsafe() {
+        let html = concat!(
+            r#"<h2 id="setup">Set up</h2><p class="no-margin lead" onclick="x()">"#,
+            r#"<a href="https://x.test/" target="_blank" rel="nofollow noopener noreferrer">a</a>"#,
+            r##"<a href="#setup">b</a><a href="javascript:alert(1)">c</a></p><script>x()</script>"##,
+        );
+        assert_eq!(
+            clean_for_intercom(html),
+            concat!(
+                r#"<h2 id="setup">Set up</h2><p class="no-margin">"#,
+                r#"<a href="https://x.test/" target="_blank" rel="nofollow noopener noreferrer">a</a>"#,
+                r##"<a href="#setup">b</a><a>c</a></p>"##,
+            )
+        );
+        assert_eq!(
+            through_ammonia(html),
+            concat!(
+                r#"<h2 id="h_setup">Set up</h2><p class="no-margin">"#,
+                r#"<a href="https://x.test/" target="_blank" rel="noopener noreferrer">a</a>"#,
+                r##"<a href="#h_setup">b</a><a>c</a></p>"##,
+            )
+        );
     }
 
     #[test]

@@ -121,6 +121,11 @@ pub(crate) fn attr_key(name: &str) -> (usize, &str) {
     (rank.unwrap_or(FIRST_ATTRIBUTES.len()), name)
 }
 
+/// Sorts attributes into [`attr_key`] order.
+pub(crate) fn sort_attrs<N: AsRef<str>, V>(attrs: &mut [(N, V)]) {
+    attrs.sort_by(|a, b| attr_key(a.0.as_ref()).cmp(&attr_key(b.0.as_ref())));
+}
+
 /// Whether elements called `name` are laid out as blocks.
 pub(crate) fn is_block_name(name: &str) -> bool {
     BLOCKS.contains(&name)
@@ -206,7 +211,7 @@ fn visit<'a>(parent: &mut Frame<'a>, child: ScraperNodeRef<'a>) -> Option<Frame<
                 .attrs()
                 .map(|(n, v)| (n.to_owned(), v.to_owned()))
                 .collect();
-            attrs.sort_by(|a, b| attr_key(&a.0).cmp(&attr_key(&b.0)));
+            sort_attrs(&mut attrs);
             let name = value.name().to_owned();
             // Inside `<pre>` whitespace is content and stays as it is.
             let in_pre = parent.in_pre || name == "pre";

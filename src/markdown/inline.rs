@@ -1,14 +1,15 @@
 //! Inline content (text, emphasis, code, links, images, breaks) as Markdown.
 //!
-//! Elements with a Markdown form get it when their attributes are exactly what `to_html` writes
-//! back; anything else keeps its HTML tags around Markdown content (inline HTML is allowed
+//! Elements with a Markdown form get it when they are exactly what `to_html` writes back in the
+//! article's dialect (its emphasis elements, its link attributes, its image sizes); anything
+//! else keeps its HTML tags around Markdown content (inline HTML is allowed
 //! anywhere in a paragraph). In `safe` style emphasis is written as tags too: `to_markdown`
 //! falls back to it when the delimiters would not parse back (flanking rules are subtle).
 
+use super::dialect::Dialect;
 use super::dom::{Element, Node};
 use super::escape;
 use super::serialize::{write_close_tag, write_element, write_open_tag, Mode};
-use super::to_html::opens_in_new_tab;
 
 /// Elements allowed inside Markdown paragraphs, headings and table cells.
 const PHRASING: &[&str] = &[
@@ -36,22 +37,24 @@ pub(crate) fn is_phrasing(nodes: &[Node]) -> bool {
     })
 }
 
-/// Writes `nodes` as Markdown in `style`.
-pub(crate) fn markdown(nodes: &[Node], style: Style) -> String {
+/// Writes `nodes` as Markdown in `style`, for an article in `dialect`.
+pub(crate) fn markdown(nodes: &[Node], style: Style, dialect: &Dialect) -> String {
     let mut writer = Writer {
         out: String::new(),
         style,
+        dialect,
     };
     writer.nodes(nodes);
     writer.out
 }
 
-struct Writer {
+struct Writer<'d> {
     out: String,
     style: Style,
+    dialect: &'d Dialect,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn nodes(&mut self, nodes: &[Node]) {
         for (i, node) in nodes.iter().enumerate() {
             match node {
@@ -71,14 +74,28 @@ impl Writer {
     /// Writes one element; `more` says content follows it inside the same parent.
     fn element(&mut self, e: &Element, more: bool) {
         let plain = e.attrs.is_empty();
+        if let Some(delimiter) = self.delimiter(e).filter(|_| plain && !self.style.safe) {
+            return self.delimited(e, delimiter);
+        }
         match e.name.as_str() {
-            "b" | "i" | "s" if plain && !self.style.safe => self.delimited(e),
             "code" if plain => self.code(e),
             "a" => self.link(e),
             "img" => self.image(e),
             "br" if more && self.style.paragraph => self.out.push_str("\\\n"),
             _ => self.tags(e),
         }
+    }
+
+    /// The Markdown delimiter of `e`, if it is one of the dialect's emphasis elements.
+    fn delimiter(&self, e: &Element) -> Option<&'static str> {
+        [
+            (self.dialect.strong_tag(), "**"),
+            (self.dialect.emphasis_tag(), "*"),
+            (self.dialect.strikethrough_tag(), "~~"),
+        ]
+        .into_iter()
+        .find(|(tag, _)| *tag == e.name)
+        .map(|(_, delimiter)| delimiter)
     }
 
     /// The element as HTML tags around Markdown content. Raw-text elements (`iframe`) and
@@ -96,16 +113,11 @@ impl Writer {
         write_close_tag(&mut self.out, &e.name);
     }
 
-    /// `**b**`, `*i*` (`_i_` next to a `*` run, where `*` would merge with it) or `~~s~~`; tags
-    /// when the content cannot sit between delimiters (empty, or space at an edge). The content
-    /// is written once, after a stand-in opening delimiter that nested emphasis sees as its
-    /// neighbour, so nesting costs linear time.
-    fn delimited(&mut self, e: &Element) {
-        let usual = match e.name.as_str() {
-            "b" => "**",
-            "s" => "~~",
-            _ => "*",
-        };
+    /// `**strong**`, `*emphasis*` (`_x_` next to a `*` run, where `*` would merge with it) or
+    /// `~~strikethrough~~`; tags when the content cannot sit between delimiters (empty, or space
+    /// at an edge). The content is written once, after a stand-in opening delimiter that nested
+    /// emphasis sees as its neighbour, so nesting costs linear time.
+    fn delimited(&mut self, e: &Element, usual: &str) {
         let mark = self.out.len();
         self.out.push_str(usual);
         self.nodes(&e.children);
@@ -141,25 +153,20 @@ impl Writer {
                 Node::Element(_) => None,
             })
             .collect();
+        // Code right after a code span would merge with it (`` `a``b` ``): tags then.
+        let after_code = self.out.ends_with('`') && !self.out.ends_with("\\`");
+        let text = text.filter(|_| !after_code);
         match text.and_then(|t| escape::code_span(&t, self.style.table)) {
             Some(span) => self.out.push_str(&span),
             None => self.tags(e),
         }
     }
 
-    /// `[text](url "title")` when the link's `target` is the one `to_html` would give it.
+    /// `[text](url "title")` when the link's attributes are the ones `to_html` gives it.
     fn link(&mut self, e: &Element) {
         let markdown = e.attr("href").and_then(|href| {
-            let target_ok = match e.attr("target") {
-                Some("_blank") => opens_in_new_tab(href),
-                Some(_) => false,
-                None => !opens_in_new_tab(href),
-            };
-            let known = e
-                .attrs
-                .iter()
-                .all(|(n, _)| matches!(n.as_str(), "href" | "title" | "target"));
-            (target_ok && known).then_some(())?;
+            let title = e.attr("title").unwrap_or("");
+            same_attrs(e, &self.dialect.link_attrs(href, title)).then_some(())?;
             Some((escape::destination(href)?, optional_title(e)?))
         });
         let Some((destination, title)) = markdown else {
@@ -173,16 +180,13 @@ impl Writer {
         self.out.push(')');
     }
 
-    /// `![alt](src "title")` for an image without size or other attributes.
+    /// `![alt](src "title")` for an image whose other attributes are its URL's size.
     fn image(&mut self, e: &Element) {
-        let known = e
-            .attrs
-            .iter()
-            .all(|(n, v)| matches!(n.as_str(), "src" | "alt" | "title") && !v.is_empty());
-        let markdown = e
-            .attr("src")
-            .filter(|_| known)
-            .and_then(|src| Some((escape::destination(src)?, optional_title(e)?)));
+        let markdown = e.attr("src").and_then(|src| {
+            let (alt, title) = (e.attr("alt").unwrap_or(""), e.attr("title").unwrap_or(""));
+            same_attrs(e, &self.dialect.image_attrs(src, alt, title)).then_some(())?;
+            Some((escape::destination(src)?, optional_title(e)?))
+        });
         let Some((destination, title)) = markdown else {
             return self.tags(e);
         };
@@ -194,6 +198,12 @@ impl Writer {
         self.out.push_str(&title);
         self.out.push(')');
     }
+}
+
+/// Whether `e` has exactly `attrs` (both in canonical order).
+fn same_attrs(e: &Element, attrs: &[(&str, &str)]) -> bool {
+    e.attrs.len() == attrs.len()
+        && (e.attrs.iter().zip(attrs)).all(|((n, v), (m, w))| n == m && v == w)
 }
 
 /// ` "title"` (with its leading space), empty without a title; `None` when it cannot be written

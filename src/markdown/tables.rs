@@ -1,36 +1,47 @@
-//! GFM pipe tables, for tables of exactly the shape `to_html` writes: in Intercom's table
-//! container, one header row of `th`, body rows of `td` as wide as the header, cells of inline
-//! content aligned per column at most. Intercom's own tables (styled cells holding paragraphs)
-//! do not fit and stay raw HTML.
+//! GFM pipe tables, for tables of exactly the shape `to_html` writes in the article's dialect:
+//! in Intercom's table container or bare, one header row of `th`, body rows of `td` as wide as
+//! the header, cells of inline content aligned per column at most. Intercom's own tables
+//! (styled cells holding paragraphs) and tables with merged cells do not fit and stay raw HTML.
 
+use super::dialect::{Dialect, Tables, TABLE_CONTAINER};
 use super::dom::{Element, Node};
 use super::inline::{self, Style};
-use super::to_html::{alignment_style, TABLE_CONTAINER};
+use super::to_html::alignment_style;
 use super::to_markdown::{verified, Block, Kind};
 use pulldown_cmark::Alignment;
 
-/// The pipe table for a table container `div`, if it has the shape and renders back as it is.
-pub(crate) fn pipe_table(div: &Element) -> Option<Block> {
-    let rows = rows(div)?;
+/// The pipe table for `e` (a table container `div`, or a `table` in a dialect of bare tables),
+/// if it has the shape and renders back as it is.
+pub(crate) fn pipe_table(e: &Element, dialect: &Dialect) -> Option<Block> {
+    let rows = rows(e, dialect)?;
     let alignments = alignments(&rows)?;
-    let text = verified(div, |safe| write(&rows, &alignments, safe))?;
+    let text = verified(e, dialect, |safe| write(&rows, &alignments, safe, dialect))?;
     Some(Block {
         text,
         kind: Kind::Other,
+        nodes: 0..0,
     })
 }
 
-/// The rows (header first) of a container holding a `thead` and an optional `tbody`.
-fn rows(div: &Element) -> Option<Vec<&Element>> {
-    let [Node::Element(table)] = div.children.as_slice() else {
-        return None;
-    };
-    let shaped = div.has_exactly(&[("class", TABLE_CONTAINER)])
-        && table.name == "table"
-        && table.has_exactly(&[("role", "presentation")]);
-    if !shaped {
-        return None;
+/// The `table` of `e` in the dialect's shape.
+fn table<'a>(e: &'a Element, dialect: &Dialect) -> Option<&'a Element> {
+    match dialect.tables {
+        Tables::Intercom => {
+            let [Node::Element(table)] = e.children.as_slice() else {
+                return None;
+            };
+            let shaped = e.has_exactly(&[("class", TABLE_CONTAINER)])
+                && table.name == "table"
+                && table.has_exactly(&[("role", "presentation")]);
+            shaped.then_some(table)
+        }
+        Tables::Plain => (e.name == "table" && e.attrs.is_empty()).then_some(e),
     }
+}
+
+/// The rows (header first) of a table holding a `thead` and an optional `tbody`.
+fn rows<'a>(e: &'a Element, dialect: &Dialect) -> Option<Vec<&'a Element>> {
+    let table = table(e, dialect)?;
     let (head, body) = match table.children.as_slice() {
         [Node::Element(head)] => (head, None),
         [Node::Element(head), Node::Element(body)] => (head, Some(body)),
@@ -105,7 +116,7 @@ fn alignment(cell: &Element) -> Option<Alignment> {
 }
 
 /// The pipe table text: header, delimiter row, body rows.
-fn write(rows: &[&Element], alignments: &[Alignment], safe: bool) -> String {
+fn write(rows: &[&Element], alignments: &[Alignment], safe: bool, dialect: &Dialect) -> String {
     let style = Style {
         paragraph: false,
         table: true,
@@ -116,7 +127,7 @@ fn write(rows: &[&Element], alignments: &[Alignment], safe: bool) -> String {
     for (i, row) in rows.iter().enumerate() {
         let texts = cells(row)
             .iter()
-            .map(|c| inline::markdown(&c.children, style))
+            .map(|c| inline::markdown(&c.children, style, dialect))
             .collect();
         lines.push(line(texts));
         if i == 0 {

@@ -1,35 +1,132 @@
-//! Markdown to the HTML Intercom's editor writes (before sanitising).
+//! Markdown to HTML in an article's [`Dialect`] (before sanitising).
 //!
-//! pulldown-cmark parses; this writer renders its events with Intercom's shapes: `no-margin`
-//! paragraphs (also for the text of tight list items), `<b>`/`<i>`/`<s>`, images alone in a
-//! paragraph wrapped in `intercom-container`, tables in `intercom-interblocks-table-container`.
-//! Output is canonical (attributes in `dom::attr_key` order, the escapes of `serialize`, no
-//! added whitespace), so
-//! `to_markdown` can compare it with the HTML it started from as plain strings.
+//! pulldown-cmark parses; this writer renders its events with the article's shapes: paragraphs
+//! with its class (Intercom's `no-margin`, or none), list items holding paragraphs or not, its
+//! emphasis elements, images alone in a paragraph as Intercom's image block or a paragraph,
+//! image sizes from the dialect, tables in Intercom's container or bare, and headings with
+//! their `{#id}` (a heading without one gets a stable Intercom anchor when the dialect wants
+//! one). Output is canonical (attributes in `dom::attr_key` order, the escapes of `serialize`,
+//! no added whitespace), so `to_markdown` can compare it with the HTML it started from as plain
+//! strings.
+//!
+//! [`render`] also says which HTML each top-level block of the Markdown became, so an edited
+//! body can be put together block by block (see `assemble`).
 
-use super::dom::attr_key;
+use std::collections::{HashSet, VecDeque};
+use std::ops::Range;
+
+use super::dialect::{
+    CodeBlocks, Dialect, HeadingIds, Images, ListItems, Tables, IMAGE_CONTAINER, TABLE_CONTAINER,
+};
 use super::serialize::{write_close_tag, write_open_tag, write_text};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use sha2::{Digest, Sha256};
 
-/// The class Intercom's editor puts on paragraphs.
-pub(crate) const PARAGRAPH_CLASS: &str = "no-margin";
-/// The wrapper of images that stand alone.
-pub(crate) const IMAGE_CONTAINER: &str = "intercom-container";
-/// The wrapper of tables.
-pub(crate) const TABLE_CONTAINER: &str = "intercom-interblocks-table-container";
-
-/// The GFM extensions the Markdown tree uses.
+/// The extensions the Markdown tree uses: GFM tables, strikethrough and task lists, and heading
+/// attributes (`## Title {#h_3f9a1c0b7e}`, as Hugo reads them too).
 pub(crate) fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders Markdown to unsanitised, canonical HTML.
-pub(crate) fn render(md: &str) -> String {
-    let mut writer = Writer::default();
-    for event in with_item_paragraphs(Parser::new_ext(md, options())) {
+/// Rendered Markdown: the HTML, and where each top-level block went.
+pub(crate) struct Rendered {
+    /// The whole HTML: the blocks' HTML one after the other.
+    pub html: String,
+    /// Every top-level block in order.
+    pub blocks: Vec<TopBlock>,
+}
+
+/// One top-level block of the Markdown and the HTML it rendered to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TopBlock {
+    /// Its lines in the Markdown (without the final newline).
+    pub markdown: Range<usize>,
+    /// Its HTML in [`Rendered::html`].
+    pub html: Range<usize>,
+}
+
+/// Renders Markdown in `dialect` to unsanitised, canonical HTML.
+pub(crate) fn render(md: &str, dialect: &Dialect) -> Rendered {
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_ext(md, options()).into_offset_iter().collect();
+    let events = match dialect.list_items {
+        ListItems::Paragraphs => with_item_paragraphs(events),
+        ListItems::Tight => events,
+    };
+    let anchors = match dialect.heading_ids {
+        HeadingIds::Intercom => new_anchors(&events),
+        HeadingIds::None => VecDeque::new(),
+    };
+    let mut writer = Writer::new(dialect, anchors);
+    for (event, range) in events {
+        writer.top_level(&event, &range, md);
         writer.event(event);
     }
-    writer.out
+    writer.finish_top_level();
+    Rendered {
+        html: writer.out,
+        blocks: writer.tops,
+    }
+}
+
+/// Renders Markdown in `dialect` to unsanitised, canonical HTML.
+pub(crate) fn render_html(md: &str, dialect: &Dialect) -> String {
+    render(md, dialect).html
+}
+
+/// How many top-level blocks pulldown-cmark reads in `md`.
+pub(crate) fn count_top_level(md: &str) -> usize {
+    let mut depth = 0usize;
+    let mut count = 0;
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Start(tag) if !is_inline_tag(&tag) => {
+                count += usize::from(depth == 0);
+                depth += 1;
+            }
+            Event::End(end) if !is_inline_end(&end) => depth = depth.saturating_sub(1),
+            Event::Rule => count += usize::from(depth == 0),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// The text of `md` written as Markdown against the text inside its raw HTML blocks.
+pub(crate) fn text_share(md: &str) -> super::TextShare {
+    let mut share = super::TextShare::default();
+    let mut block: Option<String> = None;
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Start(Tag::HtmlBlock) => block = Some(String::new()),
+            Event::End(TagEnd::HtmlBlock) => {
+                let html = block.take().unwrap_or_default();
+                share.raw += shown_chars(&super::dom::parse(&html).nodes);
+            }
+            Event::Html(html) => block.get_or_insert_with(String::new).push_str(&html),
+            Event::Text(text) | Event::Code(text) => share.markdown += visible_chars(&text),
+            _ => {}
+        }
+    }
+    share
+}
+
+/// The characters of text in `nodes`, whitespace left out.
+fn shown_chars(nodes: &[super::dom::Node]) -> usize {
+    nodes
+        .iter()
+        .map(|node| match node {
+            super::dom::Node::Text(text) => visible_chars(text),
+            super::dom::Node::Element(e) => shown_chars(&e.children),
+        })
+        .sum()
+}
+
+fn visible_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// Whether Intercom opens a link in a new tab: absolute links out of the help center do.
@@ -63,20 +160,23 @@ fn is_help_center_path(path: &str) -> bool {
 }
 
 /// Adds the paragraphs pulldown-cmark leaves out in tight list items, so every run of inline
-/// content in an item is rendered as a `no-margin` paragraph, as Intercom writes items.
-fn with_item_paragraphs<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
-    let mut out = Vec::new();
+/// content in an item is rendered as a paragraph, as Intercom's editor writes items. A synthetic
+/// event takes the range of the event that caused it.
+fn with_item_paragraphs<'a>(
+    events: Vec<(Event<'a>, Range<usize>)>,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut out = Vec::with_capacity(events.len());
     // For each open block: whether it is a list item.
     let mut blocks: Vec<bool> = Vec::new();
     let mut synthetic = false;
-    for event in events {
+    for (event, range) in events {
         let inline = is_inline(&event);
         if synthetic && !inline {
-            out.push(Event::End(TagEnd::Paragraph));
+            out.push((Event::End(TagEnd::Paragraph), range.clone()));
             synthetic = false;
         }
         if inline && !synthetic && blocks.last() == Some(&true) {
-            out.push(Event::Start(Tag::Paragraph));
+            out.push((Event::Start(Tag::Paragraph), range.clone()));
             synthetic = true;
         }
         match &event {
@@ -86,9 +186,54 @@ fn with_item_paragraphs<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Even
             }
             _ => {}
         }
-        out.push(event);
+        out.push((event, range));
     }
     out
+}
+
+/// The anchors of the headings written without `{#id}`, in order: `h_` and the first ten hex
+/// digits of the sha256 of the heading's text (and, for the n-th repeat of one text, of the
+/// text and `n`), never one the document already uses. So a new heading gets the same anchor
+/// on every render, and it stays once an export has written it into the file.
+fn new_anchors(events: &[(Event<'_>, Range<usize>)]) -> VecDeque<String> {
+    let mut used: HashSet<String> = HashSet::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                used.insert(id.to_string());
+            }
+            Event::Start(Tag::Heading { id: None, .. }) => current = Some(String::new()),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(current) = current.as_mut() {
+                    current.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => texts.extend(current.take()),
+            _ => {}
+        }
+    }
+    texts
+        .into_iter()
+        .map(|text| {
+            let anchor = (0u32..)
+                .map(|n| anchor(&text, n))
+                .find(|a| !used.contains(a))
+                .expect("some anchor is free");
+            used.insert(anchor.clone());
+            anchor
+        })
+        .collect()
+}
+
+fn anchor(text: &str, repeat: u32) -> String {
+    let mut hash = Sha256::new();
+    hash.update(text.trim().as_bytes());
+    if repeat > 0 {
+        hash.update(format!("\n{repeat}").as_bytes());
+    }
+    format!("h_{}", &hex::encode(hash.finalize())[..10])
 }
 
 fn is_inline(event: &Event<'_>) -> bool {
@@ -127,16 +272,25 @@ fn is_inline_end(end: &TagEnd) -> bool {
 }
 
 /// Renders events one by one; paragraphs, code blocks and image alt texts are buffered.
-#[derive(Default)]
-struct Writer<'a> {
+struct Writer<'a, 'd> {
+    dialect: &'d Dialect,
     out: String,
     /// Events of the paragraph being read, rendered at its end.
     paragraph: Option<Vec<Event<'a>>>,
     /// Text of the code block being read.
     code: Option<String>,
+    /// Whether the code block being read has a `<code>` inside its `<pre>`.
+    code_element: bool,
     /// Alt text of the image being read, with its nesting depth and attributes.
     image: Option<Image>,
     table: Table,
+    /// Anchors for the headings without `{#id}` still to come.
+    anchors: VecDeque<String>,
+    /// Open blocks, for finding the top-level ones.
+    depth: usize,
+    /// The top-level block being rendered: its Markdown and where its HTML starts.
+    top: Option<(Range<usize>, usize)>,
+    tops: Vec<TopBlock>,
 }
 
 struct Image {
@@ -154,7 +308,57 @@ struct Table {
     cell: usize,
 }
 
-impl<'a> Writer<'a> {
+impl<'a, 'd> Writer<'a, 'd> {
+    fn new(dialect: &'d Dialect, anchors: VecDeque<String>) -> Writer<'a, 'd> {
+        Writer {
+            dialect,
+            out: String::new(),
+            paragraph: None,
+            code: None,
+            code_element: true,
+            image: None,
+            table: Table::default(),
+            anchors,
+            depth: 0,
+            top: None,
+            tops: Vec::new(),
+        }
+    }
+
+    /// Notes where top-level blocks start and end, before `event` is rendered.
+    fn top_level(&mut self, event: &Event<'a>, range: &Range<usize>, md: &str) {
+        let opens = match event {
+            Event::Start(tag) => !is_inline_tag(tag),
+            Event::Rule => true,
+            _ => false,
+        };
+        if self.depth == 0 && opens {
+            self.finish_top_level();
+            let text = &md[range.clone()];
+            let end = range.start + text.trim_end_matches(['\n', '\r']).len();
+            self.top = Some((range.start..end, self.out.len()));
+        }
+        match event {
+            Event::Start(tag) if !is_inline_tag(tag) => self.depth += 1,
+            Event::End(end) if !is_inline_end(end) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// Closes the top-level block being rendered, if any: its HTML ends where the output is,
+    /// without the newline that ends a raw HTML block's last line (the only raw newline a
+    /// block can end with; it separates blocks rather than belonging to one).
+    fn finish_top_level(&mut self) {
+        if let Some((markdown, start)) = self.top.take() {
+            let end =
+                self.out.len() - usize::from(self.out.len() > start && self.out.ends_with('\n'));
+            self.tops.push(TopBlock {
+                markdown,
+                html: start..end,
+            });
+        }
+    }
+
     fn event(&mut self, event: Event<'a>) {
         if self.buffer(&event) {
             if let Some(paragraph) = self.paragraph.as_mut() {
@@ -208,7 +412,12 @@ impl<'a> Writer<'a> {
     fn start(&mut self, tag: Tag<'a>) {
         match tag {
             Tag::Paragraph => self.paragraph = Some(Vec::new()),
-            Tag::Heading { level, .. } => self.open(&format!("{level}")),
+            Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            } => self.start_heading(&format!("{level}"), id.as_deref(), &classes, &attrs),
             Tag::BlockQuote(_) => self.open("blockquote"),
             Tag::CodeBlock(kind) => self.start_code(&kind),
             Tag::List(None) => self.open("ul"),
@@ -225,14 +434,17 @@ impl<'a> Writer<'a> {
             }
             Tag::TableRow => self.start_row(),
             Tag::TableCell => self.start_cell(),
-            Tag::Emphasis => self.open("i"),
-            Tag::Strong => self.open("b"),
-            Tag::Strikethrough => self.open("s"),
+            Tag::Emphasis => self.open(self.dialect.emphasis_tag()),
+            Tag::Strong => self.open(self.dialect.strong_tag()),
+            Tag::Strikethrough => self.open(self.dialect.strikethrough_tag()),
             Tag::Superscript => self.open("sup"),
             Tag::Subscript => self.open("sub"),
             Tag::Link {
                 dest_url, title, ..
-            } => self.start_link(&dest_url, &title),
+            } => {
+                let attrs = self.dialect.link_attrs(&dest_url, &title);
+                write_open_tag(&mut self.out, "a", &attrs);
+            }
             Tag::Image {
                 dest_url, title, ..
             } => {
@@ -272,9 +484,11 @@ impl<'a> Writer<'a> {
                 write_close_tag(&mut self.out, name);
                 self.table.cell += 1;
             }
-            TagEnd::Emphasis => write_close_tag(&mut self.out, "i"),
-            TagEnd::Strong => write_close_tag(&mut self.out, "b"),
-            TagEnd::Strikethrough => write_close_tag(&mut self.out, "s"),
+            TagEnd::Emphasis => write_close_tag(&mut self.out, self.dialect.emphasis_tag()),
+            TagEnd::Strong => write_close_tag(&mut self.out, self.dialect.strong_tag()),
+            TagEnd::Strikethrough => {
+                write_close_tag(&mut self.out, self.dialect.strikethrough_tag())
+            }
             TagEnd::Superscript => write_close_tag(&mut self.out, "sup"),
             TagEnd::Subscript => write_close_tag(&mut self.out, "sub"),
             TagEnd::Link => write_close_tag(&mut self.out, "a"),
@@ -292,7 +506,40 @@ impl<'a> Writer<'a> {
         write_open_tag::<&str, &str>(&mut self.out, name, &[]);
     }
 
-    /// A paragraph that is one image is Intercom's image block; any other is `no-margin`.
+    /// `<hN>` with its `{#id .class key=value}` attributes; without an id, the next new anchor
+    /// (when the dialect gives headings anchors).
+    fn start_heading(
+        &mut self,
+        name: &str,
+        id: Option<&str>,
+        classes: &[pulldown_cmark::CowStr<'a>],
+        attrs: &[(
+            pulldown_cmark::CowStr<'a>,
+            Option<pulldown_cmark::CowStr<'a>>,
+        )],
+    ) {
+        let anchor = match id {
+            Some(id) => Some(id.to_owned()),
+            None => self.anchors.pop_front(),
+        };
+        let class = classes.join(" ");
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if let Some(anchor) = &anchor {
+            all.push(("id", anchor));
+        }
+        if !class.is_empty() {
+            all.push(("class", &class));
+        }
+        for (key, value) in attrs {
+            if !matches!(key.as_ref(), "id" | "class") {
+                all.push((key, value.as_deref().unwrap_or("")));
+            }
+        }
+        super::dom::sort_attrs(&mut all);
+        write_open_tag(&mut self.out, name, &all);
+    }
+
+    /// A paragraph that is one image is the dialect's image block; any other is a paragraph.
     fn end_paragraph(&mut self) {
         let events = self.paragraph.take().unwrap_or_default();
         let lone_image = matches!(events.first(), Some(Event::Start(Tag::Image { .. })))
@@ -301,12 +548,13 @@ impl<'a> Writer<'a> {
                 .skip(1)
                 .position(|e| matches!(e, Event::End(TagEnd::Image)))
                 .is_some_and(|end| end + 2 == events.len() && !has_inner_image(&events));
-        let (name, class) = if lone_image {
-            ("div", IMAGE_CONTAINER)
+        let name = if lone_image && self.dialect.images == Images::Container {
+            write_open_tag(&mut self.out, "div", &[("class", IMAGE_CONTAINER)]);
+            "div"
         } else {
-            ("p", PARAGRAPH_CLASS)
+            write_open_tag(&mut self.out, "p", &self.dialect.paragraph_attrs());
+            "p"
         };
-        write_open_tag(&mut self.out, name, &[("class", class)]);
         for event in events {
             self.event(event);
         }
@@ -319,11 +567,12 @@ impl<'a> Writer<'a> {
             CodeBlockKind::Indented => "",
         };
         self.out.push_str("<pre>");
-        if language.is_empty() {
-            self.open("code");
-        } else {
+        self.code_element = !language.is_empty() || self.dialect.code_blocks == CodeBlocks::Code;
+        if !language.is_empty() {
             let class = format!("language-{language}");
             write_open_tag(&mut self.out, "code", &[("class", class)]);
+        } else if self.code_element {
+            self.open("code");
         }
         self.code = Some(String::new());
     }
@@ -331,34 +580,26 @@ impl<'a> Writer<'a> {
     /// Markdown ends every code line with a newline; Intercom's code has none after the last.
     fn end_code(&mut self) {
         let code = self.code.take().unwrap_or_default();
-        write_text(&mut self.out, code.strip_suffix('\n').unwrap_or(&code));
-        self.out.push_str("</code></pre>");
-    }
-
-    fn start_link(&mut self, href: &str, title: &str) {
-        let mut attrs = vec![("href", href)];
-        if opens_in_new_tab(href) {
-            attrs.push(("target", "_blank"));
+        let code = code.strip_suffix('\n').unwrap_or(&code);
+        // The parser drops a newline right after `<pre>`: a first blank line needs another.
+        if !self.code_element && code.starts_with('\n') {
+            self.out.push('\n');
         }
-        if !title.is_empty() {
-            attrs.push(("title", title));
+        write_text(&mut self.out, code);
+        if self.code_element {
+            self.out.push_str("</code>");
         }
-        write_sorted(&mut self.out, "a", attrs);
+        self.out.push_str("</pre>");
     }
 
     fn end_image(&mut self) {
         let Some(image) = self.image.take() else {
             return;
         };
-        let mut attrs = Vec::new();
-        if !image.alt.is_empty() {
-            attrs.push(("alt", image.alt.as_str()));
-        }
-        attrs.push(("src", image.src.as_str()));
-        if !image.title.is_empty() {
-            attrs.push(("title", image.title.as_str()));
-        }
-        write_sorted(&mut self.out, "img", attrs);
+        let attrs = self
+            .dialect
+            .image_attrs(&image.src, &image.alt, &image.title);
+        write_open_tag(&mut self.out, "img", &attrs);
     }
 
     fn start_table(&mut self, alignments: Vec<Alignment>) {
@@ -366,8 +607,13 @@ impl<'a> Writer<'a> {
             alignments,
             ..Table::default()
         };
-        write_open_tag(&mut self.out, "div", &[("class", TABLE_CONTAINER)]);
-        write_open_tag(&mut self.out, "table", &[("role", "presentation")]);
+        match self.dialect.tables {
+            Tables::Intercom => {
+                write_open_tag(&mut self.out, "div", &[("class", TABLE_CONTAINER)]);
+                write_open_tag(&mut self.out, "table", &[("role", "presentation")]);
+            }
+            Tables::Plain => self.open("table"),
+        }
     }
 
     fn start_row(&mut self) {
@@ -392,14 +638,11 @@ impl<'a> Writer<'a> {
         if self.table.body_open {
             self.out.push_str("</tbody>");
         }
-        self.out.push_str("</table></div>");
+        self.out.push_str("</table>");
+        if self.dialect.tables == Tables::Intercom {
+            self.out.push_str("</div>");
+        }
     }
-}
-
-/// Writes an open tag with its attributes in canonical order.
-fn write_sorted(out: &mut String, name: &str, mut attrs: Vec<(&str, &str)>) {
-    attrs.sort_by_key(|(n, _)| attr_key(n));
-    write_open_tag(out, name, &attrs);
 }
 
 fn has_inner_image(events: &[Event<'_>]) -> bool {
@@ -422,7 +665,27 @@ pub(crate) fn alignment_style(alignment: Alignment) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::dialect::{Emphasis, Strong};
     use super::*;
+
+    fn render(md: &str) -> String {
+        render_html(md, &Dialect::default())
+    }
+
+    fn plain() -> Dialect {
+        Dialect {
+            paragraph_class: None,
+            list_items: ListItems::Tight,
+            strong: Strong::Strong,
+            emphasis: Emphasis::Em,
+            images: Images::Paragraph,
+            tables: Tables::Plain,
+            heading_ids: HeadingIds::None,
+            external_links_new_tab: false,
+            new_tab_rel: None,
+            ..Dialect::default()
+        }
+    }
 
     #[test]
     fn paragraphs_emphasis_and_headings() {
@@ -431,13 +694,30 @@ mod tests {
             r#"<p class="no-margin">a <b>b</b> <i>c</i> <s>d</s>"#.to_owned() + "\nsoft</p>"
         );
         assert_eq!(
-            render("## T\n\n> q"),
-            r#"<h2>T</h2><blockquote><p class="no-margin">q</p></blockquote>"#
+            render("## T {#h_0123456789}\n\n> q"),
+            r#"<h2 id="h_0123456789">T</h2><blockquote><p class="no-margin">q</p></blockquote>"#
+        );
+        assert_eq!(
+            render_html("## T\n\na **b** *c*", &plain()),
+            "<h2>T</h2><p>a <strong>b</strong> <em>c</em></p>"
         );
     }
 
     #[test]
-    fn list_items_always_hold_paragraphs() {
+    fn new_headings_get_stable_distinct_anchors() {
+        let html = render("## Set up\n\n## Set up\n\n### Other {#h_x}\n");
+        let first = format!("h_{}", &hex::encode(Sha256::digest(b"Set up"))[..10]);
+        assert!(
+            html.starts_with(&format!(r#"<h2 id="{first}">Set up</h2><h2 id="h_"#)),
+            "{html}"
+        );
+        assert_eq!(html, render("## Set up\n\n## Set up\n\n### Other {#h_x}\n"));
+        assert_ne!(html[8..20], html[36..48]);
+        assert!(html.ends_with(r#"<h3 id="h_x">Other</h3>"#));
+    }
+
+    #[test]
+    fn list_items_hold_paragraphs_as_the_dialect_says() {
         let item = |t: &str| format!(r#"<li><p class="no-margin">{t}</p>"#);
         let nested = format!("<ul>{}</li></ul>", item("b"));
         let expected = format!("<ul>{}{nested}</li></ul>", item("a"));
@@ -451,6 +731,14 @@ mod tests {
             render("- [x] done\n"),
             format!("<ul>{}</li></ul>", item("☑ done"))
         );
+        assert_eq!(
+            render_html("- a\n  - b\n", &plain()),
+            "<ul><li>a<ul><li>b</li></ul></li></ul>"
+        );
+        assert_eq!(
+            render_html("- a\n\n- b\n", &plain()),
+            "<ul><li><p>a</p></li><li><p>b</p></li></ul>"
+        );
     }
 
     #[test]
@@ -460,17 +748,39 @@ mod tests {
             r#"<div class="intercom-container"><img src="i.png" alt="x y"></div>"#
         );
         assert_eq!(
+            render_html("![x](i.png)", &plain()),
+            r#"<p><img src="i.png" alt="x"></p>"#
+        );
+        let mut sized = Dialect::default();
+        sized.image_sizes.insert(
+            "i.png".into(),
+            super::super::dialect::ImageSize {
+                width: Some("640".into()),
+                height: None,
+            },
+        );
+        assert_eq!(
+            render_html("![](i.png)", &sized),
+            r#"<div class="intercom-container"><img src="i.png" width="640"></div>"#
+        );
+        assert_eq!(
             render("```rust\nfn x() {}\n```\n"),
             r#"<pre><code class="language-rust">fn x() {}</code></pre>"#
         );
+        let table = "| a | b |\n| :-- | --- |\n| 1 | 2 |\n";
+        let rows = concat!(
+            r#"<thead><tr><th style="text-align: left">a</th><th>b</th></tr></thead>"#,
+            r#"<tbody><tr><td style="text-align: left">1</td><td>2</td></tr></tbody>"#,
+        );
         assert_eq!(
-            render("| a | b |\n| :-- | --- |\n| 1 | 2 |\n"),
-            concat!(
-                r#"<div class="intercom-interblocks-table-container"><table role="presentation">"#,
-                r#"<thead><tr><th style="text-align: left">a</th><th>b</th></tr></thead>"#,
-                r#"<tbody><tr><td style="text-align: left">1</td><td>2</td></tr></tbody>"#,
-                "</table></div>"
+            render(table),
+            format!(
+                r#"<div class="intercom-interblocks-table-container"><table role="presentation">{rows}</table></div>"#
             )
+        );
+        assert_eq!(
+            render_html(table, &plain()),
+            format!("<table>{rows}</table>")
         );
     }
 
@@ -489,9 +799,40 @@ mod tests {
         assert_eq!(
             render("[x](https://a.test \"t\") [y](#h_1)"),
             concat!(
-                r#"<p class="no-margin"><a href="https://a.test" title="t" target="_blank">x</a> "#,
+                r#"<p class="no-margin"><a href="https://a.test" title="t" rel="nofollow noopener noreferrer" target="_blank">x</a> "#,
                 r##"<a href="#h_1">y</a></p>"##
             )
         );
+        assert_eq!(
+            render_html("[x](https://a.test)", &plain()),
+            r#"<p><a href="https://a.test">x</a></p>"#
+        );
+    }
+
+    #[test]
+    fn top_level_blocks_map_markdown_to_html() {
+        let md = "para\n\n<div class=\"x\">\n\ninner\n\n</div>\n\n- a\n- b\n\n---\n";
+        let rendered = super::render(md, &plain());
+        let pairs: Vec<(&str, &str)> = rendered
+            .blocks
+            .iter()
+            .map(|b| (&md[b.markdown.clone()], &rendered.html[b.html.clone()]))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("para", "<p>para</p>"),
+                ("<div class=\"x\">", "<div class=\"x\">"),
+                ("inner", "<p>inner</p>"),
+                ("</div>", "</div>"),
+                ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
+                ("---", "<hr>"),
+            ]
+        );
+        let starts: Vec<usize> = rendered.blocks.iter().map(|b| b.html.start).collect();
+        let ends: Vec<usize> = rendered.blocks.iter().map(|b| b.html.end).collect();
+        // Blocks follow each other; only a raw block's final newline is between them.
+        let gaps: Vec<usize> = (1..starts.len()).map(|i| starts[i] - ends[i - 1]).collect();
+        assert_eq!(gaps, [0, 1, 0, 1, 0]);
     }
 }

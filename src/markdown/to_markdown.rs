@@ -1,16 +1,23 @@
-//! Sanitised body HTML to Markdown, block by block.
+//! Sanitised body HTML to Markdown, block by block, in the article's [`Dialect`].
 //!
 //! Blocks are separated by blank lines. A block Markdown can express is written as Markdown; a
-//! paragraph, heading or table is then rendered back with `to_html` and kept only if that gives
-//! exactly the HTML it came from (else it is written again with emphasis as tags, and at last as
-//! raw HTML). Containers keep their tags as raw HTML lines around Markdown blocks; anything else
-//! is one raw HTML block, which Markdown passes through untouched.
+//! paragraph, heading or table is then rendered back with `to_html` in the dialect and kept
+//! only if that gives exactly the HTML it came from (else it is written again with emphasis as
+//! tags, and at last as raw HTML). Containers keep their tags as raw HTML lines around Markdown
+//! blocks; anything else is one raw HTML block, which Markdown passes through untouched. At the
+//! top level every block is checked once more as a whole (lists and containers too), so no
+//! block that would not come back is ever written as Markdown.
 
+use std::ops::Range;
+
+use super::dialect::{CodeBlocks, Dialect, Images, IMAGE_CONTAINER};
 use super::dom::{self, Element, Node};
 use super::inline::{self, Style};
-use super::serialize::{write_close_tag, write_element, write_nodes, write_open_tag, Mode};
-use super::to_html::{self, IMAGE_CONTAINER, PARAGRAPH_CLASS};
-use super::{deep, escape, lists, tables};
+use super::serialize::{
+    compact, write_close_tag, write_element, write_nodes, write_open_tag, Mode,
+};
+use super::to_html;
+use super::{escape, lists, tables};
 
 /// The comment that starts a line of stray inline HTML at the top level. It makes the line an
 /// HTML block (so it is not wrapped in a paragraph); the sanitiser removes it.
@@ -22,6 +29,8 @@ pub(crate) struct Block {
     pub text: String,
     /// What the lines are.
     pub kind: Kind,
+    /// The nodes it was written from, among its container's children.
+    pub nodes: Range<usize>,
 }
 
 /// What a block is, as far as its neighbours care.
@@ -40,31 +49,46 @@ pub(crate) enum Kind {
     Other,
 }
 
-/// Converts a sanitised body to Markdown: blocks separated by blank lines, ending in a newline.
-pub(crate) fn document(html: &str) -> String {
-    let parsed = dom::parse(html);
-    let mut nodes = parsed.nodes;
-    deep::run(parsed.depth, move || {
-        drop_link_rel(&mut nodes);
-        let blocks = blocks(&nodes, true).expect("top-level inline content is always writable");
-        let mut md = join(&blocks, "\n\n");
-        if !md.is_empty() {
-            md.push('\n');
-        }
-        md
-    })
+/// What becomes of inline content that is not in a block of its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Runs {
+    /// Raw HTML after [`RAW_MARKER`] (the top level of a body).
+    Raw,
+    /// Markdown text, like a paragraph (the items of a tight list in CommonMark's style).
+    Text,
+    /// Not writable: the container stays raw.
+    Refuse,
 }
 
-/// `rel` is the sanitiser's decision from `href` alone, made again on the way back: writing it
-/// would only add noise (and turn links into raw HTML).
-fn drop_link_rel(nodes: &mut [Node]) {
-    for node in nodes {
-        if let Node::Element(e) = node {
-            if e.name == "a" {
-                e.attrs.retain(|(n, _)| n != "rel");
-            }
-            drop_link_rel(&mut e.children);
-        }
+/// The top-level blocks of a body's (sanitised, whitespace-normalised) nodes, each checked to
+/// render back as its nodes.
+pub(crate) fn document(nodes: &[Node], dialect: &Dialect) -> Vec<Block> {
+    let blocks = blocks(nodes, dialect, Runs::Raw).expect("top-level inline content is writable");
+    blocks
+        .into_iter()
+        .map(|block| checked(block, nodes, dialect))
+        .collect()
+}
+
+/// `block` if its Markdown renders back as the nodes it came from, else those nodes as raw HTML.
+fn checked(block: Block, nodes: &[Node], dialect: &Dialect) -> Block {
+    let source = &nodes[block.nodes.clone()];
+    if block.kind == Kind::Raw {
+        return block;
+    }
+    let rendered = to_html::render_html(&block.text, dialect);
+    if super::normalize::normalize(&rendered) == compact(source) {
+        return block;
+    }
+    match source {
+        [Node::Element(e)] => Block {
+            nodes: block.nodes,
+            ..raw(e)
+        },
+        _ => Block {
+            nodes: block.nodes,
+            ..inline_run(source, Runs::Raw, dialect).expect("raw runs are writable")
+        },
     }
 }
 
@@ -74,19 +98,27 @@ pub(crate) fn join(blocks: &[Block], separator: &str) -> String {
     texts.join(separator)
 }
 
-/// The blocks of a container's children. Runs of inline content are written after
-/// [`RAW_MARKER`] at the `top` level; elsewhere they make the container raw (`None`).
-pub(crate) fn blocks(nodes: &[Node], top: bool) -> Option<Vec<Block>> {
+/// The blocks of a container's children; `runs` says what becomes of inline content between
+/// them (`None` when it makes the container raw).
+pub(crate) fn blocks(nodes: &[Node], dialect: &Dialect, runs: Runs) -> Option<Vec<Block>> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut run_start = None;
     for (i, node) in nodes.iter().enumerate() {
         match node.element().filter(|e| e.is_block()) {
             Some(e) => {
                 if let Some(start) = run_start.take() {
-                    blocks.push(inline_run(&nodes[start..i], top)?);
+                    let run = inline_run(&nodes[start..i], runs, dialect)?;
+                    blocks.push(Block {
+                        nodes: start..i,
+                        ..run
+                    });
                 }
                 let previous = blocks.last().map(|b| b.kind);
-                blocks.push(block(e, previous));
+                let block = block(e, previous, dialect);
+                blocks.push(Block {
+                    nodes: i..i + 1,
+                    ..block
+                });
             }
             None => {
                 run_start.get_or_insert(i);
@@ -94,24 +126,43 @@ pub(crate) fn blocks(nodes: &[Node], top: bool) -> Option<Vec<Block>> {
         }
     }
     if let Some(start) = run_start {
-        blocks.push(inline_run(&nodes[start..], top)?);
+        let run = inline_run(&nodes[start..], runs, dialect)?;
+        blocks.push(Block {
+            nodes: start..nodes.len(),
+            ..run
+        });
     }
     Some(blocks)
 }
 
-fn inline_run(nodes: &[Node], top: bool) -> Option<Block> {
-    if !top {
-        return None;
+/// Inline content between blocks, as `runs` says.
+fn inline_run(nodes: &[Node], runs: Runs, dialect: &Dialect) -> Option<Block> {
+    match runs {
+        Runs::Refuse => None,
+        Runs::Text => {
+            // Checked the way a paragraph of it renders; the list decides about the `<p>`.
+            let paragraph = Element {
+                name: "p".to_owned(),
+                attrs: (dialect.paragraph_attrs().into_iter())
+                    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect(),
+                children: nodes.to_vec(),
+            };
+            inline_paragraph(&paragraph, dialect)
+        }
+        Runs::Raw => {
+            let mut text = String::new();
+            if !opens_html_block(nodes) {
+                text.push_str(RAW_MARKER);
+            }
+            write_nodes(&mut text, nodes, Mode::RawLine);
+            Some(Block {
+                text,
+                kind: Kind::Raw,
+                nodes: 0..0,
+            })
+        }
     }
-    let mut text = String::new();
-    if !opens_html_block(nodes) {
-        text.push_str(RAW_MARKER);
-    }
-    write_nodes(&mut text, nodes, Mode::RawLine);
-    Some(Block {
-        text,
-        kind: Kind::Raw,
-    })
 }
 
 /// Whether the HTML of `nodes` starts an HTML block by itself: a lone `iframe` (one of
@@ -123,32 +174,38 @@ fn opens_html_block(nodes: &[Node]) -> bool {
     }
 }
 
-fn other(text: String) -> Block {
+fn block_of(text: String, kind: Kind) -> Block {
     Block {
         text,
-        kind: Kind::Other,
+        kind,
+        nodes: 0..0,
     }
 }
 
+fn other(text: String) -> Block {
+    block_of(text, Kind::Other)
+}
+
 /// One block element; `previous` is the block before it in the same container.
-fn block(e: &Element, previous: Option<Kind>) -> Block {
-    let converted = match e.name.as_str() {
-        "p" => paragraph(e),
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => heading(e),
-        "ul" | "ol" => lists::list(e, previous),
-        "blockquote" if e.attrs.is_empty() => blockquote(e),
-        "pre" => code_block(e),
-        "hr" if e.attrs.is_empty() => Some(Block {
-            text: "---".to_owned(),
-            kind: Kind::Break,
-        }),
-        "div" => image_block(e)
-            .or_else(|| tables::pipe_table(e))
-            .or_else(|| container(e)),
-        "details" | "blockquote" => container(e),
+fn block(e: &Element, previous: Option<Kind>, dialect: &Dialect) -> Block {
+    markdown_block(e, previous, dialect)
+        .or_else(|| skeleton(e, dialect))
+        .unwrap_or_else(|| raw(e))
+}
+
+/// The block as one of Markdown's own blocks, if it is one exactly.
+fn markdown_block(e: &Element, previous: Option<Kind>, dialect: &Dialect) -> Option<Block> {
+    match e.name.as_str() {
+        "p" => paragraph(e, dialect),
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => heading(e, dialect),
+        "ul" | "ol" => lists::list(e, previous, dialect),
+        "blockquote" if e.attrs.is_empty() => blockquote(e, dialect),
+        "pre" => code_block(e, dialect),
+        "hr" if e.attrs.is_empty() => Some(block_of("---".to_owned(), Kind::Break)),
+        "div" => image_block(e, dialect).or_else(|| tables::pipe_table(e, dialect)),
+        "table" => tables::pipe_table(e, dialect),
         _ => None,
-    };
-    converted.unwrap_or_else(|| raw(e))
+    }
 }
 
 /// The element as one raw HTML block.
@@ -159,10 +216,7 @@ pub(crate) fn raw(e: &Element) -> Block {
     let mode = if nested_pre { Mode::RawLine } else { Mode::Raw };
     let mut text = String::new();
     write_element(&mut text, e, mode);
-    Block {
-        text,
-        kind: Kind::Raw,
-    }
+    block_of(text, Kind::Raw)
 }
 
 fn contains_pre(nodes: &[Node]) -> bool {
@@ -172,78 +226,104 @@ fn contains_pre(nodes: &[Node]) -> bool {
     })
 }
 
-/// Whether `md` renders back to exactly the HTML of `e`.
-pub(crate) fn renders_as(md: &str, e: &Element) -> bool {
+/// Whether `md` renders back to exactly the HTML of `e` in `dialect`.
+pub(crate) fn renders_as(md: &str, e: &Element, dialect: &Dialect) -> bool {
     let mut expected = String::new();
     write_element(&mut expected, e, Mode::Compact);
-    to_html::render(md) == expected
+    to_html::render_html(md, dialect) == expected
 }
 
 /// Tries the pretty style, then the safe one; the first Markdown that renders back as `e` wins.
-pub(crate) fn verified(e: &Element, write: impl Fn(bool) -> String) -> Option<String> {
+pub(crate) fn verified(
+    e: &Element,
+    dialect: &Dialect,
+    write: impl Fn(bool) -> String,
+) -> Option<String> {
     [false, true]
         .into_iter()
         .map(&write)
-        .find(|md| renders_as(md, e))
+        .find(|md| renders_as(md, e, dialect))
 }
 
-/// A `no-margin` paragraph of inline content.
-fn paragraph(e: &Element) -> Option<Block> {
-    let plain = e.has_exactly(&[("class", PARAGRAPH_CLASS)]);
+/// A paragraph of inline content, with the dialect's attributes.
+fn paragraph(e: &Element, dialect: &Dialect) -> Option<Block> {
+    let plain = e.has_exactly(&dialect.paragraph_attrs());
     if !plain || e.children.is_empty() || !inline::is_phrasing(&e.children) {
         return None;
     }
-    inline_paragraph(e)
+    inline_paragraph(e, dialect)
 }
 
 /// `e`'s inline children as one Markdown paragraph, if that converts back to `e` exactly.
-fn inline_paragraph(e: &Element) -> Option<Block> {
-    let text = verified(e, |safe| {
+fn inline_paragraph(e: &Element, dialect: &Dialect) -> Option<Block> {
+    let text = verified(e, dialect, |safe| {
         let style = Style {
             paragraph: true,
             table: false,
             safe,
         };
-        inline::markdown(&e.children, style)
+        inline::markdown(&e.children, style, dialect)
     })?;
-    Some(Block {
-        text,
-        kind: Kind::Paragraph,
-    })
+    Some(block_of(text, Kind::Paragraph))
 }
 
-/// Intercom's image block, when its image has no size: a paragraph of one `![alt](src)`.
-fn image_block(e: &Element) -> Option<Block> {
+/// Intercom's image block, in a dialect where a lone image is one: `![alt](src)`.
+fn image_block(e: &Element, dialect: &Dialect) -> Option<Block> {
     let [Node::Element(img)] = e.children.as_slice() else {
         return None;
     };
-    if img.name != "img" || !e.has_exactly(&[("class", IMAGE_CONTAINER)]) {
+    let shaped = dialect.images == Images::Container
+        && img.name == "img"
+        && e.has_exactly(&[("class", IMAGE_CONTAINER)]);
+    if !shaped {
         return None;
     }
-    inline_paragraph(e)
+    inline_paragraph(e, dialect)
 }
 
-/// An ATX heading; headings with an id (or any attribute) stay raw.
-fn heading(e: &Element) -> Option<Block> {
-    if !e.attrs.is_empty() || !inline::is_phrasing(&e.children) {
+/// An ATX heading, with its id as `{#id}`; headings with other attributes stay raw.
+fn heading(e: &Element, dialect: &Dialect) -> Option<Block> {
+    let id = match e.attrs.as_slice() {
+        [] => None,
+        [(name, id)] if name == "id" && is_attribute_id(id) => Some(id.as_str()),
+        _ => return None,
+    };
+    if !inline::is_phrasing(&e.children) {
         return None;
     }
     let level: usize = e.name[1..].parse().ok()?;
-    let text = verified(e, |safe| {
+    let text = verified(e, dialect, |safe| {
         let style = Style {
             paragraph: false,
             table: false,
             safe,
         };
         let mut md = "#".repeat(level);
-        let content = protect_closing_hashes(inline::markdown(&e.children, style));
+        let content = protect_closing_hashes(inline::markdown(&e.children, style, dialect));
+        let content = match id {
+            Some(_) => content,
+            None => protect_attribute_block(content),
+        };
         if !content.is_empty() {
             md.push(' ');
             md.push_str(&content);
         }
+        if let Some(id) = id {
+            md.push_str(" {#");
+            md.push_str(id);
+            md.push('}');
+        }
         md
     })?;
     Some(other(text))
+}
+
+/// An id `{#id}` can hold: no whitespace, braces or quotes, nothing a parser could misread.
+fn is_attribute_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
 }
 
 /// Trailing `#`s after a space (or alone) would be read as the heading's closing sequence:
@@ -260,9 +340,17 @@ fn protect_closing_hashes(mut content: String) -> String {
     content
 }
 
+/// A heading ending in `}` would have its last `{...}` read as attributes: escape that `}`.
+fn protect_attribute_block(mut content: String) -> String {
+    if content.ends_with('}') && !content.ends_with("\\}") {
+        content.insert(content.len() - 1, '\\');
+    }
+    content
+}
+
 /// `> ` before every line of the quoted blocks.
-fn blockquote(e: &Element) -> Option<Block> {
-    let inner = join(&blocks(&e.children, false)?, "\n\n");
+fn blockquote(e: &Element, dialect: &Dialect) -> Option<Block> {
+    let inner = join(&blocks(&e.children, dialect, Runs::Refuse)?, "\n\n");
     let quoted: Vec<String> = inner
         .split('\n')
         .map(|line| {
@@ -276,17 +364,26 @@ fn blockquote(e: &Element) -> Option<Block> {
     Some(other(quoted.join("\n")))
 }
 
-/// A fenced code block for `<pre><code>` holding only text.
-fn code_block(e: &Element) -> Option<Block> {
-    let [Node::Element(code)] = e.children.as_slice() else {
-        return None;
-    };
-    if !e.attrs.is_empty() || code.name != "code" {
+/// A fenced code block for `<pre><code>` holding only text (or a bare `<pre>` holding only
+/// text, in a dialect that writes those).
+fn code_block(e: &Element, dialect: &Dialect) -> Option<Block> {
+    if !e.attrs.is_empty() {
         return None;
     }
-    let language = code_language(code)?;
-    let text: String = code
-        .children
+    let bare_pre = dialect.code_blocks == CodeBlocks::Pre;
+    let (language, children) = match e.children.as_slice() {
+        [Node::Element(code)] if code.name == "code" => {
+            let language = code_language(code)?;
+            // Where code blocks are bare `<pre>`s, only a language keeps the `<code>`.
+            if language.is_empty() && bare_pre {
+                return None;
+            }
+            (language, code.children.as_slice())
+        }
+        children if bare_pre => ("", children),
+        _ => return None,
+    };
+    let text: String = children
         .iter()
         .map(|n| match n {
             Node::Text(t) => Some(t.as_str()),
@@ -316,30 +413,110 @@ fn code_language(code: &Element) -> Option<&str> {
     }
 }
 
-/// A `div`, `details` or attributed `blockquote` whose children are all blocks: its tags on
-/// lines of their own, Markdown in between (a `summary` stays on the opening tag's block).
-fn container(e: &Element) -> Option<Block> {
-    let (summary, rest) = match e.children.split_first() {
-        Some((Node::Element(s), rest)) if e.name == "details" && s.name == "summary" => {
-            (Some(s), rest)
-        }
-        _ => (None, e.children.as_slice()),
+/// Block elements that hold inline content, not blocks: never a [`skeleton`].
+const LEAF_BLOCKS: &[&str] = &[
+    "address",
+    "col",
+    "colgroup",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "p",
+    "pre",
+    "summary",
+];
+
+/// Whether the tags of `name` may stand on raw HTML lines around Markdown: a block element
+/// (each starts one of CommonMark's HTML blocks) that holds blocks.
+fn is_skeleton_name(name: &str) -> bool {
+    dom::is_block_name(name) && !LEAF_BLOCKS.contains(&name)
+}
+
+/// An element Markdown cannot say (a callout, a collapsible section, Intercom's styled table,
+/// ...) whose descendants hold Markdown blocks: its tags on raw HTML lines, every descendant
+/// block Markdown can say as Markdown between them. Tags with no Markdown between them share
+/// a line (`</td><td style="...">`); blocks Markdown cannot say join the raw lines. `None`
+/// when no Markdown would show, where one raw block reads better.
+fn skeleton(e: &Element, dialect: &Dialect) -> Option<Block> {
+    let mut writer = Skeleton {
+        dialect,
+        parts: Vec::new(),
+        line: String::new(),
+        previous: None,
     };
-    let blocks = blocks(rest, false)?;
-    // Only worth it when some Markdown shows; otherwise one raw block reads better.
-    if blocks.iter().all(|b| b.kind == Kind::Raw) {
+    if !writer.element(e) || !writer.parts.iter().any(|(_, markdown)| *markdown) {
         return None;
     }
-    let inner = join(&blocks, "\n\n");
-    let mut text = String::new();
-    write_open_tag(&mut text, &e.name, &e.attrs);
-    if let Some(summary) = summary {
-        text.push('\n');
-        write_element(&mut text, summary, Mode::Raw);
+    writer.end_line();
+    let parts: Vec<&str> = writer.parts.iter().map(|(text, _)| text.as_str()).collect();
+    Some(other(parts.join("\n\n")))
+}
+
+/// Writes a [`skeleton`].
+struct Skeleton<'d> {
+    dialect: &'d Dialect,
+    /// Raw lines and Markdown blocks so far, each with whether it is Markdown.
+    parts: Vec<(String, bool)>,
+    /// The raw HTML line being written.
+    line: String,
+    /// The kind of the Markdown block right before, with no raw line since.
+    previous: Option<Kind>,
+}
+
+impl Skeleton<'_> {
+    /// Writes `e` as a skeleton; false when it is not one (not a skeleton element, or a child
+    /// that is not a block; a `details`' first child may be its `summary`).
+    fn element(&mut self, e: &Element) -> bool {
+        let mut children = e.children.as_slice();
+        let summary = match children.split_first() {
+            Some((Node::Element(s), rest)) if e.name == "details" && s.name == "summary" => {
+                children = rest;
+                Some(s)
+            }
+            _ => None,
+        };
+        let shaped = is_skeleton_name(&e.name) && children.iter().all(Node::is_block);
+        if !shaped {
+            return false;
+        }
+        // Rows and items start lines of their own, so a table reads row by row.
+        if matches!(e.name.as_str(), "tr" | "li") && !self.line.is_empty() {
+            self.line.push('\n');
+        }
+        write_open_tag(&mut self.line, &e.name, &e.attrs);
+        if let Some(summary) = summary {
+            write_element(&mut self.line, summary, Mode::Raw);
+        }
+        for child in children.iter().filter_map(Node::element) {
+            self.child(child);
+        }
+        write_close_tag(&mut self.line, &e.name);
+        true
     }
-    text.push_str("\n\n");
-    text.push_str(&inner);
-    text.push_str("\n\n");
-    write_close_tag(&mut text, &e.name);
-    Some(other(text))
+
+    /// A child block: Markdown if it is a Markdown block, a skeleton if it is one, else raw.
+    fn child(&mut self, e: &Element) {
+        if let Some(block) = markdown_block(e, self.previous, self.dialect) {
+            self.end_line();
+            self.previous = Some(block.kind);
+            self.parts.push((block.text, true));
+            return;
+        }
+        if !self.element(e) {
+            write_element(&mut self.line, e, Mode::Raw);
+        }
+    }
+
+    /// Ends the raw line being written, if any.
+    fn end_line(&mut self) {
+        if !self.line.is_empty() {
+            self.parts.push((std::mem::take(&mut self.line), false));
+            self.previous = Some(Kind::Raw);
+        }
+    }
 }

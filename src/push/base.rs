@@ -1,15 +1,17 @@
-//! What a write changes in the base record: the pushed file's new hash and remote time. The
-//! changes go through the push journal (`journal.rs`), which makes them durable at once and
-//! writes `base.json` when the push ends.
+//! What a write changes in the base record: the pushed file's new hash, remote time and body
+//! record (the body Intercom answered, written first under its content hash). The changes go
+//! through the push journal (`journal.rs`), which makes them durable at once and writes
+//! `base.json` when the push ends, then removes the body records no entry names any more.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::model::Locale;
-use crate::tree::{BaseEntry, BaseRecord, FileKind, BASE_FILE};
+use crate::tree::{bodies, BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// What a file looked like when it was pushed, and the remote time after the write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +24,9 @@ pub struct Pushed {
     pub sha256: String,
     /// Size of the file as pushed.
     pub bytes: u64,
+    /// The record of the body Intercom now holds (articles), to name in the file's entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     /// What the file describes, for the entry to add when the base has none for `path` (a new
     /// translation file); its hash and time are the ones above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,16 +55,17 @@ impl NewFile {
             untranslated: false,
             sha256,
             bytes,
+            body: None,
         }
     }
 }
 
-/// The base record's entries after `pushed`: the files' new hashes and times, and an entry
-/// for each file new to the record.
+/// The base record's entries after `pushed`: the files' new hashes, times and body records,
+/// and an entry for each file new to the record.
 pub fn entries(base: &BaseRecord, pushed: &[Pushed]) -> Result<BTreeMap<String, BaseEntry>> {
     let mut entries = BTreeMap::new();
     for file in pushed {
-        let entry = match (base.files.get(&file.path), &file.new) {
+        let mut entry = match (base.files.get(&file.path), &file.new) {
             (Some(entry), _) => BaseEntry {
                 updated_at: file.updated_at,
                 sha256: file.sha256.clone(),
@@ -75,7 +81,21 @@ pub fn entries(base: &BaseRecord, pushed: &[Pushed]) -> Result<BTreeMap<String, 
                 )))
             }
         };
+        if file.body.is_some() {
+            entry.body = file.body.clone();
+        }
         entries.insert(file.path.clone(), entry);
     }
     Ok(entries)
+}
+
+/// Writes the body record of `html`, the body Intercom holds for the file at `file_key`,
+/// converted as an export converts it; returns its name.
+pub fn body_record(
+    content: &Path,
+    html: &str,
+    assets: &LocalAssets,
+    file_key: &str,
+) -> Result<String> {
+    bodies::write(content, &bodies::convert_remote(html, assets, file_key))
 }

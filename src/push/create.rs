@@ -128,7 +128,8 @@ pub async fn create_group(
         title: group.name.clone(),
         parent: group.parent.clone(),
     };
-    let (id, _) = match create_file(client, journal, creating, &group.path, &body).await? {
+    let no_body = |_: &Value| Ok(None);
+    let (id, _) = match create_file(client, journal, creating, &group.path, &body, no_body).await? {
         Ok(created) => created,
         Err(message) => {
             report.add(failed(entry, message));
@@ -142,15 +143,17 @@ pub async fn create_group(
 }
 
 /// Announces `creating` in the journal, sends its `POST` with `body`, and records the answer:
-/// the new id goes into `file` and the base. The id and Intercom's time for the file's locale,
-/// or the failure's message. A failed create stays announced: it may have been applied, and
-/// the next push looks for it in Intercom before creating it again.
+/// the new id goes into `file`, and into the base with the body record `record` makes of the
+/// answer. The id and Intercom's time for the file's locale, or the failure's message. A failed
+/// create stays announced: it may have been applied, and the next push looks for it in
+/// Intercom before creating it again.
 async fn create_file(
     client: &Client,
     journal: &PushJournal,
     creating: Creating,
     file: &Path,
     body: &Value,
+    record: impl FnOnce(&Value) -> Result<Option<String>>,
 ) -> Result<std::result::Result<(String, Option<i64>), String>> {
     journal.creating(creating.clone()).await?;
     let endpoint = creating.request.trim_start_matches("POST ");
@@ -162,7 +165,8 @@ async fn create_file(
     let key = translation_key(creating.kind, &id);
     let bytes = with_id_bytes(file, &id, &key)?;
     let updated_at = remote_time(&answer, &creating.locale);
-    let entry = base_entry(creating.kind, &id, &creating.locale, updated_at, &bytes);
+    let mut entry = base_entry(creating.kind, &id, &creating.locale, updated_at, &bytes);
+    entry.body = record(&answer)?;
     let (request, path) = (&creating.request, &creating.path);
     journal
         .created(request, path, (&id, &key), entry, Some(&bytes))
@@ -212,11 +216,11 @@ pub async fn create_article(
     client: &Client,
     options: &PushOptions,
     article: &NewArticle,
-    collection: Option<&str>,
-    multilingual: bool,
+    place: &Place<'_>,
     journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
+    let (collection, multilingual) = (place.collection, place.multilingual);
     let mut entry = FileReport::new(&article.rel, Outcome::WouldCreate);
     entry.locale = Some(article.locale.to_string());
     entry.fields = super::payload::FIELDS
@@ -242,8 +246,16 @@ pub async fn create_article(
         title: article.content.title.clone(),
         parent: Some(collection.to_string()),
     };
+    // The body Intercom holds now is the base of the file's next edit.
+    let record = |answer: &Value| {
+        let stored = super::payload::remote_locale(answer, article.locale.as_str())
+            .and_then(|r| r.get("body"))
+            .and_then(Value::as_str)
+            .unwrap_or(&article.content.body);
+        base::body_record(&options.content, stored, place.assets, &article.rel).map(Some)
+    };
     let (id, updated_at) =
-        match create_file(client, journal, creating, &article.path, &body).await? {
+        match create_file(client, journal, creating, &article.path, &body, record).await? {
             Ok(created) => created,
             Err(message) => {
                 report.add(failed(entry, message));
@@ -255,6 +267,16 @@ pub async fn create_article(
     entry.remote_updated_at = updated_at;
     report.add(entry);
     Ok(())
+}
+
+/// Where a new article goes, and what its body record needs.
+pub struct Place<'a> {
+    /// The id of its collection; `None` when that collection could not be created.
+    pub collection: Option<&'a str>,
+    /// Whether the help center has several locales (the body gets `translated_content`).
+    pub multilingual: bool,
+    /// The tree's assets, to write the body record as an export would.
+    pub assets: &'a crate::assets::LocalAssets,
 }
 
 /// The id of the created article, checked to be safe in a file (it is written into one).

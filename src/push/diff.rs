@@ -1,5 +1,5 @@
 //! A small line diff (longest common subsequence) printed in unified format, for the Markdown
-//! bodies of dry runs and conflicts.
+//! bodies of dry runs and conflicts, and the exact change of each field a push sends.
 
 /// A unified diff from `old` to `new` with 3 lines of context; `None` when they are equal.
 pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> Option<String> {
@@ -14,6 +14,35 @@ pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> Option<S
         out.push_str(&render(&ops[hunk.clone()]));
     }
     Some(out)
+}
+
+/// The change of a text field: its old and new value as removed and added lines (each value's
+/// own lines kept); `None` when equal.
+pub fn values(old: &str, new: &str) -> Option<String> {
+    if old == new {
+        return None;
+    }
+    let mut out = String::new();
+    for (sign, value) in [('-', old), ('+', new)] {
+        for line in value.split('\n') {
+            out.push(sign);
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// A unified diff of two bodies' HTML with each top-level block on a line of its own (the
+/// body's own line breaks kept), so an edited block shows as itself; `None` when equal.
+pub fn html_blocks(old: &str, new: &str) -> Option<String> {
+    if old == new {
+        return None;
+    }
+    let lines = |html: &str| crate::markdown::block_lines(html).join("\n");
+    let diff = unified(&lines(old), &lines(new), "intercom", "sent");
+    // Bodies that differ only where the display breaks lines: show the bytes as they are.
+    Some(diff.unwrap_or_else(|| values(old, new).unwrap_or_default()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,6 +139,24 @@ mod tests {
     #[test]
     fn equal_texts_have_no_diff() {
         assert_eq!(unified("a\n", "a\n", "x", "y"), None);
+    }
+
+    #[test]
+    fn field_values_and_html_blocks() {
+        assert_eq!(values("a", "a"), None);
+        assert_eq!(values("Old\ntwo", "New").unwrap(), "-Old\n-two\n+New\n");
+        let old = r#"<p class="no-margin">One</p><p class="no-margin">Two</p><p class="no-margin">Three</p>"#;
+        let new = old.replace("Two", "2");
+        assert_eq!(
+            html_blocks(old, &new).unwrap(),
+            concat!(
+                "--- intercom\n+++ sent\n@@ -1,3 +1,3 @@\n",
+                " <p class=\"no-margin\">One</p>\n",
+                "-<p class=\"no-margin\">Two</p>\n",
+                "+<p class=\"no-margin\">2</p>\n",
+                " <p class=\"no-margin\">Three</p>\n"
+            )
+        );
     }
 
     #[test]

@@ -226,6 +226,7 @@ fn pushed(edit: &GroupLocaleEdit, updated_at: Option<i64>) -> Pushed {
         updated_at,
         sha256: edit.sha256.clone(),
         bytes: edit.bytes,
+        body: None,
         new: None,
     }
 }

@@ -53,13 +53,14 @@ use super::base::{self, Pushed};
 use super::create::{front_matter_id, remote_time, translation_key};
 use super::payload;
 use super::report::{FileReport, Outcome};
+use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::journal::{self, Expected, Journal};
 use crate::markdown::normalize_html;
 use crate::model::Locale;
 use crate::snapshot::{checked_id, file_entry, id_field};
-use crate::tree::{self, with_id, BaseEntry, BaseRecord, FileKind, BASE_FILE};
+use crate::tree::{self, bodies, with_id, AssetRecord, BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// Where the journal lives in a tree.
 pub const JOURNAL_FILE: &str = ".helpcenter/journal";
@@ -285,8 +286,10 @@ impl PushJournal {
         }
         push.journal = Some(start(&path, &base_sha256, &events)?);
         push.write_back_ids(&events)?;
-        let adopted = push.adopt_unanswered_creates(client).await?;
-        push.settle_unanswered_updates(client).await?;
+        // Body records are written as an export writes them: local copies of assets as paths.
+        let assets = AssetRecord::read(content)?.local_assets(content);
+        let adopted = push.adopt_unanswered_creates(client, &assets).await?;
+        push.settle_unanswered_updates(client, &assets).await?;
         // Creates not found in Intercom never happened: their files are created this run.
         push.state().creates.clear();
         let push = push.checkpoint().await?;
@@ -421,6 +424,9 @@ impl PushJournal {
         if base_sha256 != self.written {
             crate::durable::write_atomically(&self.content.join(BASE_FILE), &bytes)?;
         }
+        // Records of bodies no file is based on any more (replaced, or written by a push that
+        // was killed before it named them).
+        bodies::remove_unnamed(&self.content, &state.base)?;
         Ok(PushJournal {
             journal: Some(start(&path, &base_sha256, &waiting)?),
             content: self.content,
@@ -457,7 +463,11 @@ impl PushJournal {
 
     /// Creates sent without a recorded answer: adopted when Intercom has them (each list is
     /// read once), so they are not created twice.
-    async fn adopt_unanswered_creates(&self, client: &Client) -> Result<Vec<FileReport>> {
+    async fn adopt_unanswered_creates(
+        &self,
+        client: &Client,
+        assets: &LocalAssets,
+    ) -> Result<Vec<FileReport>> {
         let creates: Vec<Creating> = self.state().creates.values().cloned().collect();
         let mut lists: HashMap<&'static str, Vec<Value>> = HashMap::new();
         let mut adopted = Vec::new();
@@ -474,7 +484,7 @@ impl PushJournal {
             let taken = self.claimed(creating.kind);
             let found = journal::find_unclaimed(&lists[expected.list], &expected, &taken);
             if let Some(found) = found {
-                adopted.push(self.adopt(&creating, found).await?);
+                adopted.push(self.adopt(&creating, found, assets).await?);
             }
         }
         Ok(adopted)
@@ -490,7 +500,12 @@ impl PushJournal {
     }
 
     /// Takes `found` as the object `creating` made: its id goes into the file and the base.
-    async fn adopt(&self, creating: &Creating, found: &Value) -> Result<FileReport> {
+    async fn adopt(
+        &self,
+        creating: &Creating,
+        found: &Value,
+        assets: &LocalAssets,
+    ) -> Result<FileReport> {
         let path = &creating.path;
         let id = id_field(found, "id").unwrap_or_default();
         checked_id(&id)
@@ -518,7 +533,14 @@ impl PushJournal {
             id: Some(id.clone()),
             locale: creating.locale.clone(),
         };
-        let entry = new.entry(updated_at, sha256, hash.bytes);
+        let mut entry = new.entry(updated_at, sha256, hash.bytes);
+        // Like a create: the body Intercom holds is the base of the file's next edit.
+        let body = payload::remote_locale(found, creating.locale.as_str())
+            .and_then(|r| r.get("body"))
+            .and_then(Value::as_str);
+        if let (FileKind::Article, Some(body)) = (creating.kind, body) {
+            entry.body = Some(base::body_record(&self.content, body, assets, path)?);
+        }
         tracing::warn!("{path}: the interrupted push created it in Intercom as {id}; adopting it");
         self.created(
             &creating.request,
@@ -542,7 +564,7 @@ impl PushJournal {
     /// Updates sent without a recorded answer: those Intercom holds as sent are recorded in
     /// the base with Intercom's time; the others are left to this push (sent again, or a
     /// conflict when someone else edited since).
-    async fn settle_unanswered_updates(&self, client: &Client) -> Result<()> {
+    async fn settle_unanswered_updates(&self, client: &Client, assets: &LocalAssets) -> Result<()> {
         let sends: Vec<(String, Vec<Sent>)> = self.state().sends.clone().into_iter().collect();
         for (request, files) in sends {
             let Some(path) = request.strip_prefix("PUT ") else {
@@ -556,23 +578,42 @@ impl PushJournal {
                     continue;
                 }
             };
-            let landed: Vec<Pushed> = files
-                .iter()
-                .filter_map(|sent| {
-                    let now = payload::remote_locale(&remote, &sent.locale)?;
-                    (digest(now, &sent.fields) == sent.digest).then(|| Pushed {
-                        updated_at: payload::updated_at(now)
-                            .or_else(|| payload::updated_at(&remote)),
-                        ..sent.file.clone()
-                    })
-                })
-                .collect();
+            let mut landed: Vec<Pushed> = Vec::new();
+            for sent in &files {
+                let Some(now) = payload::remote_locale(&remote, &sent.locale) else {
+                    continue;
+                };
+                if digest(now, &sent.fields) != sent.digest {
+                    continue;
+                }
+                // An article's body record becomes the body Intercom holds, as after a write.
+                let body = match (path.starts_with("/articles/"), now.get("body")) {
+                    (true, Some(Value::String(html))) => Some(base::body_record(
+                        &self.content,
+                        html,
+                        assets,
+                        &sent.file.path,
+                    )?),
+                    _ => None,
+                };
+                landed.push(Pushed {
+                    updated_at: payload::updated_at(now).or_else(|| payload::updated_at(&remote)),
+                    body,
+                    ..sent.file.clone()
+                });
+            }
             if !landed.is_empty() {
                 self.record(Some(&request), &landed).await?;
             }
         }
         Ok(())
     }
+}
+
+/// The fields of one locale's content a write sends (all but its `type`).
+pub fn fields_of(content: &Value) -> Vec<String> {
+    let keys = content.as_object().into_iter().flat_map(|o| o.keys());
+    keys.filter(|k| *k != "type").cloned().collect()
 }
 
 /// A sha256 of `fields` of one locale's content as Intercom echoes them back: text, numbers as

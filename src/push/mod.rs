@@ -4,14 +4,17 @@
 //! 2. Every file is compared with the base record written at export ([`tree::BaseRecord`]); only
 //!    article files whose bytes changed are sent, all changed locales of one article in one
 //!    `PUT /articles/{id}`, each as a whole `article_content`, other locales left out. An
-//!    article without translations gets its fields at the top level instead.
+//!    article without translations gets only its changed fields, at the top level. A body is
+//!    the remote body with only the edited blocks changed (see `tree::bodies`), and an
+//!    unedited one is sent as the remote body, byte for byte (see `payload.rs`).
 //! 3. Before writing an article it is fetched again: a locale whose remote `updated_at` is newer
 //!    than the base's is a conflict and is not written (unless `force`); the rest go on.
 //!    Articles go `--concurrency` at a time.
 //! 4. Every write is recorded in the push journal (`journal.rs`) before it is sent and when its
-//!    answer arrives, on disk before the push goes on; `base.json` is written from it when the
-//!    push ends. A push killed anywhere is finished by the next one, which creates nothing
-//!    twice, and a second push sends nothing.
+//!    answer arrives (with the body Intercom answered as the file's new body record), on disk
+//!    before the push goes on; `base.json` is written from it when the push ends. A push
+//!    killed anywhere is finished by the next one, which creates nothing twice, and a second
+//!    push sends nothing.
 //!
 //! A collection's `_index.md` whose name or description changed is sent the same way with
 //! `PUT /help_center/collections/{id}` (see `groups.rs`).
@@ -25,8 +28,8 @@
 //! the file, so a second push creates nothing. A new file holding an exported article's `id` in a
 //! locale it did not have is a new translation, sent with the article's `PUT` like an edit.
 //!
-//! A dry run fetches the articles and reports per file what would change (fields, and a
-//! unified diff of the Markdown body), but writes nothing. Not pushed yet, and reported as
+//! A dry run fetches the articles and reports per file what would change (fields, a unified
+//! diff of the Markdown body, and the exact change of every field sent), but writes nothing. Not pushed yet, and reported as
 //! such: help center and (API 2.9) section `_index.md` changes, and deleted files unless
 //! [`PushOptions::delete`] is set and every locale file of the article is gone (see
 //! `deletes.rs`).
@@ -51,7 +54,7 @@ use serde_json::Value;
 use crate::journal::run_writes;
 
 pub use journal::{FORMAT as JOURNAL_FORMAT, JOURNAL_FILE};
-pub use report::{FileReport, Outcome, PushReport};
+pub use report::{FieldDiff, FileReport, Outcome, PushReport};
 
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
@@ -168,16 +171,12 @@ async fn push_tree(
                 created.get(dir.as_str()).and_then(|id| id.as_deref())
             }
         };
-        create::create_article(
-            client,
-            options,
-            article,
+        let place = create::Place {
             collection,
             multilingual,
-            journal,
-            &mut report,
-        )
-        .await?;
+            assets,
+        };
+        create::create_article(client, options, article, &place, journal, &mut report).await?;
     }
     for article in &plan.deletes {
         deletes::delete_article(client, options, article, journal, &mut report).await?;
@@ -209,6 +208,8 @@ struct Checked<'a> {
     edit: &'a LocaleEdit,
     sent: Value,
     entry: FileReport,
+    /// The locale's remote body, if it has one.
+    remote_body: Option<String>,
 }
 
 /// Checks one article against its remote copy and writes what is not in conflict.
@@ -240,11 +241,16 @@ async fn push_article(
             _ => report.add(checked.entry),
         }
     }
-    record_in_sync(journal, in_sync, report).await?;
+    record_in_sync(options, assets, in_sync, journal, report).await?;
     if to_send.is_empty() {
         return Ok(());
     }
-    write_article(client, &path, multilingual, to_send, journal, report).await
+    let article = Written {
+        path: &path,
+        multilingual,
+        assets,
+    };
+    write_article(client, options, &article, to_send, journal, report).await
 }
 
 /// Compares one locale with the remote copy: a conflict, or what would be sent.
@@ -264,19 +270,15 @@ fn check<'a>(
     };
     // A new translation has no remote copy yet; an exported one without it was deleted there.
     let gone = remote_locale.is_none() && !edit.new_locale;
-    // Converted once: it both decides whether the body changed and feeds the diff.
     // Spelled as the export wrote it: asset URLs as paths to the tree's copies.
     let remote_markdown = payload::remote_markdown(remote_locale, assets, &edit.path);
-    let unchanged_body = remote_locale
-        .filter(|_| !edit.new_locale && remote_markdown.trim_end() == edit.markdown.trim_end())
-        .and_then(|r| r.get("body"))
-        .and_then(Value::as_str);
     // A new translation without `author_id` takes the article's (default locale's) author.
-    let sent = payload::article_content(edit, remote_locale.or(Some(remote)), unchanged_body);
+    let content = payload::article_content(edit, remote_locale, remote_locale.or(Some(remote)));
     let mut entry = FileReport::new(&edit.path, Outcome::WouldUpdate);
     entry.article_id = Some(id.to_string());
     entry.locale = Some(locale.to_string());
-    entry.fields = payload::changed_fields(&sent, remote_locale);
+    entry.fields = payload::changed_fields(&content, remote_locale);
+    entry.field_diffs = payload::field_diffs(&content, remote_locale, &entry.fields);
     entry.base_updated_at = edit.base_updated_at;
     entry.remote_updated_at = remote_updated;
     entry.diff = diff::unified(
@@ -308,15 +310,38 @@ fn check<'a>(
              be added to it"
         ));
     }
-    Checked { edit, sent, entry }
+    // Without translations, fields are set at the top level: only the changed ones are sent.
+    let sent = if payload::is_multilingual(remote) {
+        content
+    } else {
+        payload::only(&content, &entry.fields)
+    };
+    let remote_body = remote_locale
+        .and_then(|r| r.get("body"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Checked {
+        edit,
+        sent,
+        entry,
+        remote_body,
+    }
 }
 
-/// Sends one `PUT` for the checked locales and records each in the base record; the journal
-/// holds what was sent before it goes, and the answer once it is back.
+/// The article a `PUT` writes.
+struct Written<'a> {
+    path: &'a str,
+    multilingual: bool,
+    assets: &'a LocalAssets,
+}
+
+/// Sends one `PUT` for the checked locales and records each in the base record, with the body
+/// Intercom answered as its new base; the journal holds what was sent before it goes, and the
+/// answer once it is back.
 async fn write_article(
     client: &Client,
-    path: &str,
-    multilingual: bool,
+    options: &PushOptions,
+    article: &Written<'_>,
     to_send: Vec<Checked<'_>>,
     journal: &PushJournal,
     report: &mut PushReport,
@@ -325,20 +350,11 @@ async fn write_article(
         .iter()
         .map(|c| (c.edit.locale.as_str().to_string(), c.sent.clone()))
         .collect();
-    let body = payload::update_body(multilingual, locales);
-    let request = format!("PUT {path}");
-    let fields: Vec<String> = payload::FIELDS.iter().map(|f| f.to_string()).collect();
-    let sent = to_send
-        .iter()
-        .map(|c| journal::Sent {
-            file: pushed(&c.entry, c.edit, None),
-            locale: c.edit.locale.as_str().to_string(),
-            digest: journal::digest(&c.sent, &fields),
-            fields: fields.clone(),
-        })
-        .collect();
+    let body = payload::update_body(article.multilingual, locales);
+    let request = format!("PUT {}", article.path);
+    let sent = to_send.iter().map(|c| sent(c)).collect();
     journal.sending(&request, sent).await?;
-    let answer: Value = match client.send_json(Method::PUT, path, &body).await {
+    let answer: Value = match client.send_json(Method::PUT, article.path, &body).await {
         Ok(answer) => answer,
         Err(e) => {
             let message = e.to_string();
@@ -356,8 +372,12 @@ async fn write_article(
     let mut entries = Vec::new();
     for checked in to_send {
         let locale = checked.edit.locale.as_str();
-        let updated_at = payload::remote_locale(&answer, locale).and_then(payload::updated_at);
-        records.push(pushed(&checked.entry, checked.edit, updated_at));
+        let now = payload::remote_locale(&answer, locale);
+        let updated_at = now.and_then(payload::updated_at);
+        let stored = now.and_then(|r| r.get("body")).and_then(Value::as_str);
+        let stored = stored.unwrap_or(&checked.edit.content.body);
+        let body = base::body_record(&options.content, stored, article.assets, &checked.edit.path)?;
+        records.push(pushed(&checked.entry, checked.edit, updated_at, Some(body)));
         let mut entry = checked.entry;
         entry.outcome = Outcome::Updated;
         entry.remote_updated_at = updated_at;
@@ -372,17 +392,28 @@ async fn write_article(
 
 /// Brings the base of files Intercom already matches up to date, without a write.
 async fn record_in_sync(
-    journal: &PushJournal,
+    options: &PushOptions,
+    assets: &LocalAssets,
     in_sync: Vec<Checked<'_>>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     if in_sync.is_empty() {
         return Ok(());
     }
-    let records: Vec<base::Pushed> = in_sync
-        .iter()
-        .map(|c| pushed(&c.entry, c.edit, c.entry.remote_updated_at))
-        .collect();
+    let mut records = Vec::with_capacity(in_sync.len());
+    for c in &in_sync {
+        let body = match &c.remote_body {
+            Some(html) => Some(base::body_record(
+                &options.content,
+                html,
+                assets,
+                &c.edit.path,
+            )?),
+            None => None,
+        };
+        records.push(pushed(&c.entry, c.edit, c.entry.remote_updated_at, body));
+    }
     journal.record(None, &records).await?;
     for checked in in_sync {
         report.add(checked.entry);
@@ -390,13 +421,32 @@ async fn record_in_sync(
     Ok(())
 }
 
-/// The base record's update for one written (or in-sync) locale; `entry` names the article.
-fn pushed(entry: &FileReport, edit: &LocaleEdit, updated_at: Option<i64>) -> base::Pushed {
+/// What the journal keeps of one locale of a `PUT`: the base update should it land (its time
+/// and body record are Intercom's), and a digest of the fields sent.
+fn sent(checked: &Checked<'_>) -> journal::Sent {
+    let fields = journal::fields_of(&checked.sent);
+    journal::Sent {
+        file: pushed(&checked.entry, checked.edit, None, None),
+        locale: checked.edit.locale.as_str().to_string(),
+        digest: journal::digest(&checked.sent, &fields),
+        fields,
+    }
+}
+
+/// The base record's update for one written (or in-sync) locale; `entry` names the article,
+/// `body` the record of the body Intercom now holds.
+fn pushed(
+    entry: &FileReport,
+    edit: &LocaleEdit,
+    updated_at: Option<i64>,
+    body: Option<String>,
+) -> base::Pushed {
     base::Pushed {
         path: edit.path.clone(),
         updated_at,
         sha256: edit.sha256.clone(),
         bytes: edit.bytes,
+        body,
         new: edit.new_locale.then(|| base::NewFile {
             kind: tree::FileKind::Article,
             id: entry.article_id.clone(),

@@ -33,6 +33,16 @@ pub enum Outcome {
     InSync,
 }
 
+/// The exact change of one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldDiff {
+    /// The field (`title`, `description`, `body`, `author_id`, `state`).
+    pub field: String,
+    /// Its old value's lines as `-` lines and the new one's as `+` lines; for the body, a
+    /// unified diff of the HTML.
+    pub diff: String,
+}
+
 /// One changed file of the tree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileReport {
@@ -61,6 +71,10 @@ pub struct FileReport {
     /// A unified diff of the Markdown body, remote copy first, when the body differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// The exact change of every field that would be (or was) sent changed, in field order;
+    /// the body's is a diff of its HTML, one line per top-level block.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_diffs: Vec<FieldDiff>,
     /// Why it failed or was not pushed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -79,6 +93,7 @@ impl FileReport {
             base_updated_at: None,
             remote_updated_at: None,
             diff: None,
+            field_diffs: Vec::new(),
             detail: None,
         }
     }
@@ -118,6 +133,31 @@ impl FileReport {
             line.push_str(&format!(": {detail}"));
         }
         line
+    }
+}
+
+impl FileReport {
+    /// What to print under [`FileReport::line`] for humans, indented: the Markdown diff of the
+    /// body, then the exact change of every field sent.
+    pub fn details(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let indented = |text: &str, lines: &mut Vec<String>| {
+            lines.extend(text.lines().map(|line| format!("    {line}")));
+        };
+        if let Some(diff) = &self.diff {
+            indented("body (Markdown):", &mut lines);
+            indented(diff, &mut lines);
+        }
+        for change in &self.field_diffs {
+            let heading = if change.field == "body" {
+                "body as sent (HTML, a line per block):".to_string()
+            } else {
+                format!("{}:", change.field)
+            };
+            indented(&heading, &mut lines);
+            indented(&change.diff, &mut lines);
+        }
+        lines
     }
 }
 
@@ -259,6 +299,26 @@ mod tests {
             "pushed 1 file (0 created), 3 unchanged, 1 conflict, 0 failed, 0 not pushed in 1.5 s"
         );
         assert_eq!(report.files[0].line(), "en/1-a.md: updated [body]");
+        let mut edited = FileReport::new("en/1-a.md", Outcome::WouldUpdate);
+        edited.diff = Some("--- a\n+++ b\n@@ -1,1 +1,1 @@\n-x\n+y\n".into());
+        edited.field_diffs = vec![FieldDiff {
+            field: "title".into(),
+            diff: "-Old\n+New\n".into(),
+        }];
+        assert_eq!(
+            edited.details(),
+            [
+                "    body (Markdown):",
+                "    --- a",
+                "    +++ b",
+                "    @@ -1,1 +1,1 @@",
+                "    -x",
+                "    +y",
+                "    title:",
+                "    -Old",
+                "    +New"
+            ]
+        );
         assert_eq!(
             report.files[1].line(),
             "fr/1-a.md: conflict (remote updated_at 20 is newer than 10 at export)"

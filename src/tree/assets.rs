@@ -278,16 +278,16 @@ pub(crate) struct UsedAssets {
 }
 
 /// Turns the local asset paths of a body loaded from the file at `file_key` of the tree at
-/// `content` back into the Intercom URLs they stand for. Returns the body and a problem per
-/// local file that the record does not know: a relative URL that names a file of the tree, or
-/// anything in `assets/`. Other relative URLs are left as they are (Intercom bodies can hold
-/// them, and they never named a file here).
+/// `content` back into the Intercom URLs they stand for. Returns the body and, per local file
+/// that the record does not know (a relative URL that names a file of the tree, or anything in
+/// `assets/`), the URL and the problem. Other relative URLs are left as they are (Intercom
+/// bodies can hold them, and they never named a file here).
 pub fn globalize(
     body: &str,
     record: &AssetRecord,
     content: &Path,
     file_key: &str,
-) -> (String, Vec<String>) {
+) -> (String, Vec<(String, String)>) {
     let mut problems = Vec::new();
     let rewritten = rewrite_asset_urls(body, |url, kind| {
         if url.is_empty() || is_http_url(url) || has_scheme(url) || url.starts_with('#') {
@@ -309,10 +309,11 @@ pub fn globalize(
             .as_deref()
             .is_some_and(|f| !f.is_empty() && content.join(f).is_file());
         if into_assets || (kind == AssetAttribute::Media && a_file) {
-            problems.push(format!(
+            let problem = format!(
                 "{url} is a local file that Intercom does not have (it is not in {ASSETS_FILE}); \
                  the API cannot upload files: upload it in Intercom's editor and use its URL"
-            ));
+            );
+            problems.push((url.to_string(), problem));
         }
         None
     });
@@ -400,7 +401,7 @@ mod tests {
             html,
             r#"<p><img src="https://cdn.test/a.png"><a href="https://cdn.test/a.png">x</a><a href="https://x.test/">y</a><a href="mailto:a@b.test">m</a></p>"#
         );
-        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(problems, Vec::<(String, String)>::new());
     }
 
     #[test]
@@ -410,6 +411,9 @@ mod tests {
         fs::write(tree.path().join("en/new.png"), b"png").unwrap();
         let body = r#"<p><img src="new.png"><a href="../assets/other.pdf">x</a><a href="../guide/">ok</a><img src="x"></p>"#;
         let (_, problems) = globalize(body, &record(), tree.path(), "en/1-x.md");
+        let urls: Vec<&str> = problems.iter().map(|(url, _)| url.as_str()).collect();
+        assert_eq!(urls, ["new.png", "../assets/other.pdf"]);
+        let problems: Vec<&str> = problems.iter().map(|(_, p)| p.as_str()).collect();
         assert_eq!(
             problems,
             [

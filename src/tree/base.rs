@@ -1,6 +1,8 @@
 //! The base record (`content/.helpcenter/base.json`): every file an export wrote, with what it
 //! was exported from, so `push` can tell local edits (hash differs) from remote ones (the
 //! remote `updated_at` moved on), and a re-export can tell whether it would overwrite edits.
+//! An article file's entry also names its body record (see `bodies.rs`): the remote body it
+//! was exported from, block by block.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -47,6 +49,10 @@ pub struct BaseEntry {
     pub sha256: String,
     /// Size in bytes as exported.
     pub bytes: u64,
+    /// An article's body record (`.helpcenter/bodies/<body>.json`): what its body was
+    /// exported from, block by block; `None` in trees exported before body records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// `content/.helpcenter/base.json`.

@@ -7,12 +7,13 @@ use serde::Serialize;
 
 use super::assets::ExportAssets;
 use super::base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
+use super::bodies::{self, Encoded};
 use super::frontmatter::Writer;
 use super::layout::{self, kind_name, Planned, RelPath, Slot};
 use super::write::{check_existing, Staging};
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
-use crate::markdown::html_to_markdown;
+use crate::markdown::convert_with;
 use crate::model::slug::{article_path, group_path, home_path};
 use crate::model::{ArticleIx, GroupIx, GroupKind, HelpCenter, Locale, State, Workspace};
 
@@ -113,8 +114,11 @@ pub fn export_with_assets(
         .files
         .par_iter()
         .map(|file| {
-            let (text, entry) = render.file(file);
+            let (text, entry, body) = render.file(file);
             staging.write(&file.path, text.as_bytes())?;
+            if let Some(body) = body {
+                staging.write_body(&body)?;
+            }
             Ok((file.path.key(), entry))
         })
         .collect::<Result<_>>()?;
@@ -182,9 +186,10 @@ struct Render<'w> {
 }
 
 impl Render<'_> {
-    /// The file's text and its base record entry.
-    fn file(&self, file: &Planned) -> (String, BaseEntry) {
+    /// The file's text, its base record entry and, for an article, its body record.
+    fn file(&self, file: &Planned) -> (String, BaseEntry, Option<Encoded>) {
         let locale = &file.locale;
+        let mut body = None;
         let (text, kind, id, updated_at, untranslated) = match file.slot {
             Slot::HelpCenter => {
                 let id = self.help_center.map(|h| h.id.clone());
@@ -215,7 +220,8 @@ impl Render<'_> {
             Slot::Article(a) => {
                 let article = self.ws.article(a);
                 let updated_at = article.content.get(locale).and_then(|c| c.updated_at);
-                let doc = self.article_doc(a, locale, &file.path.key());
+                let (doc, record) = self.article_doc(a, locale, &file.path.key());
+                body = Some(record);
                 (
                     doc,
                     FileKind::Article,
@@ -234,8 +240,9 @@ impl Render<'_> {
             untranslated,
             sha256: hash.sha256,
             bytes: hash.bytes,
+            body: body.as_ref().map(|b| b.name.clone()),
         };
-        (text, entry)
+        (text, entry, body)
     }
 
     fn help_center_doc(&self, locale: &Locale) -> String {
@@ -287,7 +294,8 @@ impl Render<'_> {
         w.document("")
     }
 
-    fn article_doc(&self, a: ArticleIx, locale: &Locale, file_key: &str) -> String {
+    /// An article file and its body record.
+    fn article_doc(&self, a: ArticleIx, locale: &Locale, file_key: &str) -> (String, Encoded) {
         let article = self.ws.article(a);
         let c = &article.content[locale];
         let state = match c.state {
@@ -308,10 +316,17 @@ impl Render<'_> {
             .opt_int("weight", article.order)
             .string("url", &article_path(locale, &article.id, &c.slug))
             .opt_string("intercom_url", c.url.as_deref());
-        let (body, used) = self.assets.localize(&c.body, file_key);
-        let markdown = html_to_markdown(&body);
-        self.assets.record(used, &markdown);
-        w.document(&markdown)
+        // Each piece of the body points at the tree's copies of its assets; the blocks keep
+        // Intercom's bytes.
+        let used = std::cell::RefCell::new(Vec::new());
+        let converted = convert_with(&c.body, &|piece| {
+            let (piece, found) = self.assets.localize(piece, file_key);
+            used.borrow_mut().extend(found);
+            piece
+        });
+        let markdown = converted.markdown();
+        self.assets.record(used.into_inner(), &markdown);
+        (w.document(&markdown), bodies::encode(&converted))
     }
 }
 

@@ -19,11 +19,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::assets::{globalize, AssetRecord};
+use super::base::BaseRecord;
+use super::bodies;
 use super::read::{
     read_file, ArticleData, Data, GroupData, HelpCenterData, Parsed, Problem, Role, SourceFile,
 };
 use super::INDEX_FILE;
 use crate::error::{Error, Result};
+use crate::markdown::assemble;
 use crate::model::INTERCOM_LOCALES;
 use crate::model::{
     id_cmp, link_tree, Article, ArticleContent, Group, GroupIx, GroupKind, HelpCenter,
@@ -69,9 +72,10 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
     let scan = scan(content)?;
     let mut problems = scan.problems;
     let assets = AssetRecord::read(content)?;
+    let bases = Bases::read(content)?;
     let results: Vec<_> = (scan.files.par_iter())
         .map(|file| {
-            read_file(file).and_then(|parsed| with_asset_urls(content, file, parsed, &assets))
+            read_file(file).and_then(|parsed| with_body(content, file, parsed, &assets, &bases))
         })
         .collect();
     let mut warnings = Vec::new();
@@ -108,23 +112,76 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
     })
 }
 
-/// An article's body with local asset paths turned back into the Intercom URLs they stand for;
-/// a local file Intercom does not have is a problem of that file.
-fn with_asset_urls(
+/// The body records of the exported article files, by path and by article and locale.
+struct Bases {
+    by_path: HashMap<String, String>,
+    by_article: HashMap<(String, Locale), String>,
+}
+
+impl Bases {
+    /// The body record names of the tree's base record (none without one).
+    fn read(content: &Path) -> Result<Bases> {
+        let mut bases = Bases {
+            by_path: HashMap::new(),
+            by_article: HashMap::new(),
+        };
+        let Some(base) = BaseRecord::read(content)? else {
+            return Ok(bases);
+        };
+        for (path, entry) in base.files {
+            let (Some(body), Some(id)) = (entry.body, entry.id) else {
+                continue;
+            };
+            bases.by_article.insert((id, entry.locale), body.clone());
+            bases.by_path.insert(path, body);
+        }
+        Ok(bases)
+    }
+
+    /// The body the file at `path` (holding article `id` in `locale`) was exported from: its
+    /// own, or that of the file it was moved from.
+    fn of(&self, path: &str, id: Option<&str>, locale: &Locale) -> Option<&str> {
+        let moved = || id.and_then(|id| self.by_article.get(&(id.to_owned(), locale.clone())));
+        self.by_path.get(path).or_else(moved).map(String::as_str)
+    }
+}
+
+/// An article's body as HTML: blocks unchanged since the export as they came from Intercom,
+/// the rest rendered in the article's dialect, local asset paths turned back into the Intercom
+/// URLs they stand for. A local file Intercom does not have is a problem at its line.
+fn with_body(
     content: &Path,
     file: &SourceFile,
     mut parsed: Parsed,
     assets: &AssetRecord,
+    bases: &Bases,
 ) -> std::result::Result<Parsed, Vec<Problem>> {
     let Data::Article(article) = &mut parsed.data else {
         return Ok(parsed);
     };
-    let (body, found) = globalize(&article.content.body, assets, content, &rel_path(file));
-    if !found.is_empty() {
-        return Err(found
-            .into_iter()
-            .map(|message| problem(&file.path, None, message))
-            .collect());
+    let key = rel_path(file);
+    let base = match bases.of(&key, article.id.as_deref(), &file.locale) {
+        Some(name) => match bodies::read(content, name) {
+            Ok(base) => Some(base),
+            Err(e) => return Err(vec![problem(&file.path, None, e.to_string())]),
+        },
+        None => None,
+    };
+    let markdown = &article.markdown;
+    let mut problems = Vec::new();
+    let body = assemble(markdown, base.as_ref(), &mut |html, source| {
+        let (html, found) = globalize(&html, assets, content, &key);
+        for (url, message) in found {
+            let at = markdown[source.clone()]
+                .find(url.as_str())
+                .map_or(source.start, |i| source.start + i);
+            let line = article.body_line + markdown[..at].matches('\n').count();
+            problems.push(problem(&file.path, Some(line), message));
+        }
+        html
+    });
+    if !problems.is_empty() {
+        return Err(problems);
     }
     article.content.body = body;
     Ok(parsed)

@@ -8,6 +8,8 @@
 //! content/<locale>/<id>-<slug>.md                          standalone article
 //! content/assets/<sha256>.<ext>                            images and attachments the bodies use
 //! content/.helpcenter/base.json                            what was exported (see [`BaseRecord`])
+//! content/.helpcenter/bodies/<sha256>.json                 an article body, block by block
+//!                                                          (see [`bodies`])
 //! content/.helpcenter/assets.json                          which Intercom URL each asset stands for
 //! ```
 //! [`export`] writes a [`Workspace`](crate::model::Workspace) as such a tree; [`load`] reads a
@@ -41,7 +43,9 @@
 //!
 //! # Loading
 //! [`load`] checks the whole tree before returning anything and reports every problem at once
-//! (`path:line: message`, sorted). Values that belong to an object rather than to one
+//! (`path:line: message`, sorted). An article's body is put together from its body record
+//! ([`bodies`]): unchanged blocks are the HTML they came from, byte for byte, edited and new
+//! ones are rendered in the article's dialect (see [`crate::markdown`]). Values that belong to an object rather than to one
 //! translation (its place, `weight`, and a group's `icon`, `date`, `lastmod`; the help center's
 //! fields) may be set in any of its files and must agree where set more than once. `url` is
 //! derived, so it is not read back; unknown keys and `_index.md` bodies are ignored with a
@@ -57,6 +61,7 @@
 
 mod assets;
 mod base;
+pub mod bodies;
 mod export;
 mod frontmatter;
 mod layout;

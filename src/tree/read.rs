@@ -1,12 +1,12 @@
-//! Reading one file of a tree: its front matter into typed fields, its body into HTML, and
-//! every problem with the file and line it applies to.
+//! Reading one file of a tree: its front matter into typed fields, its Markdown body (turned into
+//! HTML by the loader, which knows the body's base), and every problem with the file and line it
+//! applies to.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
 use super::frontmatter::{self, parse_time, Field, Value};
-use crate::markdown::markdown_to_html;
 use crate::model::slug::slugify;
 use crate::model::{ArticleContent, GroupContent, GroupKind, Locale, State};
 use crate::snapshot::checked_id;
@@ -128,8 +128,12 @@ pub(crate) struct ArticleData {
     pub(crate) id: Option<String>,
     /// `weight`.
     pub(crate) order: Option<i64>,
-    /// Everything else, with the body converted to HTML.
+    /// Everything else; the body is empty until the loader renders [`ArticleData::markdown`].
     pub(crate) content: ArticleContent,
+    /// The Markdown body (line endings as `\n`).
+    pub(crate) markdown: String,
+    /// The 1-based line of the file where the body starts.
+    pub(crate) body_line: usize,
 }
 
 /// Hugo's keys that hold lists of strings: kept in the file for Hugo, checked, not used.
@@ -184,7 +188,11 @@ pub(crate) fn read_file(file: &SourceFile) -> Result<Parsed, Vec<Problem>> {
     let data = match file.role {
         Role::HelpCenter => Some(Data::HelpCenter(r.help_center())),
         Role::Group => r.group().map(Data::Group),
-        Role::Article => r.article(doc.body).map(Data::Article),
+        Role::Article => {
+            let before_body = text.len() - doc.body.len();
+            let body_line = text[..before_body].matches('\n').count() + 1;
+            r.article(doc.body, body_line).map(Data::Article)
+        }
     };
     if file.role != Role::Article && !doc.body.trim().is_empty() {
         r.warn(
@@ -503,7 +511,7 @@ impl Reader<'_> {
         })
     }
 
-    fn article(&mut self, body: &str) -> Option<ArticleData> {
+    fn article(&mut self, body: &str, body_line: usize) -> Option<ArticleData> {
         self.check_locale();
         let title = self.required("title");
         let id = self.id("id", false);
@@ -530,14 +538,20 @@ impl Reader<'_> {
             slug: slugify(&title),
             title,
             description,
-            body: markdown_to_html(body),
+            body: String::new(),
             author_id,
             state,
             created_at,
             updated_at,
             url,
         };
-        Some(ArticleData { id, order, content })
+        Some(ArticleData {
+            id,
+            order,
+            content,
+            markdown: body.replace("\r\n", "\n"),
+            body_line,
+        })
     }
 
     /// `state`, and `draft` (Hugo's key) which must not contradict it; without `state`,

@@ -71,6 +71,12 @@ impl Staging {
         self.write_at(&self.dir.join(BASE_FILE), &record.to_bytes())
     }
 
+    /// Writes a body record.
+    pub(crate) fn write_body(&self, body: &super::bodies::Encoded) -> Result<()> {
+        let path = self.dir.join(super::bodies::staged_path(&body.name));
+        self.write_at(&path, &body.bytes)
+    }
+
     /// Writes the asset record.
     pub(crate) fn write_asset_record(&self, record: &super::AssetRecord) -> Result<()> {
         self.write_at(&self.dir.join(super::ASSETS_FILE), &record.to_bytes())

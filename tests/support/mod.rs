@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod dialects;
 pub mod fake_intercom;
 pub mod push_load;
 pub mod snapshots;
