@@ -492,6 +492,8 @@ fn a_landed_write_is_not_sent_again_over_a_newer_remote_edit() {
         "<p>Edited in Intercom afterwards.</p>"
     );
     assert!(!server.writes().contains(&format!("PUT /articles/{id}")));
+    // The conflict is reported, not kept: the journal is finished.
+    assert!(!dir.path().join("content/.helpcenter/journal").exists());
 }
 
 #[test]

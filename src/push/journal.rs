@@ -291,7 +291,13 @@ impl PushJournal {
         let adopted = push.adopt_unanswered_creates(client, &assets).await?;
         push.settle_unanswered_updates(client, &assets).await?;
         // Creates not found in Intercom never happened: their files are created this run.
-        push.state().creates.clear();
+        // Updates Intercom does not hold as sent did not land, or were edited over since:
+        // this run sends them again, or reports the conflict.
+        {
+            let mut state = push.state();
+            state.creates.clear();
+            state.sends.clear();
+        }
         let push = push.checkpoint().await?;
         Ok((push, adopted))
     }
