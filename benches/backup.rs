@@ -2,7 +2,8 @@
 //! an empty fake workspace; prints sizes, times and requests.
 //!
 //! `cargo bench --bench backup` (settings through the environment): `BENCH_ARTICLES` (3000,
-//! in 5 locales), `BENCH_LATENCY_MS` (0: the fake's latency per request during the restore).
+//! in 5 locales), `BENCH_LATENCY_MS` (0: the fake's latency per request during the restore),
+//! `BENCH_CONCURRENCY` (8: the restore's `--concurrency`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -13,7 +14,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use helpcenter::archive::{archive, ArchiveOptions, Compression};
-use helpcenter::intercom::Client;
+use helpcenter::intercom::{Client, ClientOptions};
+use helpcenter::output::{Ui, Verbosity};
 use helpcenter::restore::{restore, RestoreOptions};
 use helpcenter::snapshot::{ObjectKind, SnapshotWriter};
 use helpcenter::verify::verify;
@@ -50,6 +52,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 fn main() {
     let articles = setting("BENCH_ARTICLES", 3000) as usize;
     let latency = Duration::from_millis(setting("BENCH_LATENCY_MS", 0));
+    let concurrency = setting("BENCH_CONCURRENCY", 8) as usize;
     let workspace = Workspace::generated(&GeneratedSpec {
         articles,
         locales: ["en", "fr", "de", "ja", "ar"].map(String::from).to_vec(),
@@ -105,7 +108,16 @@ fn main() {
             ..ServerConfig::default()
         },
     );
-    let client = Client::new(server.client_options()).expect("client");
+    let client = Client::new(ClientOptions {
+        concurrency,
+        ..server.client_options()
+    })
+    .expect("client");
+    let ui = Ui::new(Verbosity {
+        quiet: true,
+        verbose: 0,
+        json: false,
+    });
     let options = RestoreOptions {
         backup: dir.path().join("b.tar.zst"),
         help_center: None,
@@ -117,11 +129,11 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (report, took) = timed(|| {
         runtime
-            .block_on(restore(&client, &options))
+            .block_on(restore(&client, &options, &ui))
             .expect("restore")
     });
     println!(
-        "  restore (latency {latency:?}): {:.3} s, {} requests",
+        "  restore (latency {latency:?}, concurrency {concurrency}): {:.3} s, {} requests",
         took.as_secs_f64(),
         server.requests().len()
     );

@@ -101,7 +101,9 @@ pub enum Command {
     /// article sends one PUT with only its changed locales; before writing, the remote copy is
     /// read, and a locale edited in Intercom since the export is reported as a conflict and
     /// left alone (exit code 3) unless --force. The whole tree is validated before the first
-    /// write. After each write the base is updated, so an interrupted push resumes.
+    /// write. Every write is journaled (content/.helpcenter/journal) before it is sent and when
+    /// it is answered, so a push killed at any moment is finished by the next one, creating
+    /// nothing twice.
     #[command(after_help = "Examples:
   helpcenter push --dry-run                 # what would be sent, with diffs
   helpcenter push content/fr                # only the French files
@@ -139,9 +141,10 @@ pub enum Command {
     /// all its translations and states, then sends again the bodies that link to other
     /// restored articles or collections, with the links pointing at their new URLs. Help
     /// centers cannot be created through the API: the backup goes into one existing help
-    /// center. Progress (old id to new id) is saved after every write in a state file, so an
-    /// interrupted restore, run again, continues without creating anything twice. A workspace
-    /// that already holds articles is refused unless --into-nonempty.
+    /// center. Writes run --concurrency at a time. Progress (old id to new id) is saved with
+    /// every write in a state file, so an interrupted restore, run again, continues without
+    /// creating anything twice; -v logs it where no progress bar shows. A workspace that
+    /// already holds articles is refused unless --into-nonempty.
     #[command(after_help = "Examples:
   helpcenter restore --dry-run backups/helpcenter-2026-11-25.tar.zst   # what would be created
   INTERCOM_TOKEN=... helpcenter restore backups/helpcenter-2026-11-25.tar.zst

@@ -251,7 +251,7 @@ pub fn restore(args: RestoreArgs, ui: &Ui) -> Result<()> {
         dry_run: args.dry_run,
         into_nonempty: args.into_nonempty,
     };
-    let report = runtime()?.block_on(crate::restore::restore(&client, &options))?;
+    let report = runtime()?.block_on(crate::restore::restore(&client, &options, ui))?;
     if options.dry_run && !ui.is_json() && !ui.is_quiet() {
         for action in &report.actions {
             println!("{action}");

@@ -32,6 +32,7 @@ pub fn write_atomically_with<T>(
     let name = path
         .file_name()
         .map_or_else(|| "file".into(), |name| name.to_string_lossy().into_owned());
+    remove_abandoned_temps(path, &name);
     let mut temp = TempFile {
         path: path.with_file_name(format!(".{name}.tmp-{}", std::process::id())),
         renamed: false,
@@ -49,6 +50,38 @@ pub fn write_atomically_with<T>(
         None => {}
     }
     Ok(value)
+}
+
+/// Removes the temp files that killed writers of `path` left beside it (`.<name>.tmp-<pid>` of
+/// a process that is gone), so a `kill -9` leaves no litter in a site or a backups folder for
+/// good. Where the OS cannot tell whether a process runs, nothing is removed.
+fn remove_abandoned_temps(path: &Path, name: &str) {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let pid = (file_name.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if pid.is_some_and(|pid| pid != std::process::id() && !process_runs(pid)) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` is running (assumed so where the OS cannot say).
+fn process_runs(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 /// A temp file, removed when dropped unless it was renamed into place.
@@ -154,5 +187,27 @@ pub fn swap_into_place(staging: &Path, parent: &Path, name: &str) -> Result<()> 
         fs::rename(staging, &target).map_err(|e| Error::io(&target, "move into place", e))?;
         sync_dir(parent);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_removes_what_killed_writers_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("f.json");
+        // No process can have this id (Linux ids stop at 2^22); process 1 always runs.
+        let abandoned = dir.path().join(".f.json.tmp-999999999");
+        let running = dir.path().join(".f.json.tmp-1");
+        let other = dir.path().join(".g.json.tmp-999999999");
+        for file in [&abandoned, &running, &other] {
+            fs::write(file, b"partial").unwrap();
+        }
+        write_atomically(&target, b"whole").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"whole");
+        assert_eq!(abandoned.exists(), !cfg!(target_os = "linux"));
+        assert!(running.exists() && other.exists());
     }
 }

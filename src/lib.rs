@@ -14,6 +14,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod html;
 pub mod intercom;
+pub mod journal;
 pub mod markdown;
 pub mod memory;
 pub mod model;

@@ -24,6 +24,8 @@ pub struct Verbosity {
 pub struct Ui {
     verbosity: Verbosity,
     progress: MultiProgress,
+    /// Whether bars are drawn (stderr is a terminal and not `--quiet`).
+    bars: bool,
     command: String,
     started: std::time::Instant,
 }
@@ -40,6 +42,7 @@ impl Ui {
         Ui {
             verbosity,
             progress: MultiProgress::with_draw_target(target),
+            bars: show,
             command: String::new(),
             started: std::time::Instant::now(),
         }
@@ -91,6 +94,19 @@ impl Ui {
         let bar = self.progress.add(ProgressBar::new(total).with_style(style));
         bar.set_prefix(label.to_string());
         bar
+    }
+
+    /// Progress through `total` steps of one long task, e.g. `restoring articles`: a bar on a
+    /// terminal; elsewhere (CI logs, a pipe), at `-v`, a log line at most every
+    /// [`PROGRESS_LOG_INTERVAL`] and one when the task is done.
+    pub fn progress(&self, label: &str, total: u64) -> Progress {
+        let bar = self.items_bar(label, total);
+        Progress {
+            log: !self.bars,
+            label: label.to_string(),
+            last_log: std::sync::Mutex::new(std::time::Instant::now()),
+            bar,
+        }
     }
 
     /// Whether `--json` was given.
@@ -186,5 +202,60 @@ impl<'a> MakeWriter<'a> for BarSafeStderr {
 
     fn make_writer(&'a self) -> Self::Writer {
         BarSafeWriter(self.0.clone())
+    }
+}
+
+/// The longest time between two progress lines in a log (see [`Ui::progress`]).
+pub const PROGRESS_LOG_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Progress of one long task; see [`Ui::progress`]. Shared by the concurrent steps of the task;
+/// the bar is cleared when it is dropped, also when the task failed.
+pub struct Progress {
+    bar: ProgressBar,
+    /// Log lines instead of a bar (no terminal); shown at `-v`.
+    log: bool,
+    label: String,
+    last_log: std::sync::Mutex<std::time::Instant>,
+}
+
+impl Progress {
+    /// Counts `done` steps that were already done before this run (a continued task).
+    pub fn skip(&self, done: u64) {
+        self.bar.inc(done);
+    }
+
+    /// Counts one step done.
+    pub fn step(&self) {
+        self.bar.inc(1);
+        if !self.log {
+            return;
+        }
+        let mut last = self.last_log.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= PROGRESS_LOG_INTERVAL {
+            *last = std::time::Instant::now();
+            self.log_line();
+        }
+    }
+
+    /// Ends the task: clears the bar, or logs the final count.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+        if self.log {
+            self.log_line();
+        }
+    }
+
+    fn log_line(&self) {
+        if self.bar.length() == Some(0) {
+            return;
+        }
+        let (done, total) = (self.bar.position(), self.bar.length().unwrap_or(0));
+        tracing::info!("{}: {done}/{total}", self.label);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use helpcenter::intercom::{ApiVersion, Client, ClientOptions, RetryPolicy, Token};
 use helpcenter::markdown::markdown_to_html;
-use helpcenter::model::{self, LoadOptions};
-use helpcenter::output::{Ui, Verbosity};
-use helpcenter::pull::{pull, PullOptions};
-use helpcenter::push::{push, FieldDiff, Outcome, PushOptions, PushReport};
-use helpcenter::snapshot::Snapshot;
-use helpcenter::tree::{self, BaseRecord, ExportOptions, FileKind};
+use helpcenter::push::{push, FieldDiff, Outcome, PushOptions, PushReport, JOURNAL_FILE};
+use helpcenter::tree::{self, BaseRecord, FileKind};
 use serde_json::{json, Value};
 
-use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest};
+use support::fake_intercom::{
+    FakeIntercom, FaultKind, FaultPlan, Matcher, RecordedRequest, ServerConfig,
+};
+use support::push_load::{self, PushLoad};
+use support::trees::{pulled_and_exported, push_options};
 use support::workspace::Workspace;
 
 /// A fake server, a client for it, and a tree exported from it.
@@ -59,27 +59,7 @@ async fn setup_from(name: &str, version: ApiVersion, change: impl FnOnce(&mut Wo
     change(&mut workspace);
     let server = FakeIntercom::start(workspace);
     let client = client_for(&server, version);
-    let dir = tempfile::tempdir().unwrap();
-    let snapshot = dir.path().join("snapshot");
-    let ui = Ui::new(Verbosity {
-        quiet: true,
-        verbose: 0,
-        json: false,
-    });
-    let options = PullOptions {
-        snapshot: snapshot.clone(),
-        help_center: None,
-        assets: None,
-    };
-    pull(&client, &options, &ui).await.unwrap();
-    let snapshot = Snapshot::open(&snapshot).unwrap();
-    let ws = model::load_snapshot(&snapshot, &LoadOptions::default()).unwrap();
-    let content = dir.path().join("content");
-    let export = ExportOptions {
-        content: content.clone(),
-        force: false,
-    };
-    tree::export(&ws, &export).unwrap();
+    let (dir, content) = pulled_and_exported(&client).await;
     server.clear_requests();
     Setup {
         server,
@@ -91,14 +71,7 @@ async fn setup_from(name: &str, version: ApiVersion, change: impl FnOnce(&mut Wo
 
 impl Setup {
     fn options(&self) -> PushOptions {
-        PushOptions {
-            content: self.content.clone(),
-            paths: Vec::new(),
-            dry_run: false,
-            force: false,
-            delete: false,
-            default_author_id: None,
-        }
+        push_options(&self.content)
     }
 
     async fn push(&self, options: &PushOptions) -> PushReport {
@@ -548,12 +521,14 @@ async fn server_errors_and_rate_limits_still_apply_every_change_once() {
     let report = s.push(&s.options()).await;
     assert_eq!(report.updated, 2, "{:#?}", report.files);
     assert_eq!(report.failed, 0);
-    let applied: Vec<String> = s
+    let mut applied: Vec<String> = s
         .writes()
         .into_iter()
         .filter(|r| r.status == 200)
         .map(|r| r.path)
         .collect();
+    // Articles go several at a time: in either order, each once.
+    applied.sort();
     assert_eq!(applied, ["/articles/101", "/articles/102"]);
     assert!(s.writes().len() > 2);
     assert!(s.remote_locale("101", "en")["body"]
@@ -1166,7 +1141,7 @@ async fn a_new_article_without_author_or_outside_a_collection_writes_nothing() {
 }
 
 #[tokio::test]
-async fn a_new_article_whose_answer_is_lost_is_reported_and_not_written_back() {
+async fn a_new_article_whose_answer_is_lost_is_looked_for_before_it_is_created_again() {
     let s = setup().await;
     let (folder, _) = a_collection_folder(&s, "en");
     let rel = format!("{folder}/sharing-notes.md");
@@ -1182,8 +1157,8 @@ async fn a_new_article_whose_answer_is_lost_is_reported_and_not_written_back() {
     assert_eq!(report.created, 1, "{:#?}", report.files);
     assert_eq!(s.server.workspace().articles.len(), before + 1);
 
-    // A dropped answer may hide a success: not retried, reported, the file left without id.
-    // This is the documented window: the next push would create the article again.
+    // A dropped answer may hide a success: not retried, reported, the file left without id,
+    // and the create kept in the journal for the next push to look for.
     let second = format!("{folder}/more-sharing.md");
     fs::write(
         s.path(&second),
@@ -1212,14 +1187,85 @@ async fn a_new_article_whose_answer_is_lost_is_reported_and_not_written_back() {
     assert!(!text.contains("\nid:"), "{text}");
     let base = BaseRecord::read(&s.content).unwrap().unwrap();
     assert!(!base.files.contains_key(&second));
+    let journal = fs::read_to_string(s.content.join(JOURNAL_FILE)).unwrap();
+    let lines: Vec<Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{journal}");
+    assert_eq!(lines[0]["format"], "helpcenter-push/1");
+    let pending = &lines[1]["creating"];
+    assert_eq!(pending["request"], "POST /articles");
+    assert_eq!(pending["path"], second.as_str());
+    assert_eq!(pending["title"], "More sharing");
 
-    // This fake did not apply the dropped write, so the next push creating it is right here;
-    // had Intercom acted, it would be the duplicate the module docs warn about.
+    // This fake did not apply the dropped write: the next push finds nothing and creates it.
     assert_eq!(s.server.workspace().articles.len(), before + 1);
     s.server.set_faults(FaultPlan::none());
+    s.server.clear_requests();
     let report = s.push(&s.options()).await;
     assert_eq!(report.created, 1, "{:#?}", report.files);
     assert_eq!(s.server.workspace().articles.len(), before + 2);
+    let lookup = s.server.requests();
+    assert!(lookup
+        .iter()
+        .any(|r| r.method == "GET" && r.path == "/articles"));
+    assert!(!s.content.join(JOURNAL_FILE).exists());
+}
+
+#[tokio::test]
+async fn a_new_article_intercom_made_though_its_answer_was_lost_is_adopted() {
+    let s = setup().await;
+    let (folder, collection) = a_collection_folder(&s, "en");
+    let rel = format!("{folder}/sharing-notes.md");
+    fs::write(s.path(&rel), NEW_ARTICLE).unwrap();
+    let before = s.server.workspace().articles.len();
+    s.server.set_faults(FaultPlan::scripted(vec![(
+        Matcher::every("POST /articles"),
+        FaultKind::DropConnection,
+    )]));
+    let report = s.push(&s.options()).await;
+    assert_eq!((report.created, report.failed), (0, 1));
+    // Intercom did act on it; only its answer was lost.
+    let sent: Value = serde_json::from_slice(&s.writes()[0].body).unwrap();
+    s.server.update_workspace(|w| {
+        let mut article = sent.clone();
+        article["id"] = json!("9001");
+        article["type"] = json!("article");
+        article["default_locale"] = json!("en");
+        article["created_at"] = json!(1_800_000_000);
+        article["updated_at"] = json!(1_800_000_000);
+        article["translated_content"]["en"]["updated_at"] = json!(1_800_000_000);
+        w.articles.push(article);
+    });
+    s.server.set_faults(FaultPlan::none());
+    s.server.clear_requests();
+
+    let report = s.push(&s.options()).await;
+    assert!(s.writes().is_empty(), "{:?}", s.writes());
+    assert_eq!(report.created, 1, "{:#?}", report.files);
+    assert_eq!(report.files[0].path, rel);
+    assert_eq!(report.files[0].article_id.as_deref(), Some("9001"));
+    assert_eq!(
+        report.files[0].detail.as_deref(),
+        Some("created by the interrupted push; found in Intercom and adopted, not created again")
+    );
+    assert_eq!(s.server.workspace().articles.len(), before + 1);
+    let text = fs::read_to_string(s.path(&rel)).unwrap();
+    assert!(
+        text.starts_with("---\nid: \"9001\"\ntranslationKey: \"9001\"\n"),
+        "{text}"
+    );
+    let base = BaseRecord::read(&s.content).unwrap().unwrap();
+    let entry = &base.files[&rel];
+    assert_eq!(entry.id.as_deref(), Some("9001"));
+    assert_eq!(entry.updated_at, Some(1_800_000_000));
+    assert_eq!(sent["parent_id"].to_string(), collection);
+    assert!(!s.content.join(JOURNAL_FILE).exists());
+    s.server.clear_requests();
+    let again = s.push(&s.options()).await;
+    assert_eq!((again.updated, again.created), (0, 0), "{:#?}", again.files);
+    assert!(s.writes().is_empty());
 }
 
 #[tokio::test]
@@ -1357,4 +1403,39 @@ async fn a_translation_is_not_added_to_an_article_intercom_holds_in_one_language
         .unwrap()
         .contains("without translations"));
     assert!(s.writes().is_empty());
+}
+
+#[tokio::test]
+async fn a_push_through_429s_and_dropped_connections_applies_every_edit_exactly_once() {
+    let load = PushLoad::new(150, ServerConfig::default()).await;
+    load.server.set_faults(push_load::faults(16, 0));
+    let client = load.client(8, 12, Duration::from_millis(1));
+    let report = push(&client, &load.options()).await.unwrap();
+    assert_eq!(
+        (report.updated, report.failed, report.conflicts),
+        (150, 0, 0),
+        "{:#?}",
+        report
+            .files
+            .iter()
+            .filter(|f| f.outcome != Outcome::Updated)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(load.check(), Vec::<String>::new());
+    let requests = load.server.requests();
+    let limited = requests.iter().filter(|r| r.status == 429).count();
+    let dropped = (requests.iter())
+        .filter(|r| r.fault == Some(FaultKind::DropConnection))
+        .count();
+    assert!(
+        limited > 30 && dropped > 5,
+        "{limited} 429s, {dropped} drops"
+    );
+
+    // Every write is in the base record: a second push sends nothing.
+    load.server.set_faults(FaultPlan::none());
+    load.server.clear_requests();
+    let again = push(&client, &load.options()).await.unwrap();
+    assert_eq!(again.updated, 0);
+    assert!(load.server.writes().is_empty());
 }

@@ -10,7 +10,7 @@ use std::process::Output;
 
 use serde_json::{json, Value};
 use support::cli::{self, assert_code, json_of, text};
-use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Matcher};
+use support::fake_intercom::{FakeIntercom, FaultKind, FaultPlan, Hold, Matcher};
 use support::snapshots::{fixture_snapshot_dir, snapshot_from_fixture};
 use support::workspace::{id_of, Workspace};
 
@@ -27,19 +27,6 @@ fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// A workspace with one empty help center, as a new Intercom workspace has.
-fn empty_target() -> Workspace {
-    Workspace {
-        help_centers: vec![json!({
-            "id": "77", "workspace_id": "n3wsp4ce", "created_at": 1760000000,
-            "updated_at": 1760000000, "identifier": "acme-new", "website_turned_on": true,
-            "display_name": "Acme Notes Help Center", "url": "https://help.new.test",
-            "custom_domain": "help.new.test"
-        })],
-        ..Workspace::empty()
-    }
-}
-
 /// A folder with `snapshot/` made from the multilingual fixture (help center 12, 8
 /// collections, 14 articles in 5 locales).
 fn with_backup() -> tempfile::TempDir {
@@ -47,31 +34,33 @@ fn with_backup() -> tempfile::TempDir {
 }
 
 /// The state file folded into one object: `{collections, articles: {old: {id, urls}},
-/// links_done, pending}` (it is a header line and one line per change).
+/// links_done, pending: [{kind, old_id}]}` (it is a header line and one line per change).
 fn state(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
-    assert_eq!(header["format"], "helpcenter-restore/1");
+    assert_eq!(header["format"], "helpcenter-restore/2");
     let mut state = json!({"collections": {}, "sections": {}, "articles": {},
-                           "links_done": [], "pending": null});
+                           "links_done": []});
+    let mut pending: Vec<Value> = Vec::new();
     for line in lines {
         let event: Value = serde_json::from_str(line).unwrap();
-        if let Some(pending) = event.get("pending") {
-            state["pending"] = pending.clone();
+        if let Some(one) = event.get("pending") {
+            pending.push(one.clone());
         } else if let Some(created) = event.get("created") {
             let kind = format!("{}s", created["kind"].as_str().unwrap());
             let old = created["old_id"].as_str().unwrap().to_string();
-            state[kind.as_str()][old] = json!({"id": created["id"], "urls": created["urls"]});
-            state["pending"] = Value::Null;
+            state[kind.as_str()][&old] = json!({"id": created["id"], "urls": created["urls"]});
+            pending.retain(|p| p != &json!({"kind": created["kind"], "old_id": old}));
         } else if let Some(id) = event.get("links_done") {
             state["links_done"].as_array_mut().unwrap().push(id.clone());
         } else if event == "cleared" {
-            state["pending"] = Value::Null;
+            pending.clear();
         } else {
             panic!("unknown state line {line}");
         }
     }
+    state["pending"] = Value::Array(pending);
     state
 }
 
@@ -130,7 +119,7 @@ fn translations(object: &Value) -> BTreeMap<String, Value> {
 
 #[test]
 fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     let out = assert_code(
@@ -158,7 +147,7 @@ fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
     assert_eq!(writes.len() as u64, 22 + relinked);
 
     let state = state(&cwd.join("snapshot.restore.json"));
-    assert_eq!(state["pending"], Value::Null);
+    assert_eq!(state["pending"], json!([]));
     let collection_ids = mapping(&state, "collections");
     let article_ids = mapping(&state, "articles");
     assert_eq!((collection_ids.len(), article_ids.len()), (8, 14));
@@ -286,7 +275,7 @@ fn restore_into_an_empty_workspace_then_pull_gives_the_same_content() {
 
 #[test]
 fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     assert_code(
@@ -297,7 +286,9 @@ fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
         Matcher::nth_to("POST /articles", 5),
         FaultKind::Status(500),
     )]));
-    let failed = helpcenter(&server, cwd, &["restore", "b.tar.zst"]);
+    // One request at a time, so the fifth create is the fifth article.
+    let one_at_a_time = ["restore", "b.tar.zst", "--concurrency", "1"];
+    let failed = helpcenter(&server, cwd, &one_at_a_time);
     assert_code(&failed, 1);
     let stderr = text(&failed.stderr);
     assert!(
@@ -314,7 +305,7 @@ fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
     assert_eq!(mapping(&saved, "articles").len(), 4);
     assert_eq!(
         saved["pending"],
-        json!({"kind": "article", "old_id": "105"})
+        json!([{"kind": "article", "old_id": "105"}])
     );
 
     server.set_faults(FaultPlan::none());
@@ -348,14 +339,15 @@ fn an_interrupted_restore_from_an_archive_resumes_without_duplicates() {
 
 #[test]
 fn a_create_whose_answer_was_lost_is_adopted_not_repeated() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     server.set_faults(FaultPlan::scripted(vec![(
         Matcher::nth_to("POST /articles", 3),
         FaultKind::Status(502),
     )]));
-    assert_code(&helpcenter(&server, cwd, &["restore", "snapshot"]), 1);
+    let one_at_a_time = ["restore", "snapshot", "--concurrency", "1"];
+    assert_code(&helpcenter(&server, cwd, &one_at_a_time), 1);
     // Intercom did act on the third create; only its answer never arrived.
     let lost = server
         .requests()
@@ -400,7 +392,7 @@ fn a_create_whose_answer_was_lost_is_adopted_not_repeated() {
 
 #[test]
 fn dry_run_says_what_it_would_create_and_writes_nothing() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     let out = assert_code(
@@ -470,7 +462,7 @@ fn a_workspace_with_articles_is_refused_unless_asked() {
 
 #[test]
 fn a_damaged_backup_is_not_restored() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     fs::write(cwd.join("snapshot/articles/110.json"), "{}").unwrap();
@@ -488,7 +480,7 @@ fn a_damaged_backup_is_not_restored() {
 
 #[test]
 fn a_state_file_continues_only_its_own_restore() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = with_backup();
     let cwd = dir.path();
     fs::write(
@@ -519,7 +511,7 @@ fn a_state_file_continues_only_its_own_restore() {
 
 #[test]
 fn a_2_9_backup_with_sections_restores_them_as_nested_collections() {
-    let server = FakeIntercom::start(empty_target());
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
     snapshot_from_fixture(
@@ -550,4 +542,57 @@ fn a_2_9_backup_with_sections_restores_them_as_nested_collections() {
     assert_eq!(parent("501"), Some(sections["401"].clone()));
     assert_eq!(parent("506"), Some(collections["301"].clone()));
     assert_eq!(parent("509"), None);
+}
+
+#[test]
+fn creates_run_concurrency_at_a_time_and_progress_shows_in_logs() {
+    let server = FakeIntercom::start(Workspace::with_empty_help_center());
+    let dir = with_backup();
+    let cwd = dir.path();
+    // The first article create never gets an answer: the client gives up on it after 2 s.
+    let held = server.hold(Matcher::nth_to("POST /articles", 1), Hold::Before);
+    let args = [
+        "restore",
+        "snapshot",
+        "--concurrency",
+        "4",
+        "--timeout",
+        "2",
+        "-v",
+    ];
+    let failed = helpcenter(&server, cwd, &args);
+    assert_code(&failed, 1);
+    assert!(held.wait(std::time::Duration::ZERO));
+    let stderr = text(&failed.stderr);
+    assert!(
+        stderr.contains("POST /articles may or may not have been applied (timed out"),
+        "{stderr}"
+    );
+    // Meanwhile the other 13 were created beside it, each once.
+    let creates: Vec<u16> = (server.requests().into_iter())
+        .filter(|r| r.method == "POST" && r.path == "/articles")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(creates.len(), 14, "{creates:?}");
+    assert_eq!(creates.iter().filter(|s| **s == 200).count(), 13);
+    assert!(
+        stderr.contains("INFO restoring collections: 8/8"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("restoring articles: 14/14"), "{stderr}");
+
+    server.release_holds();
+    let done = helpcenter(&server, cwd, &["restore", "snapshot", "-v", "--json"]);
+    let report = json_of(&assert_code(&done, 0));
+    assert_eq!(report["articles_created"], 1);
+    assert_eq!(report["already_restored"], 8 + 13);
+    assert_eq!(server.workspace().articles.len(), 14);
+    let stderr = text(&done.stderr);
+    for line in [
+        "INFO restoring collections: 8/8",
+        "INFO restoring articles: 14/14",
+        "INFO rewriting links: 14/14",
+    ] {
+        assert!(stderr.contains(line), "{line:?} is missing from\n{stderr}");
+    }
 }

@@ -1,9 +1,12 @@
-//! Updating the base record after each write, atomically, so an interrupted push resumes
-//! where it stopped. A written article file's body record is replaced by one of the body
-//! Intercom answered (written first, then named by the base record; records no entry names any
-//! more are removed after).
+//! What a write changes in the base record: the pushed file's new hash, remote time and body
+//! record (the body Intercom answered, written first under its content hash). The changes go
+//! through the push journal (`journal.rs`), which makes them durable at once and writes
+//! `base.json` when the push ends, then removes the body records no entry names any more.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde::{Deserialize, Serialize};
 
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
@@ -11,7 +14,7 @@ use crate::model::Locale;
 use crate::tree::{bodies, BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// What a file looked like when it was pushed, and the remote time after the write.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pushed {
     /// Path relative to the tree's root.
     pub path: String,
@@ -22,14 +25,16 @@ pub struct Pushed {
     /// Size of the file as pushed.
     pub bytes: u64,
     /// The record of the body Intercom now holds (articles), to name in the file's entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// What the file describes, for the entry to add when the base has none for `path` (a new
     /// translation file); its hash and time are the ones above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<NewFile>,
 }
 
 /// What a file new to the base record describes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewFile {
     /// What kind of file it is.
     pub kind: FileKind,
@@ -55,9 +60,33 @@ impl NewFile {
     }
 }
 
-/// Records `pushed` in the base record of the tree at `content` (temp file, fsync, rename).
-pub fn record(content: &Path, pushed: &[Pushed]) -> Result<()> {
-    update(content, |base, path| apply(base, path, pushed))
+/// The base record's entries after `pushed`: the files' new hashes, times and body records,
+/// and an entry for each file new to the record.
+pub fn entries(base: &BaseRecord, pushed: &[Pushed]) -> Result<BTreeMap<String, BaseEntry>> {
+    let mut entries = BTreeMap::new();
+    for file in pushed {
+        let mut entry = match (base.files.get(&file.path), &file.new) {
+            (Some(entry), _) => BaseEntry {
+                updated_at: file.updated_at,
+                sha256: file.sha256.clone(),
+                bytes: file.bytes,
+                ..entry.clone()
+            },
+            (None, Some(new)) => new.entry(file.updated_at, file.sha256.clone(), file.bytes),
+            (None, None) => {
+                return Err(Error::data(format!(
+                    "{}: no entry for {}",
+                    Path::new(BASE_FILE).display(),
+                    file.path
+                )))
+            }
+        };
+        if file.body.is_some() {
+            entry.body = file.body.clone();
+        }
+        entries.insert(file.path.clone(), entry);
+    }
+    Ok(entries)
 }
 
 /// Writes the body record of `html`, the body Intercom holds for the file at `file_key`,
@@ -69,37 +98,4 @@ pub fn body_record(
     file_key: &str,
 ) -> Result<String> {
     bodies::write(content, &bodies::convert_remote(html, assets, file_key))
-}
-
-/// Reads the base record, changes it with `change`, writes it back atomically, and removes the
-/// body records it no longer names.
-pub fn update(
-    content: &Path,
-    change: impl FnOnce(&mut BaseRecord, &Path) -> Result<()>,
-) -> Result<()> {
-    let path = content.join(BASE_FILE);
-    let mut base = BaseRecord::read(content)?
-        .ok_or_else(|| Error::data(format!("{}: the base record is gone", path.display())))?;
-    change(&mut base, &path)?;
-    crate::durable::write_atomically(&path, &base.to_bytes())?;
-    bodies::remove_unnamed(content, &base)
-}
-
-fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {
-    for file in pushed {
-        if let (false, Some(new)) = (base.files.contains_key(&file.path), &file.new) {
-            let entry = new.entry(file.updated_at, file.sha256.clone(), file.bytes);
-            base.files.insert(file.path.clone(), entry);
-        }
-        let entry = base.files.get_mut(&file.path).ok_or_else(|| {
-            Error::data(format!("{}: no entry for {}", path.display(), file.path))
-        })?;
-        entry.updated_at = file.updated_at;
-        entry.sha256 = file.sha256.clone();
-        entry.bytes = file.bytes;
-        if file.body.is_some() {
-            entry.body = file.body.clone();
-        }
-    }
-    Ok(())
 }

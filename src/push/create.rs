@@ -1,14 +1,14 @@
 //! Creating new articles: an article file without `id` is sent as `POST /articles` under the
-//! collection of its folder, and the id Intercom answers is written back at once, first into
-//! the file's front matter, then into the base record (each atomically: temp file, fsync,
-//! rename), so a second push finds an exported, unchanged file and sends nothing.
+//! collection of its folder, and the id Intercom answers is written back at once: the push
+//! journal records it, then it goes into the file's front matter (atomically: temp file,
+//! fsync, rename) and the base record, so a second push finds an exported, unchanged file and
+//! sends nothing.
 //!
-//! The one window for a duplicate is between Intercom's answer and the file's write-back: a
-//! push killed there (or whose answer was lost: a dropped connection after the server acted,
-//! which the client does not retry and reports as "may or may not have been applied") leaves
-//! the file without an id, and the next push creates the article again. Check Intercom before
-//! pushing again after such a failure. A push killed between the two write-backs leaves a file
-//! with its id but no base entry; it is reported and never sent again.
+//! Every create is announced in the journal before it is sent. A push killed before the answer
+//! was recorded, or whose answer was lost (a dropped connection after the server acted, which
+//! the client does not retry and reports as "may or may not have been applied"), leaves it
+//! announced: the next push looks for it in Intercom (same title under the same collection, no
+//! file claiming it) and adopts it rather than create it twice (see `journal.rs`).
 //!
 //! Checks made before any request ([`check`]): every new file has an author (its `author_id`,
 //! else `default_author_id`), and is in
@@ -22,6 +22,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::base;
+use super::journal::{Creating, PushJournal};
 use super::payload::{api_id, content_json, top_level};
 use super::report::{FileReport, Outcome, PushReport};
 use super::PushOptions;
@@ -29,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::intercom::Client;
 use crate::model::Locale;
 use crate::snapshot::{checked_id, file_entry, object_id};
-use crate::tree::{BaseEntry, FileKind, NewArticle, NewGroup};
+use crate::tree::{with_id, BaseEntry, FileKind, NewArticle, NewGroup};
 
 /// Gives new articles without `author_id` the configured default author, if there is one.
 pub fn default_authors(new: &mut [NewArticle], default_author_id: Option<&str>) {
@@ -107,6 +108,7 @@ pub async fn create_group(
     options: &PushOptions,
     group: &NewGroup,
     help_center: Option<&str>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<Option<String>> {
     let mut entry = FileReport::new(&group.rel, Outcome::WouldCreate);
@@ -117,22 +119,75 @@ pub async fn create_group(
         return Ok(None);
     }
     let body = collection_body(group, help_center);
-    let answer = match send(client, "/help_center/collections", &body).await? {
-        Ok(answer) => answer,
+    let creating = Creating {
+        request: "POST /help_center/collections".to_string(),
+        kind: FileKind::Collection,
+        path: group.rel.clone(),
+        locale: group.locale.clone(),
+        sha256: file_sha256(&group.path)?,
+        title: group.name.clone(),
+        parent: group.parent.clone(),
+    };
+    let no_body = |_: &Value| Ok(None);
+    let (id, _) = match create_file(client, journal, creating, &group.path, &body, no_body).await? {
+        Ok(created) => created,
         Err(message) => {
             report.add(failed(entry, message));
             return Ok(None);
         }
     };
-    let id = new_id(&answer, &group.rel)?;
-    let bytes = write_id(&group.path, &id, &format!("collection-{id}"))?;
-    let updated_at = super::payload::updated_at(&answer);
-    let base_entry = base_entry(FileKind::Collection, &id, &group.locale, updated_at, &bytes);
-    add_to_base(&options.content, &group.rel, base_entry)?;
     entry.outcome = Outcome::Created;
     entry.collection_id = Some(id.clone());
     report.add(entry);
     Ok(Some(id))
+}
+
+/// Announces `creating` in the journal, sends its `POST` with `body`, and records the answer:
+/// the new id goes into `file`, and into the base with the body record `record` makes of the
+/// answer. The id and Intercom's time for the file's locale, or the failure's message. A failed
+/// create stays announced: it may have been applied, and the next push looks for it in
+/// Intercom before creating it again.
+async fn create_file(
+    client: &Client,
+    journal: &PushJournal,
+    creating: Creating,
+    file: &Path,
+    body: &Value,
+    record: impl FnOnce(&Value) -> Result<Option<String>>,
+) -> Result<std::result::Result<(String, Option<i64>), String>> {
+    journal.creating(creating.clone()).await?;
+    let endpoint = creating.request.trim_start_matches("POST ");
+    let answer = match send(client, endpoint, body).await? {
+        Ok(answer) => answer,
+        Err(message) => return Ok(Err(message)),
+    };
+    let id = new_id(&answer, &creating.path)?;
+    let key = translation_key(creating.kind, &id);
+    let bytes = with_id_bytes(file, &id, &key)?;
+    let updated_at = remote_time(&answer, &creating.locale);
+    let mut entry = base_entry(creating.kind, &id, &creating.locale, updated_at, &bytes);
+    entry.body = record(&answer)?;
+    let (request, path) = (&creating.request, &creating.path);
+    journal
+        .created(request, path, (&id, &key), entry, Some(&bytes))
+        .await?;
+    Ok(Ok((id, updated_at)))
+}
+
+/// The `translationKey` a created file gets: the article's id, `collection-<id>` for a
+/// collection.
+pub fn translation_key(kind: FileKind, id: &str) -> String {
+    match kind {
+        FileKind::Article => id.to_string(),
+        _ => format!("collection-{id}"),
+    }
+}
+
+/// Intercom's time for a file's locale of `object`: the translation's, else the object's.
+pub fn remote_time(object: &Value, locale: &Locale) -> Option<i64> {
+    super::payload::remote_locale(object, locale.as_str())
+        .and_then(super::payload::updated_at)
+        .or_else(|| super::payload::updated_at(object))
 }
 
 /// Sends a `POST`: the answer, or the failure's message (a refused token is returned as an
@@ -162,6 +217,7 @@ pub async fn create_article(
     options: &PushOptions,
     article: &NewArticle,
     place: &Place<'_>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let (collection, multilingual) = (place.collection, place.multilingual);
@@ -181,26 +237,31 @@ pub async fn create_article(
         return Ok(());
     };
     let body = create_body(article, collection, multilingual);
-    let answer = match send(client, "/articles", &body).await? {
-        Ok(answer) => answer,
-        Err(message) => {
-            report.add(failed(entry, message));
-            return Ok(());
-        }
+    let creating = Creating {
+        request: "POST /articles".to_string(),
+        kind: FileKind::Article,
+        path: article.rel.clone(),
+        locale: article.locale.clone(),
+        sha256: file_sha256(&article.path)?,
+        title: article.content.title.clone(),
+        parent: Some(collection.to_string()),
     };
-    let id = new_id(&answer, &article.rel)?;
-    let bytes = write_id(&article.path, &id, &id)?;
-    let updated_at = super::payload::remote_locale(&answer, article.locale.as_str())
-        .and_then(super::payload::updated_at);
-    let mut base_entry = base_entry(FileKind::Article, &id, &article.locale, updated_at, &bytes);
     // The body Intercom holds now is the base of the file's next edit.
-    let stored = super::payload::remote_locale(&answer, article.locale.as_str())
-        .and_then(|r| r.get("body"))
-        .and_then(Value::as_str)
-        .unwrap_or(&article.content.body);
-    let record = base::body_record(&options.content, stored, place.assets, &article.rel)?;
-    base_entry.body = Some(record);
-    add_to_base(&options.content, &article.rel, base_entry)?;
+    let record = |answer: &Value| {
+        let stored = super::payload::remote_locale(answer, article.locale.as_str())
+            .and_then(|r| r.get("body"))
+            .and_then(Value::as_str)
+            .unwrap_or(&article.content.body);
+        base::body_record(&options.content, stored, place.assets, &article.rel).map(Some)
+    };
+    let (id, updated_at) =
+        match create_file(client, journal, creating, &article.path, &body, record).await? {
+            Ok(created) => created,
+            Err(message) => {
+                report.add(failed(entry, message));
+                return Ok(());
+            }
+        };
     entry.outcome = Outcome::Created;
     entry.article_id = Some(id);
     entry.remote_updated_at = updated_at;
@@ -248,22 +309,28 @@ fn base_entry(
     file.entry(updated_at, hash.sha256, hash.bytes)
 }
 
-/// Adds a created file to the base record (atomically).
-fn add_to_base(content: &Path, rel: &str, entry: BaseEntry) -> Result<()> {
-    base::update(content, |base, _| {
-        base.files.insert(rel.to_string(), entry);
-        Ok(())
-    })
+/// The file's bytes with `id` and `translationKey` in its front matter (the journal records the
+/// create, then writes them).
+fn with_id_bytes(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    Ok(with_id(&text, id, key).into_bytes())
 }
 
-/// Writes `id` and `translationKey` into the file's front matter atomically; returns the new
-/// bytes.
-fn write_id(path: &Path, id: &str, key: &str) -> Result<Vec<u8>> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
-    let bytes = crate::tree::with_id(&text, id, key).into_bytes();
-    // The temp file has a hidden name: the loader skips it should a crash leave it behind.
-    crate::durable::write_atomically(path, &bytes)?;
-    Ok(bytes)
+/// sha256 of a file as it is now.
+fn file_sha256(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    Ok(file_entry(&bytes).sha256)
+}
+
+/// The `id` in a file's front matter, when it has a non-empty one (`None` too for front matter
+/// that does not parse: the loader reports it).
+pub fn front_matter_id(text: &str) -> Option<String> {
+    let document = crate::tree::parse_front_matter(text).ok()?;
+    let id = document.fields.iter().find(|f| f.key == "id")?;
+    id.value
+        .text()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -295,5 +362,18 @@ mod tests {
             serde_json::to_string(&create_body(&article, "7", false)).unwrap(),
             r#"{"title":"T","description":"D","body":"<p>b</p>","author_id":null,"state":"published","parent_id":7,"parent_type":"collection"}"#
         );
+    }
+
+    #[test]
+    fn the_id_is_read_from_the_front_matter_only() {
+        let text = "---\ntitle: New\nid:\n---\n\nid: stays\n";
+        assert_eq!(front_matter_id(text), None);
+        let written = crate::tree::with_id(text, "42", "42");
+        assert_eq!(front_matter_id(&written).as_deref(), Some("42"));
+        assert_eq!(
+            front_matter_id("---\nid: 'x7' # quoted\n---\n").as_deref(),
+            Some("x7")
+        );
+        assert_eq!(front_matter_id("---\ntitle: x\n---\nid: 7\n"), None);
     }
 }

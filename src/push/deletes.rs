@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::Value;
 
-use super::base;
+use super::journal::PushJournal;
 use super::payload;
 use super::report::{FileReport, Outcome, PushReport};
 use super::PushOptions;
@@ -86,6 +86,7 @@ pub async fn delete_article(
     client: &Client,
     options: &PushOptions,
     article: &ArticleDelete,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let path = format!("/articles/{}", article.id);
@@ -100,7 +101,7 @@ pub async fn delete_article(
     };
     let Some(remote) = remote else {
         if !options.dry_run {
-            forget(options, article)?;
+            forget(journal, None, article).await?;
         }
         add_all(
             article,
@@ -124,7 +125,7 @@ pub async fn delete_article(
         .await
     {
         Ok(_) => {
-            forget(options, article)?;
+            forget(journal, Some(&format!("DELETE {path}")), article).await?;
             add_all(article, Outcome::Deleted, None, report);
         }
         Err(Error::Auth(message)) => return Err(Error::Auth(message)),
@@ -148,14 +149,22 @@ fn changed_remotely(article: &ArticleDelete, remote: &Value) -> bool {
     })
 }
 
-/// Removes the article's files from the base record.
-fn forget(options: &PushOptions, article: &ArticleDelete) -> Result<()> {
-    base::update(&options.content, |record, _| {
-        for (path, _, _) in &article.files {
-            record.files.remove(path);
-        }
-        Ok(())
-    })
+/// Removes the article's files from the base record, after `request` (none: it was gone).
+async fn forget(
+    journal: &PushJournal,
+    request: Option<&str>,
+    article: &ArticleDelete,
+) -> Result<()> {
+    journal
+        .update(request, |_, edit| {
+            edit.remove = article
+                .files
+                .iter()
+                .map(|(path, _, _)| path.clone())
+                .collect();
+            Ok(())
+        })
+        .await
 }
 
 fn add_all(

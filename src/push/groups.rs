@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use super::base::{self, Pushed};
+use super::journal::{PushJournal, Sent};
 use super::report::{FileReport, Outcome, PushReport};
 use super::PushOptions;
 use crate::error::{Error, Result};
@@ -93,6 +94,7 @@ pub async fn push_group(
     client: &Client,
     options: &PushOptions,
     group: &GroupEdit,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let path = format!("/help_center/{}s/{}", noun(group.kind), group.id);
@@ -126,7 +128,7 @@ pub async fn push_group(
         .map(|(e, _)| pushed(e, remote_time))
         .collect();
     if !records.is_empty() {
-        base::record(&options.content, &records)?;
+        journal.record(None, &records).await?;
     }
     for (_, e) in in_sync {
         report.add(e);
@@ -135,10 +137,15 @@ pub async fn push_group(
         return Ok(());
     }
     let body = update_body(multilingual, &to_send);
+    let request = format!("PUT {path}");
+    journal.sending(&request, sent(&to_send)).await?;
     let answer: Value = match client.send_json(Method::PUT, &path, &body).await {
         Ok(answer) => answer,
-        Err(Error::Auth(message)) => return Err(Error::Auth(message)),
         Err(err) => {
+            journal.failed(&request, &err.to_string()).await?;
+            if let Error::Auth(_) = err {
+                return Err(err);
+            }
             for (_, mut e) in to_send {
                 e.outcome = Outcome::Failed;
                 e.detail = Some(err.to_string());
@@ -149,17 +156,23 @@ pub async fn push_group(
     };
     let new_time = answer.get("updated_at").and_then(Value::as_i64);
     let records: Vec<Pushed> = to_send.iter().map(|(e, _)| pushed(e, new_time)).collect();
-    base::update(&options.content, |record, _| {
-        for entry in record.files.values_mut() {
-            let same_group = entry.kind == file_kind(group.kind)
-                && entry.id.as_deref() == Some(group.id.as_str());
-            if same_group && remote_time.is_some() && entry.updated_at >= remote_time {
-                entry.updated_at = new_time;
+    journal
+        .update(Some(&request), |base, edit| {
+            for (path, entry) in &base.files {
+                let same_group = entry.kind == file_kind(group.kind)
+                    && entry.id.as_deref() == Some(group.id.as_str());
+                if same_group && remote_time.is_some() && entry.updated_at >= remote_time {
+                    let retimed = BaseEntry {
+                        updated_at: new_time,
+                        ..entry.clone()
+                    };
+                    edit.set.insert(path.clone(), retimed);
+                }
             }
-        }
-        Ok(())
-    })?;
-    base::record(&options.content, &records)?;
+            edit.set.extend(base::entries(base, &records)?);
+            Ok(())
+        })
+        .await?;
     for (_, mut e) in to_send {
         e.outcome = Outcome::Updated;
         e.remote_updated_at = new_time;
@@ -190,6 +203,21 @@ fn entry(id: &str, edit: &GroupLocaleEdit, outcome: Outcome) -> FileReport {
     entry.locale = Some(edit.locale.as_str().to_string());
     entry.base_updated_at = edit.base_updated_at;
     entry
+}
+
+/// What the journal keeps of a group's `PUT`: per locale file, what should land.
+fn sent(to_send: &[(&GroupLocaleEdit, FileReport)]) -> Vec<Sent> {
+    let fields = vec!["name".to_string(), "description".to_string()];
+    let sent = to_send.iter().map(|(edit, _)| {
+        let content = json!({ "name": edit.name, "description": edit.description });
+        Sent {
+            file: pushed(edit, None),
+            locale: edit.locale.as_str().to_string(),
+            digest: super::journal::digest(&content, &fields),
+            fields: fields.clone(),
+        }
+    });
+    sent.collect()
 }
 
 fn pushed(edit: &GroupLocaleEdit, updated_at: Option<i64>) -> Pushed {

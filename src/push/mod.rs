@@ -1,7 +1,7 @@
 //! `helpcenter push`: send the Markdown edits of an exported tree back to Intercom, safely.
 //!
 //! 1. The whole tree is loaded and checked ([`tree::load`]); with any problem nothing is sent.
-//! 2. Every file is compared with the base record written at export ([`BaseRecord`]); only
+//! 2. Every file is compared with the base record written at export ([`tree::BaseRecord`]); only
 //!    article files whose bytes changed are sent, all changed locales of one article in one
 //!    `PUT /articles/{id}`, each as a whole `article_content`, other locales left out. An
 //!    article without translations gets only its changed fields, at the top level. A body is
@@ -9,9 +9,12 @@
 //!    unedited one is sent as the remote body, byte for byte (see `payload.rs`).
 //! 3. Before writing an article it is fetched again: a locale whose remote `updated_at` is newer
 //!    than the base's is a conflict and is not written (unless `force`); the rest go on.
-//! 4. After each successful write the base record is updated at once (atomically), with the
-//!    body Intercom answered as the file's new body record, so a push that stops halfway
-//!    resumes where it stopped, and a second push sends nothing.
+//!    Articles go `--concurrency` at a time.
+//! 4. Every write is recorded in the push journal (`journal.rs`) before it is sent and when its
+//!    answer arrives (with the body Intercom answered as the file's new body record), on disk
+//!    before the push goes on; `base.json` is written from it when the push ends. A push
+//!    killed anywhere is finished by the next one, which creates nothing twice, and a second
+//!    push sends nothing.
 //!
 //! A collection's `_index.md` whose name or description changed is sent the same way with
 //! `PUT /help_center/collections/{id}` (see `groups.rs`).
@@ -21,8 +24,8 @@
 //!
 //! New content (see `create.rs`): a collection `_index.md` without `id` is created with
 //! `POST /help_center/collections`, then an article file without `id` with `POST /articles`
-//! under its folder's collection; each new id is written back into the file and the base at
-//! once, so a second push creates nothing. A new file holding an exported article's `id` in a
+//! under its folder's collection; each new id is recorded in the journal, then written back into
+//! the file, so a second push creates nothing. A new file holding an exported article's `id` in a
 //! locale it did not have is a new translation, sent with the article's `PUT` like an edit.
 //!
 //! A dry run fetches the articles and reports per file what would change (fields, a unified
@@ -36,6 +39,7 @@ mod create;
 mod deletes;
 mod diff;
 mod groups;
+mod journal;
 pub(crate) mod payload;
 mod plan;
 mod report;
@@ -47,12 +51,16 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::Value;
 
+use crate::journal::run_writes;
+
+pub use journal::{FORMAT as JOURNAL_FORMAT, JOURNAL_FILE};
 pub use report::{FieldDiff, FileReport, Outcome, PushReport};
 
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
-use crate::tree::{self, BaseRecord, BASE_FILE};
+use crate::tree;
+use journal::PushJournal;
 use plan::{ArticleEdit, LocaleEdit, Selection};
 
 /// What to push.
@@ -81,14 +89,29 @@ pub struct PushOptions {
 /// Other failures of one article are reported in [`PushReport::files`] and the push goes on.
 pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> {
     let started = Instant::now();
+    let (journal, recovered) = PushJournal::open(client, &options.content, options.dry_run).await?;
+    let pushed = push_tree(client, options, &journal, recovered).await;
+    // The base record is written (and the journal closed) whatever happened.
+    let finished = journal.finish().await;
+    if let (Err(_), Err(e)) = (&pushed, &finished) {
+        tracing::warn!("{e}; the next push finishes from the journal");
+    }
+    let mut report = pushed?;
+    finished?;
+    report.finish(started.elapsed().as_millis() as u64);
+    Ok(report)
+}
+
+/// The push proper, on a tree whose journal holds nothing unfinished; `recovered` reports
+/// what finishing it found.
+async fn push_tree(
+    client: &Client,
+    options: &PushOptions,
+    journal: &PushJournal,
+    recovered: Vec<FileReport>,
+) -> Result<PushReport> {
     let content = &options.content;
-    let base = BaseRecord::read(content)?.ok_or_else(|| {
-        Error::usage(format!(
-            "{} has no {BASE_FILE}: push works on a tree written by `helpcenter build --format \
-             markdown`",
-            content.display()
-        ))
-    })?;
+    let base = journal.base();
     let mut loaded = tree::load_with_new(content)?;
     create::default_authors(
         &mut loaded.new_articles,
@@ -112,22 +135,32 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
         options.delete,
     )?;
     // Read once by the load; push writes ids and the base record, never the asset record.
-    let assets = loaded.assets.local_assets(content);
+    let assets = &loaded.assets.local_assets(content);
     let mut report = PushReport::new(content.clone(), options.dry_run);
     report.skipped = plan.unchanged;
-    for entry in plan.not_pushed {
+    for entry in recovered.into_iter().chain(plan.not_pushed) {
         report.add(entry);
     }
-    for article in &plan.articles {
-        push_article(client, options, article, &assets, &mut report).await?;
+    // Articles go `--concurrency` at a time; each writes only its own files' base entries.
+    let limit = client.options().concurrency;
+    let articles: Vec<&ArticleEdit> = plan.articles.iter().collect();
+    let parts = run_writes(limit, articles, |article| async move {
+        let mut part = PushReport::new(content.clone(), options.dry_run);
+        push_article(client, options, article, assets, journal, &mut part).await?;
+        Ok(part.files)
+    })
+    .await?;
+    for entry in parts.into_iter().flatten() {
+        report.add(entry);
     }
     for group in &plan.groups {
-        groups::push_group(client, options, group, &mut report).await?;
+        groups::push_group(client, options, group, journal, &mut report).await?;
     }
     let help_center = ws.help_centers.first().map(|h| h.id.as_str());
     let mut created: HashMap<&str, Option<String>> = HashMap::new();
     for group in &group_creates {
-        let id = create::create_group(client, options, group, help_center, &mut report).await?;
+        let id =
+            create::create_group(client, options, group, help_center, journal, &mut report).await?;
         created.insert(group.dir.as_str(), id);
     }
     let multilingual = ws.locales.len() > 1;
@@ -141,14 +174,13 @@ pub async fn push(client: &Client, options: &PushOptions) -> Result<PushReport> 
         let place = create::Place {
             collection,
             multilingual,
-            assets: &assets,
+            assets,
         };
-        create::create_article(client, options, article, &place, &mut report).await?;
+        create::create_article(client, options, article, &place, journal, &mut report).await?;
     }
     for article in &plan.deletes {
-        deletes::delete_article(client, options, article, &mut report).await?;
+        deletes::delete_article(client, options, article, journal, &mut report).await?;
     }
-    report.finish(started.elapsed().as_millis() as u64);
     Ok(report)
 }
 
@@ -186,6 +218,7 @@ async fn push_article(
     options: &PushOptions,
     article: &ArticleEdit,
     assets: &LocalAssets,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let path = format!("/articles/{}", article.id);
@@ -208,7 +241,7 @@ async fn push_article(
             _ => report.add(checked.entry),
         }
     }
-    record_in_sync(options, assets, in_sync, report)?;
+    record_in_sync(options, assets, in_sync, journal, report).await?;
     if to_send.is_empty() {
         return Ok(());
     }
@@ -217,7 +250,7 @@ async fn push_article(
         multilingual,
         assets,
     };
-    write_article(client, options, &article, to_send, report).await
+    write_article(client, options, &article, to_send, journal, report).await
 }
 
 /// Compares one locale with the remote copy: a conflict, or what would be sent.
@@ -303,12 +336,14 @@ struct Written<'a> {
 }
 
 /// Sends one `PUT` for the checked locales and records each in the base record, with the body
-/// Intercom answered as its new base.
+/// Intercom answered as its new base; the journal holds what was sent before it goes, and the
+/// answer once it is back.
 async fn write_article(
     client: &Client,
     options: &PushOptions,
     article: &Written<'_>,
     to_send: Vec<Checked<'_>>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     let locales = to_send
@@ -316,11 +351,17 @@ async fn write_article(
         .map(|c| (c.edit.locale.as_str().to_string(), c.sent.clone()))
         .collect();
     let body = payload::update_body(article.multilingual, locales);
+    let request = format!("PUT {}", article.path);
+    let sent = to_send.iter().map(|c| sent(c)).collect();
+    journal.sending(&request, sent).await?;
     let answer: Value = match client.send_json(Method::PUT, article.path, &body).await {
         Ok(answer) => answer,
-        Err(Error::Auth(message)) => return Err(Error::Auth(message)),
         Err(e) => {
             let message = e.to_string();
+            journal.failed(&request, &message).await?;
+            if let Error::Auth(_) = e {
+                return Err(e);
+            }
             for checked in to_send {
                 report.add(failed(checked.entry, &message));
             }
@@ -342,7 +383,7 @@ async fn write_article(
         entry.remote_updated_at = updated_at;
         entries.push(entry);
     }
-    base::record(&options.content, &records)?;
+    journal.record(Some(&request), &records).await?;
     for entry in entries {
         report.add(entry);
     }
@@ -350,10 +391,11 @@ async fn write_article(
 }
 
 /// Brings the base of files Intercom already matches up to date, without a write.
-fn record_in_sync(
+async fn record_in_sync(
     options: &PushOptions,
     assets: &LocalAssets,
     in_sync: Vec<Checked<'_>>,
+    journal: &PushJournal,
     report: &mut PushReport,
 ) -> Result<()> {
     if in_sync.is_empty() {
@@ -372,11 +414,23 @@ fn record_in_sync(
         };
         records.push(pushed(&c.entry, c.edit, c.entry.remote_updated_at, body));
     }
-    base::record(&options.content, &records)?;
+    journal.record(None, &records).await?;
     for checked in in_sync {
         report.add(checked.entry);
     }
     Ok(())
+}
+
+/// What the journal keeps of one locale of a `PUT`: the base update should it land (its time
+/// and body record are Intercom's), and a digest of the fields sent.
+fn sent(checked: &Checked<'_>) -> journal::Sent {
+    let fields = journal::fields_of(&checked.sent);
+    journal::Sent {
+        file: pushed(&checked.entry, checked.edit, None, None),
+        locale: checked.edit.locale.as_str().to_string(),
+        digest: journal::digest(&checked.sent, &fields),
+        fields,
+    }
 }
 
 /// The base record's update for one written (or in-sync) locale; `entry` names the article,

@@ -24,8 +24,9 @@ mod state;
 pub use links::{page_link, rewrite_links, PageKind, PageLink};
 pub use state::{default_path as default_state_path, Created, Event, Kind, RestoreState, Target};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use reqwest::Method;
@@ -35,7 +36,9 @@ use serde_json::Value;
 use crate::archive::Backup;
 use crate::error::{Error, Result};
 use crate::intercom::Client;
+use crate::journal::{self, run_writes, Expected, Journal};
 use crate::model::id_cmp;
+use crate::output::{Progress, Ui};
 use crate::snapshot::{checked_id, id_field, ObjectKind, Snapshot, StoredObject, MANIFEST_FILE};
 use crate::verify::{self, VerifiedObjects};
 use checks::{check_authors, check_state, refuse_nonempty, target_help_center};
@@ -136,10 +139,12 @@ struct Group {
     object: StoredObject,
     /// The old id of its parent collection (sections' parents are collections too).
     parent: Option<String>,
+    /// How many collections are above it: a level is created once the one above exists.
+    depth: usize,
 }
 
 /// Restores the backup (see the module documentation).
-pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<RestoreReport> {
+pub async fn restore(client: &Client, options: &RestoreOptions, ui: &Ui) -> Result<RestoreReport> {
     let started = Instant::now();
     if client.options().version.has_sections() {
         return Err(Error::usage(
@@ -152,37 +157,40 @@ pub async fn restore(client: &Client, options: &RestoreOptions) -> Result<Restor
     let content = read_content(&snapshot, objects)?;
     check_authors(&content.articles, options.author_id.as_deref())?;
     let help_center = target_help_center(client, options.help_center.as_deref()).await?;
-    let (state_path, mut state) = start_state(client, options, &content, &help_center).await?;
+    let (state_path, state) = start_state(client, options, &content, &help_center).await?;
     let journal = match options.dry_run {
         true => None,
-        false => Some(state::Journal::start(&state_path, &state)?),
+        false => Some(state::start(&state_path, &state)?),
     };
-    let mut run = Run {
+    let run = Run {
         client,
         options,
+        ui,
         state_path,
         journal,
         content: &content,
-        report: RestoreReport {
+        report: Mutex::new(RestoreReport {
             backup: options.backup.display().to_string(),
             help_center: help_center.clone(),
             dry_run: options.dry_run,
             backup_collections: content.groups.len(),
             backup_articles: content.articles.len(),
             ..RestoreReport::default()
-        },
+        }),
+        state: Mutex::new(state),
         help_center,
     };
-    run.report.already_restored = run.already_restored(&state);
+    run.report().already_restored = run.already_restored();
     if !options.dry_run {
-        run.report.state_file = Some(run.state_path.clone());
-        run.resolve_pending(&mut state).await?;
+        run.report().state_file = Some(run.state_path.clone());
+        run.resolve_pending().await?;
     }
-    run.create_groups(&mut state).await?;
-    run.create_articles(&mut state).await?;
-    run.rewrite_all_links(&mut state).await?;
-    run.report.duration_ms = started.elapsed().as_millis() as u64;
-    Ok(run.report)
+    run.create_groups().await?;
+    run.create_articles().await?;
+    run.rewrite_all_links().await?;
+    let mut report = run.report.into_inner().unwrap_or_else(|e| e.into_inner());
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
 }
 
 /// The backup's snapshot and the objects verification parsed, refused when `verify` finds it
@@ -228,7 +236,7 @@ async fn start_state(
         None => RestoreState::new(content.fingerprint.clone(), target),
     };
     // A continued restore (something created, or a create in flight) finds its own articles.
-    let continued = state.has_created() || state.pending.is_some();
+    let continued = state.has_created() || !state.pending.is_empty();
     if !continued && !options.into_nonempty {
         refuse_nonempty(client).await?;
     }
@@ -300,65 +308,110 @@ fn ordered_groups(collections: Vec<StoredObject>, sections: Vec<StoredObject>) -
         }
         depth
     };
-    let mut groups: Vec<(usize, Group)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for object in collections {
         let parent = id_field(&object.value, "parent_id");
-        groups.push((
-            depth(&object.id),
-            Group {
-                kind: Kind::Collection,
-                object,
-                parent,
-            },
-        ));
+        groups.push(Group {
+            kind: Kind::Collection,
+            depth: depth(&object.id),
+            object,
+            parent,
+        });
     }
     for object in sections {
         let parent = id_field(&object.value, "parent_id");
-        let below = parent.as_ref().map_or(0, |p| depth(p) + 1);
-        groups.push((
-            below,
-            Group {
-                kind: Kind::Section,
-                object,
-                parent,
-            },
-        ));
+        groups.push(Group {
+            kind: Kind::Section,
+            depth: parent.as_ref().map_or(0, |p| depth(p) + 1),
+            object,
+            parent,
+        });
     }
-    groups.sort_by(|(da, a), (db, b)| {
-        da.cmp(db)
+    groups.sort_by(|a, b| {
+        a.depth
+            .cmp(&b.depth)
             .then((a.kind == Kind::Section).cmp(&(b.kind == Kind::Section)))
             .then_with(|| id_cmp(&a.object.id, &b.object.id))
     });
-    groups.into_iter().map(|(_, g)| g).collect()
+    groups
 }
 
-/// How to recognise a pending object in Intercom.
-struct Expected {
-    /// The list it appears in.
-    list: &'static str,
-    /// `title` or `name`.
-    field: &'static str,
-    /// Its title or name.
-    value: Option<String>,
-    /// Its new parent's id.
-    parent: Option<String>,
+/// Creates that a rerun could not tell apart (same title or name under the same parent) are
+/// never in flight together: one lock per look, so a pending create is adopted as the right
+/// object (see `resolve_pending`). Anything else runs side by side.
+struct Lookalikes(HashMap<String, tokio::sync::Mutex<()>>);
+
+impl Lookalikes {
+    fn new(looks: impl Iterator<Item = String>) -> Lookalikes {
+        Lookalikes(
+            looks
+                .map(|look| (look, tokio::sync::Mutex::new(())))
+                .collect(),
+        )
+    }
+
+    async fn lock(&self, look: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        self.0[look].lock().await
+    }
 }
 
-/// One restore in progress.
+/// How a collection's create looks in Intercom: its name under its parent.
+fn group_look(group: &Group) -> String {
+    let name = id_field(&group.object.value, "name").unwrap_or_default();
+    format!(
+        "collection\0{name}\0{}",
+        group.parent.as_deref().unwrap_or("")
+    )
+}
+
+/// How an article's create looks in Intercom: its title under its parent.
+fn article_look(article: &Value) -> String {
+    let field = |name| id_field(article, name).unwrap_or_default();
+    let (title, kind, parent) = (field("title"), field("parent_type"), field("parent_id"));
+    format!("article\0{title}\0{kind}\0{parent}")
+}
+
+/// One restore in progress. Its writes run `--concurrency` at a time, so the state and the
+/// report sit behind locks, each held only for a moment, never across a request.
 struct Run<'a> {
     client: &'a Client,
     options: &'a RestoreOptions,
+    ui: &'a Ui,
     state_path: PathBuf,
     /// The state file (none in a dry run).
-    journal: Option<state::Journal>,
+    journal: Option<Journal>,
     content: &'a Content,
     help_center: String,
-    report: RestoreReport,
+    state: Mutex<RestoreState>,
+    report: Mutex<RestoreReport>,
+}
+
+/// A lock whose holder panicked still guards consistent data: every change is one call.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Run<'_> {
+    fn state(&self) -> MutexGuard<'_, RestoreState> {
+        lock(&self.state)
+    }
+
+    fn report(&self) -> MutexGuard<'_, RestoreReport> {
+        lock(&self.report)
+    }
+
+    /// Requests in flight at once: `--concurrency`, but one in a dry run, whose list of what
+    /// it would do is then in order.
+    fn limit(&self) -> usize {
+        match self.options.dry_run {
+            true => 1,
+            false => self.client.options().concurrency,
+        }
+    }
+
     /// Objects of the backup a previous run created and recorded.
-    fn already_restored(&self, state: &RestoreState) -> usize {
+    fn already_restored(&self) -> usize {
+        let state = self.state();
         let groups = self.content.groups.iter();
         let groups = groups.filter(|g| state.created(g.kind).contains_key(&g.object.id));
         let articles = self.content.articles.iter();
@@ -366,72 +419,109 @@ impl Run<'_> {
         groups.count() + articles.count()
     }
 
-    /// Applies a change to the state and writes it to disk before anything else is sent.
-    fn log(&mut self, state: &mut RestoreState, event: Event) -> Result<()> {
-        if let Some(journal) = self.journal.as_mut() {
-            journal.append(&event)?;
+    /// The items of a pass over `all` that `done` does not find in the state, and the pass's
+    /// progress, which counts the others as done already.
+    fn pass<'c, T>(
+        &self,
+        label: &str,
+        all: &'c [T],
+        done: impl Fn(&RestoreState, &T) -> bool,
+    ) -> (Vec<&'c T>, Progress) {
+        let todo: Vec<&T> = {
+            let state = self.state();
+            all.iter().filter(|item| !done(&state, item)).collect()
+        };
+        let progress = self.ui.progress(label, all.len() as u64);
+        progress.skip((all.len() - todo.len()) as u64);
+        (todo, progress)
+    }
+
+    /// Writes a change to disk, then applies it to the state.
+    async fn log(&self, event: Event) -> Result<()> {
+        if let Some(journal) = &self.journal {
+            journal.append(&event).await?;
         }
-        state.apply(event);
+        self.state().apply(event);
         Ok(())
     }
 
-    /// Pass 1: every collection and section, parents first.
-    async fn create_groups(&mut self, state: &mut RestoreState) -> Result<()> {
-        for group in &self.content.groups {
-            let old = &group.object.id;
-            if state.created(group.kind).contains_key(old) {
-                continue;
-            }
-            let parent = self.group_parent(state, group)?;
-            let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
-            let what = format!(
-                "collection {old} {:?}{}",
-                id_field(&group.object.value, "name").unwrap_or_default(),
-                group
-                    .parent
-                    .as_ref()
-                    .map_or(String::new(), |p| format!(" in collection {p}"))
-            );
-            self.create(
-                state,
-                group.kind,
-                old,
-                "/help_center/collections",
-                body,
-                what,
-            )
+    /// Pass 1: every collection and section, a level at a time (parents before children), each
+    /// level `--concurrency` at a time.
+    async fn create_groups(&self) -> Result<()> {
+        let (todo, progress) = self.pass("restoring collections", &self.content.groups, |s, x| {
+            s.created(x.kind).contains_key(&x.object.id)
+        });
+        let lookalikes = Lookalikes::new(todo.iter().map(|g| group_look(g)));
+        let (lookalikes, progress) = (&lookalikes, &progress);
+        for level in todo.chunk_by(|a, b| a.depth == b.depth) {
+            run_writes(self.limit(), level.to_vec(), |group| async move {
+                let _alone = lookalikes.lock(&group_look(group)).await;
+                self.create_group(group).await?;
+                progress.step();
+                Ok(())
+            })
             .await?;
-            self.report.collections_created += 1;
         }
+        progress.finish();
         Ok(())
     }
 
-    /// Pass 2: every article with all its locales.
-    async fn create_articles(&mut self, state: &mut RestoreState) -> Result<()> {
-        for article in &self.content.articles {
-            let old = &article.id;
-            if state.articles.contains_key(old) {
-                continue;
-            }
-            let parent = self.article_parent(state, &article.value)?;
-            warn_extra_parents(article);
-            let body = article_body(
-                &article.value,
-                parent.as_deref(),
-                self.options.author_id.as_deref(),
-            );
-            let count = locales(&article.value).len().max(1);
-            let what = format!(
-                "article {old} {:?} ({count} locale{}){}",
-                id_field(&article.value, "title").unwrap_or_default(),
-                if count == 1 { "" } else { "s" },
-                id_field(&article.value, "parent_id")
-                    .map_or(String::new(), |p| format!(" in collection {p}"))
-            );
-            self.create(state, Kind::Article, old, "/articles", body, what)
-                .await?;
-            self.report.articles_created += 1;
-        }
+    async fn create_group(&self, group: &Group) -> Result<()> {
+        let old = &group.object.id;
+        let parent = self.group_parent(&self.state(), group)?;
+        let body = group_body(&group.object.value, parent.as_deref(), &self.help_center);
+        let what = format!(
+            "collection {old} {:?}{}",
+            id_field(&group.object.value, "name").unwrap_or_default(),
+            group
+                .parent
+                .as_ref()
+                .map_or(String::new(), |p| format!(" in collection {p}"))
+        );
+        let path = "/help_center/collections";
+        self.create(group.kind, old, path, body, what).await?;
+        self.report().collections_created += 1;
+        Ok(())
+    }
+
+    /// Pass 2: every article with all its locales, `--concurrency` at a time.
+    async fn create_articles(&self) -> Result<()> {
+        let (todo, progress) = self.pass("restoring articles", &self.content.articles, |s, x| {
+            s.articles.contains_key(&x.id)
+        });
+        let lookalikes = Lookalikes::new(todo.iter().map(|a| article_look(&a.value)));
+        let (lookalikes, progress) = (&lookalikes, &progress);
+        run_writes(self.limit(), todo, |article| async move {
+            let _alone = lookalikes.lock(&article_look(&article.value)).await;
+            self.create_article(article).await?;
+            progress.step();
+            Ok(())
+        })
+        .await?;
+        progress.finish();
+        Ok(())
+    }
+
+    async fn create_article(&self, article: &StoredObject) -> Result<()> {
+        let old = &article.id;
+        let parent = self.article_parent(&self.state(), &article.value)?;
+        warn_extra_parents(article);
+        let body = article_body(
+            &article.value,
+            parent.as_deref(),
+            self.options.author_id.as_deref(),
+        );
+        let count = locales(&article.value).len().max(1);
+        let what = format!(
+            "article {old} {:?} ({count} locale{}){}",
+            id_field(&article.value, "title").unwrap_or_default(),
+            if count == 1 { "" } else { "s" },
+            id_field(&article.value, "parent_id")
+                .map_or(String::new(), |p| format!(" in collection {p}"))
+        );
+        self.create(Kind::Article, old, "/articles", body, what)
+            .await?;
+        self.report().articles_created += 1;
         Ok(())
     }
 
@@ -471,8 +561,7 @@ impl Run<'_> {
 
     /// Creates one object: marks it pending, sends the `POST`, records the answer.
     async fn create(
-        &mut self,
-        state: &mut RestoreState,
+        &self,
         kind: Kind,
         old: &str,
         path: &str,
@@ -480,14 +569,14 @@ impl Run<'_> {
         what: String,
     ) -> Result<()> {
         if self.options.dry_run {
-            self.report.actions.push(format!("would create {what}"));
+            self.report().actions.push(format!("would create {what}"));
             return Ok(());
         }
         let pending = state::Pending {
             kind,
             old_id: old.to_string(),
         };
-        self.log(state, Event::Pending(pending))?;
+        self.log(Event::Pending(pending)).await?;
         let answer: Value = self
             .client
             .send_json(Method::POST, path, &body)
@@ -500,54 +589,63 @@ impl Run<'_> {
             ))
         })?;
         tracing::info!("created {what} as {}", created.id);
-        self.report
+        self.report()
             .actions
             .push(format!("created {what} as {}", created.id));
         let old_id = old.to_string();
-        self.log(
-            state,
-            Event::Created {
-                kind,
-                old_id,
-                created,
-            },
-        )
+        self.log(Event::Created {
+            kind,
+            old_id,
+            created,
+        })
+        .await
     }
 
-    /// A previous run stopped with a create in flight: adopt the object if Intercom has it.
-    async fn resolve_pending(&mut self, state: &mut RestoreState) -> Result<()> {
-        let Some(pending) = state.pending.clone() else {
-            return Ok(());
-        };
-        let Some(expected) = self.expected(state, &pending)? else {
-            return self.clear_pending(state);
-        };
-        let taken = state.new_ids(pending.kind);
-        match self.find_in_intercom(&expected, &taken).await? {
-            Some(created) => {
-                tracing::warn!(
-                    "{:?} {} was created by the interrupted run as {}; adopting it",
-                    pending.kind,
-                    pending.old_id,
-                    created.id
-                );
-                self.report.actions.push(format!(
+    /// A previous run stopped with creates in flight: each is adopted if Intercom has it (the
+    /// lists are read once); the others are cleared, to be created again.
+    async fn resolve_pending(&self) -> Result<()> {
+        let pending: Vec<state::Pending> = self.state().pending.iter().cloned().collect();
+        let mut lists: HashMap<&'static str, Vec<Value>> = HashMap::new();
+        for pending in pending {
+            let Some(expected) = self.expected(&self.state(), &pending)? else {
+                continue;
+            };
+            if !lists.contains_key(expected.list) {
+                let objects = journal::list_objects(self.client, expected.list).await?;
+                lists.insert(expected.list, objects);
+            }
+            let taken = self.state().new_ids(pending.kind);
+            let found = journal::find_unclaimed(&lists[expected.list], &expected, &taken);
+            let Some(created) = found.and_then(created_from) else {
+                continue;
+            };
+            tracing::warn!(
+                "{:?} {} was created by the interrupted run as {}; adopting it",
+                pending.kind,
+                pending.old_id,
+                created.id
+            );
+            {
+                let mut report = self.report();
+                report.actions.push(format!(
                     "adopted {:?} {} created before the interruption as {}",
                     pending.kind, pending.old_id, created.id
                 ));
-                self.report.adopted += 1;
-                let (kind, old_id) = (pending.kind, pending.old_id);
-                self.log(
-                    state,
-                    Event::Created {
-                        kind,
-                        old_id,
-                        created,
-                    },
-                )
+                report.adopted += 1;
             }
-            None => self.clear_pending(state),
+            let (kind, old_id) = (pending.kind, pending.old_id);
+            self.log(Event::Created {
+                kind,
+                old_id,
+                created,
+            })
+            .await?;
         }
+        let unresolved = !self.state().pending.is_empty();
+        if unresolved {
+            self.log(Event::Cleared).await?;
+        }
+        Ok(())
     }
 
     /// What the pending object looks like in Intercom: where it is listed, its title (or
@@ -558,12 +656,9 @@ impl Run<'_> {
             let Some(article) = articles.iter().find(|a| a.id == pending.old_id) else {
                 return Ok(None);
             };
-            return Ok(Some(Expected {
-                list: "/articles",
-                field: "title",
-                value: id_field(&article.value, "title"),
-                parent: self.article_parent(state, &article.value)?,
-            }));
+            let parent = self.article_parent(state, &article.value)?;
+            let title = id_field(&article.value, "title");
+            return Ok(Some(Expected::article(title, parent)));
         }
         let groups = &self.content.groups;
         let found = groups
@@ -572,71 +667,58 @@ impl Run<'_> {
         let Some(group) = found else {
             return Ok(None);
         };
-        Ok(Some(Expected {
-            list: "/help_center/collections",
-            field: "name",
-            value: id_field(&group.object.value, "name"),
-            parent: self.group_parent(state, group)?,
-        }))
+        let parent = self.group_parent(state, group)?;
+        let name = id_field(&group.object.value, "name");
+        Ok(Some(Expected::collection(name, parent)))
     }
 
-    /// The newest object in Intercom that matches and that no state entry claims.
-    async fn find_in_intercom(
-        &self,
-        expected: &Expected,
-        taken: &BTreeSet<String>,
-    ) -> Result<Option<Created>> {
-        let items = self.client.list_all(expected.list, &|_, _| {}).await?;
-        let newest = items
-            .iter()
-            .filter_map(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .filter(|item| id_field(item, "id").is_some_and(|id| !taken.contains(&id)))
-            .filter(|item| id_field(item, expected.field) == expected.value)
-            .filter(|item| id_field(item, "parent_id") == expected.parent)
-            .max_by(|a, b| {
-                let id = |v: &Value| id_field(v, "id").unwrap_or_default();
-                id_cmp(&id(a), &id(b))
-            });
-        Ok(newest.as_ref().and_then(created_from))
+    /// Pass 3, once every page exists: bodies that link to restored pages are sent again with
+    /// the new URLs, `--concurrency` at a time.
+    async fn rewrite_all_links(&self) -> Result<()> {
+        let (todo, progress) = self.pass("rewriting links", &self.content.articles, |s, x| {
+            s.links_done.contains(&x.id)
+        });
+        let progress = &progress;
+        run_writes(self.limit(), todo, |article| async move {
+            self.rewrite_links_of(article).await?;
+            progress.step();
+            Ok(())
+        })
+        .await?;
+        progress.finish();
+        Ok(())
     }
 
-    fn clear_pending(&mut self, state: &mut RestoreState) -> Result<()> {
-        self.log(state, Event::Cleared)
-    }
-
-    /// Pass 3: bodies that link to restored pages are sent again with the new URLs.
-    async fn rewrite_all_links(&mut self, state: &mut RestoreState) -> Result<()> {
-        for article in &self.content.articles {
-            if state.links_done.contains(&article.id) {
-                continue;
+    async fn rewrite_links_of(&self, article: &StoredObject) -> Result<()> {
+        let (changed, links) = self.relinked_locales(&self.state(), &article.value)?;
+        if !changed.is_empty() {
+            {
+                let mut report = self.report();
+                report.articles_relinked += 1;
+                report.links_rewritten += links;
             }
-            let (changed, links) = self.relinked_locales(state, &article.value)?;
-            if !changed.is_empty() {
-                self.report.articles_relinked += 1;
-                self.report.links_rewritten += links;
-                let what = format!(
-                    "links in article {} ({}: {links} link{})",
-                    article.id,
-                    changed
-                        .iter()
-                        .map(|(l, _)| l.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if links == 1 { "" } else { "s" }
-                );
-                if self.options.dry_run {
-                    self.report.actions.push(format!("would rewrite {what}"));
-                    continue;
-                }
-                let new_id = self.new_id(state, Kind::Article, &article.id, "article")?;
-                let body = relink_body(&article.value, changed, self.options.author_id.as_deref());
-                let path = format!("/articles/{new_id}");
-                let _: Value = self.client.send_json(Method::PUT, &path, &body).await?;
-                self.report.actions.push(format!("rewrote {what}"));
+            let what = format!(
+                "links in article {} ({}: {links} link{})",
+                article.id,
+                changed
+                    .iter()
+                    .map(|(l, _)| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if links == 1 { "" } else { "s" }
+            );
+            if self.options.dry_run {
+                self.report().actions.push(format!("would rewrite {what}"));
+                return Ok(());
             }
-            if !self.options.dry_run {
-                self.log(state, Event::LinksDone(article.id.clone()))?;
-            }
+            let new_id = self.new_id(&self.state(), Kind::Article, &article.id, "article")?;
+            let body = relink_body(&article.value, changed, self.options.author_id.as_deref());
+            let path = format!("/articles/{new_id}");
+            let _: Value = self.client.send_json(Method::PUT, &path, &body).await?;
+            self.report().actions.push(format!("rewrote {what}"));
+        }
+        if !self.options.dry_run {
+            self.log(Event::LinksDone(article.id.clone())).await?;
         }
         Ok(())
     }

@@ -1,27 +1,28 @@
 //! The progress of a restore: old id to new id (and new URLs) for everything created, which
-//! articles had their links rewritten, and the one create in flight.
+//! articles had their links rewritten, and the creates in flight.
 //!
-//! The file is JSON Lines: a header (format, backup, target), then one line per change. Each
-//! change is appended and flushed to disk (`fdatasync`) before the next request is sent, so a
-//! restore stopped anywhere continues where it stopped, and a write costs the same however much
-//! was restored (rewriting a whole file after every write made a large restore quadratic). A
-//! line cut short by a crash is ignored. Each run starts by rewriting the file compacted,
-//! atomically (temp file, fsync, rename).
+//! The file is a [`crate::journal`]: a header (format, backup, target), then one line per
+//! change, each on disk before the next request that depends on it is sent, so a restore
+//! stopped anywhere continues where it stopped, and a write costs the same however much was
+//! restored. Version 2 allows several creates in flight (`--concurrency`); a version 1 file
+//! (one at most) reads the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::journal::{self, Journal};
 
-/// Format tag of the state file.
-pub const FORMAT: &str = "helpcenter-restore/1";
+/// Format tag of the state file this version writes.
+pub const FORMAT: &str = "helpcenter-restore/2";
+
+/// Format tags this version reads: version 1 had at most one create in flight.
+const READS: [&str; 2] = ["helpcenter-restore/1", FORMAT];
 
 /// What kind of object a state entry is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A collection (`collections/` of the backup).
@@ -53,7 +54,7 @@ pub struct Created {
 
 /// A create that was sent but whose answer is not recorded yet: the next run looks for the
 /// object in Intercom before creating it again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Pending {
     /// What was being created.
     pub kind: Kind,
@@ -61,8 +62,8 @@ pub struct Pending {
     pub old_id: String,
 }
 
-/// The whole state file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The whole state, as the file's events build it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RestoreState {
     /// Always [`FORMAT`].
     pub format: String,
@@ -71,20 +72,15 @@ pub struct RestoreState {
     /// Where it restores to.
     pub target: Target,
     /// Collections created, by old id.
-    #[serde(default)]
     pub collections: BTreeMap<String, Created>,
     /// Sections created (as collections), by old id.
-    #[serde(default)]
     pub sections: BTreeMap<String, Created>,
     /// Articles created, by old id.
-    #[serde(default)]
     pub articles: BTreeMap<String, Created>,
     /// Old ids of articles whose links were rewritten (or needed none).
-    #[serde(default)]
     pub links_done: BTreeSet<String>,
-    /// The create in flight, if the last run stopped during one.
-    #[serde(default)]
-    pub pending: Option<Pending>,
+    /// The creates in flight when the last run stopped.
+    pub pending: BTreeSet<Pending>,
 }
 
 impl RestoreState {
@@ -98,7 +94,7 @@ impl RestoreState {
             sections: BTreeMap::new(),
             articles: BTreeMap::new(),
             links_done: BTreeSet::new(),
-            pending: None,
+            pending: BTreeSet::new(),
         }
     }
 
@@ -116,7 +112,7 @@ impl RestoreState {
         }
     }
 
-    /// Records a created object and clears the pending mark.
+    /// Records a created object; it is no longer pending.
     pub fn record(&mut self, kind: Kind, old_id: &str, created: Created) {
         let map = match kind {
             Kind::Collection => &mut self.collections,
@@ -124,7 +120,10 @@ impl RestoreState {
             Kind::Article => &mut self.articles,
         };
         map.insert(old_id.to_string(), created);
-        self.pending = None;
+        self.pending.remove(&Pending {
+            kind,
+            old_id: old_id.to_string(),
+        });
     }
 
     /// Every new id already used, so a search for a pending object never adopts one twice.
@@ -145,7 +144,7 @@ impl RestoreState {
 pub enum Event {
     /// A create is about to be sent.
     Pending(Pending),
-    /// An object was created (or adopted).
+    /// An object was created (or adopted); it is no longer pending.
     Created {
         /// Its kind.
         kind: Kind,
@@ -155,7 +154,7 @@ pub enum Event {
         #[serde(flatten)]
         created: Created,
     },
-    /// The pending create turned out not to exist; it will be sent again.
+    /// The pending creates not found in Intercom: they will be sent again.
     Cleared,
     /// An article's links were rewritten (or needed nothing).
     LinksDone(String),
@@ -173,13 +172,15 @@ impl RestoreState {
     /// Applies one change.
     pub fn apply(&mut self, event: Event) {
         match event {
-            Event::Pending(pending) => self.pending = Some(pending),
+            Event::Pending(pending) => {
+                self.pending.insert(pending);
+            }
             Event::Created {
                 kind,
                 old_id,
                 created,
             } => self.record(kind, &old_id, created),
-            Event::Cleared => self.pending = None,
+            Event::Cleared => self.pending.clear(),
             Event::LinksDone(old_id) => {
                 self.links_done.insert(old_id);
             }
@@ -199,97 +200,33 @@ impl RestoreState {
             }
         }
         events.extend(self.links_done.iter().cloned().map(Event::LinksDone));
-        events.extend(self.pending.clone().map(Event::Pending));
+        events.extend(self.pending.iter().cloned().map(Event::Pending));
         events
     }
 }
 
-/// Reads the state at `path`, `None` when there is none. A last line cut short by a crash
-/// (no newline) is ignored: its write never completed, so it never counted.
+/// Reads the state at `path`, `None` when there is none (a torn last line is ignored).
 pub fn load(path: &Path) -> Result<Option<RestoreState>> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, "read", e)),
+    let Some((header, events)) = journal::read::<Header, Event>(path, "restore state", &READS)?
+    else {
+        return Ok(None);
     };
-    let invalid = |line: usize, e: serde_json::Error| {
-        Error::data(format!(
-            "{}:{line}: invalid restore state: {e}",
-            path.display()
-        ))
-    };
-    let complete = match text.rfind('\n') {
-        Some(end) => &text[..end],
-        None => "",
-    };
-    let mut lines = complete.lines().enumerate();
-    let Some((_, first)) = lines.next() else {
-        return Err(Error::data(format!(
-            "{}: empty restore state",
-            path.display()
-        )));
-    };
-    let header: Header = serde_json::from_str(first).map_err(|e| invalid(1, e))?;
-    if header.format != FORMAT {
-        return Err(Error::data(format!(
-            "{}: unsupported restore state format {:?}",
-            path.display(),
-            header.format
-        )));
-    }
     let mut state = RestoreState::new(header.backup, header.target);
-    for (index, line) in lines {
-        let event: Event = serde_json::from_str(line).map_err(|e| invalid(index + 1, e))?;
+    for event in events {
         state.apply(event);
     }
     Ok(Some(state))
 }
 
-/// The state file, open for appending: one line per change, each flushed to disk before the
-/// next request, so a write costs the same whether ten objects were restored or ten thousand.
-pub struct Journal {
-    path: PathBuf,
-    file: fs::File,
-}
-
-impl Journal {
-    /// Writes `state` compacted (header, then one line per fact) atomically: temp file, fsync,
-    /// rename; then opens it to append the changes of this run.
-    pub fn start(path: &Path, state: &RestoreState) -> Result<Journal> {
-        let header = Header {
-            format: state.format.clone(),
-            backup: state.backup.clone(),
-            target: state.target.clone(),
-        };
-        let mut text = line(&header);
-        for event in state.events() {
-            text.push_str(&line(&event));
-        }
-        crate::durable::write_atomically(path, text.as_bytes())?;
-        let file = fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io(path, "open", e))?;
-        Ok(Journal {
-            path: path.to_path_buf(),
-            file,
-        })
-    }
-
-    /// Appends one change and waits until it is on disk.
-    pub fn append(&mut self, event: &Event) -> Result<()> {
-        self.file
-            .write_all(line(event).as_bytes())
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| Error::io(&self.path, "write", e))
-    }
-}
-
-/// One JSON value on one line.
-fn line<T: Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string(value).expect("the state serialises");
-    text.push('\n');
-    text
+/// Rewrites the state file compacted, in this version's format, and opens it for this run's
+/// changes.
+pub fn start(path: &Path, state: &RestoreState) -> Result<Journal> {
+    let header = Header {
+        format: FORMAT.to_string(),
+        backup: state.backup.clone(),
+        target: state.target.clone(),
+    };
+    Journal::start(path, &header, &state.events())
 }
 
 /// The default state file: beside the backup, named after it (`snapshot.restore.json`,
@@ -304,6 +241,8 @@ pub fn default_path(backup: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::io::Write;
 
     #[test]
     fn the_state_lives_beside_the_backup() {
@@ -317,8 +256,15 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_journal_reads_back_and_ignores_a_torn_last_line() {
+    fn pending(kind: Kind, old_id: &str) -> Pending {
+        Pending {
+            kind,
+            old_id: old_id.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_state_reads_back_with_several_creates_in_flight() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         assert_eq!(load(&path).unwrap(), None);
@@ -327,50 +273,59 @@ mod tests {
             help_center: "7".into(),
         };
         let mut state = RestoreState::new("x".into(), target);
-        state.record(
-            Kind::Collection,
-            "3",
-            Created {
-                id: "30".into(),
-                urls: BTreeMap::new(),
-            },
-        );
-        let mut journal = Journal::start(&path, &state).unwrap();
-        let pending = Pending {
-            kind: Kind::Article,
-            old_id: "1".into(),
-        };
+        state.record(Kind::Collection, "3", Created::default());
+        let journal = start(&path, &state).unwrap();
         let created = Created {
             id: "9".into(),
             urls: [("en".to_string(), "https://n/en/articles/9".to_string())].into(),
         };
         for event in [
-            Event::Pending(pending.clone()),
+            Event::Pending(pending(Kind::Article, "1")),
+            Event::Pending(pending(Kind::Article, "2")),
+            Event::Pending(pending(Kind::Article, "4")),
             Event::Created {
                 kind: Kind::Article,
                 old_id: "1".into(),
                 created: created.clone(),
             },
             Event::LinksDone("1".into()),
-            Event::Pending(Pending {
-                kind: Kind::Article,
-                old_id: "2".into(),
-            }),
         ] {
             state.apply(event.clone());
-            journal.append(&event).unwrap();
+            journal.append(&event).await.unwrap();
         }
+        drop(journal);
         assert_eq!(load(&path).unwrap().as_ref(), Some(&state));
         assert_eq!(state.articles["1"], created);
-        assert_eq!(state.pending.as_ref().unwrap().old_id, "2");
+        let in_flight = BTreeSet::from([pending(Kind::Article, "2"), pending(Kind::Article, "4")]);
+        assert_eq!(state.pending, in_flight);
 
-        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
-        file.write_all(b"{\"created\":{\"kind\":\"art").unwrap();
+        start(&path, &state).unwrap();
         assert_eq!(load(&path).unwrap().as_ref(), Some(&state));
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 1 + 5);
+        state.apply(Event::Cleared);
+        assert!(state.pending.is_empty());
+    }
 
-        Journal::start(&path, &state).unwrap();
-        assert_eq!(load(&path).unwrap().as_ref(), Some(&state));
-        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 1 + 4);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    #[test]
+    fn a_version_1_state_file_is_continued() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let mut file = fs::File::create(&path).unwrap();
+        let v1 = concat!(
+            r#"{"format":"helpcenter-restore/1","backup":"b","target":{"base_url":"http://h","help_center":"7"}}"#,
+            "\n",
+            r#"{"created":{"kind":"article","old_id":"1","id":"9","urls":{}}}"#,
+            "\n",
+            r#"{"pending":{"kind":"article","old_id":"2"}}"#,
+            "\n",
+            r#""cleared""#,
+            "\n",
+            r#"{"pending":{"kind":"article","old_id":"3"}}"#,
+            "\n",
+        );
+        file.write_all(v1.as_bytes()).unwrap();
+        let state = load(&path).unwrap().unwrap();
+        assert_eq!(state.articles["1"].id, "9");
+        assert_eq!(state.pending, BTreeSet::from([pending(Kind::Article, "3")]));
     }
 }

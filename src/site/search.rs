@@ -173,6 +173,16 @@ impl SearchState {
             .unwrap_or_default()
     }
 
+    /// Removes the state at `path`: the next build indexes every shard again.
+    fn forget(path: &Path) {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                tracing::warn!("could not remove {}: {e}", path.display());
+            }
+            _ => {}
+        }
+    }
+
     fn save(&self, path: &Path) -> Result<()> {
         let mut json = serde_json::to_vec_pretty(self).expect("search state serialises");
         json.push(b'\n');
@@ -263,6 +273,9 @@ pub fn write_indexes(
     let peak_before = crate::memory::peak_rss();
     crate::memory::reset_peak_rss();
     let previous = SearchState::load(state_path);
+    // Until this build has written every bundle, no state may vouch for files it is rewriting
+    // in place: a build killed (or failing) halfway would leave a mix the next one keeps.
+    SearchState::forget(state_path);
     let mut written = SearchOutput {
         files: BTreeSet::new(),
         outcomes: Vec::new(),

@@ -187,6 +187,14 @@ fn parent_and_name(target: &Path) -> Result<(PathBuf, String)> {
     }
 }
 
+/// The lock an export of `target` takes: held by a push for its whole run, so a push and an
+/// export (or two pushes) never write one tree at once.
+pub(crate) fn lock_tree(target: &Path) -> Result<File> {
+    let target = std::path::absolute(target).map_err(|e| Error::io(target, "resolve", e))?;
+    let (parent, name) = parent_and_name(&target)?;
+    lock(&parent, &name)
+}
+
 /// An exclusive lock for writing `parent/name`, released by the OS if the process dies.
 fn lock(parent: &Path, name: &str) -> Result<File> {
     // Unix can lock a directory handle; elsewhere a lock file beside the tree is needed.

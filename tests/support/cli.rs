@@ -11,13 +11,39 @@ use super::fake_intercom::FakeIntercom;
 pub fn helpcenter(dir: &Path) -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("helpcenter").unwrap();
     command.current_dir(dir).timeout(Duration::from_secs(300));
-    for (name, _) in std::env::vars_os() {
-        let name_text = name.to_string_lossy();
-        if name_text.starts_with("HELPCENTER_") || name_text == "INTERCOM_TOKEN" {
-            command.env_remove(&name);
-        }
+    for name in inherited_settings() {
+        command.env_remove(&name);
     }
     command
+}
+
+/// The settings of the environment the tests run in that must not reach the binary.
+fn inherited_settings() -> Vec<std::ffi::OsString> {
+    let names = std::env::vars_os().map(|(name, _)| name);
+    names
+        .filter(|name| {
+            let text = name.to_string_lossy();
+            text.starts_with("HELPCENTER_") || text == "INTERCOM_TOKEN"
+        })
+        .collect()
+}
+
+/// The binary started in `dir` with `args` against `server`, its output discarded: for a
+/// test that kills it.
+pub fn spawn_against(server: &FakeIntercom, dir: &Path, args: &[&str]) -> std::process::Child {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("helpcenter"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for name in inherited_settings() {
+        command.env_remove(&name);
+    }
+    command
+        .env("INTERCOM_TOKEN", FakeIntercom::TOKEN)
+        .env("HELPCENTER_API_BASE", server.base_url());
+    command.spawn().unwrap()
 }
 
 /// The binary in `dir`, talking to `server` with the token it accepts.

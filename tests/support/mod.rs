@@ -9,8 +9,10 @@
 pub mod cli;
 pub mod dialects;
 pub mod fake_intercom;
+pub mod push_load;
 pub mod snapshots;
 pub mod static_site;
+pub mod trees;
 pub mod workspace;
 
 /// A benchmark setting from the environment: `name` as a number, else `default`.

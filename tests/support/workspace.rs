@@ -115,6 +115,20 @@ impl Workspace {
         Workspace::default()
     }
 
+    /// A new workspace with one empty help center (77, at `https://help.new.test`), as a
+    /// restore target.
+    pub fn with_empty_help_center() -> Workspace {
+        Workspace {
+            help_centers: vec![json!({
+                "id": "77", "workspace_id": "n3wsp4ce", "created_at": 1760000000,
+                "updated_at": 1760000000, "identifier": "acme-new", "website_turned_on": true,
+                "display_name": "Acme Notes Help Center", "url": "https://help.new.test",
+                "custom_domain": "help.new.test"
+            })],
+            ..Workspace::empty()
+        }
+    }
+
     /// A workspace generated from `spec`: the same spec always gives the same workspace.
     pub fn generated(spec: &GeneratedSpec) -> Workspace {
         generated::generate(spec)

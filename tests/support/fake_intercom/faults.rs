@@ -1,5 +1,6 @@
 //! Injected failures: what can go wrong ([`FaultKind`]), when ([`FaultPlan`], [`Matcher`]), and how
-//! each failure is produced on the wire.
+//! each failure is produced on the wire; and holds ([`Hold`]), which stop one request at a
+//! chosen point so a test can kill its client there.
 //!
 //! Faults only hit requests that are otherwise valid (right token, known version, within the
 //! configured rate limit), and they never change state: a faulted write is not applied.
@@ -422,6 +423,70 @@ fn half_at_char_boundary(bytes: &[u8]) -> usize {
         cut -= 1;
     }
     cut
+}
+
+/// Where a held request stops (see [`super::FakeIntercom::hold`]). A held request is never
+/// answered: it waits until its client goes away (killed) or the server stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// Before the fake acts on it: nothing of it is applied.
+    Before,
+    /// After the fake acted on it (a write is applied), with the answer withheld.
+    After,
+    /// Not held: answered as usual, the tripwire going off as the answer leaves.
+    Answered,
+}
+
+/// Goes off when a hold's request arrives, so a test can act (kill the client) at that point.
+#[derive(Clone, Debug, Default)]
+pub struct Tripwire(std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+impl Tripwire {
+    /// Sets it off.
+    pub fn trip(&self) {
+        let (tripped, ready) = &*self.0;
+        *tripped.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        ready.notify_all();
+    }
+
+    /// Waits until it goes off; `false` when `timeout` passes first.
+    pub fn wait(&self, timeout: Duration) -> bool {
+        let (tripped, ready) = &*self.0;
+        let guard = tripped.lock().unwrap_or_else(|e| e.into_inner());
+        let (guard, _) = ready
+            .wait_timeout_while(guard, timeout, |tripped| !*tripped)
+            .unwrap_or_else(|e| e.into_inner());
+        *guard
+    }
+}
+
+/// Holds being played: which request each waits for, and its tripwire.
+#[derive(Default)]
+pub struct Holds {
+    rules: Vec<(Matcher, Hold, Tripwire, usize)>,
+}
+
+impl Holds {
+    /// Adds a hold of the request `matcher` selects (counted from now).
+    pub fn add(&mut self, matcher: Matcher, hold: Hold) -> Tripwire {
+        let wire = Tripwire::default();
+        self.rules.push((matcher, hold, wire.clone(), 0));
+        wire
+    }
+
+    /// The hold for this request, if one selects it; every hold counts the request.
+    pub fn decide(&mut self, request: &RequestLine) -> Option<(Hold, Tripwire)> {
+        let mut chosen = None;
+        for (matcher, hold, wire, count) in &mut self.rules {
+            if matcher.pattern.matches(request) {
+                *count += 1;
+                if chosen.is_none() && matcher.selects(*count) {
+                    chosen = Some((*hold, wire.clone()));
+                }
+            }
+        }
+        chosen
+    }
 }
 
 /// Seconds since the Unix epoch.

@@ -32,7 +32,7 @@ use server::Shared;
 #[allow(unused_imports)]
 pub use assets::{FakeAsset, BASE_PLACEHOLDER};
 #[allow(unused_imports)]
-pub use faults::{FaultKind, FaultPlan, Matcher};
+pub use faults::{FaultKind, FaultPlan, Hold, Matcher, Tripwire};
 #[allow(unused_imports)]
 pub use version::ApiVersion;
 
@@ -211,6 +211,19 @@ impl FakeIntercom {
     /// Replaces the fault plan at run time; its request counters start from zero.
     pub fn set_faults(&self, faults: FaultPlan) {
         self.shared.set_faults(faults);
+    }
+
+    /// Holds the request `matcher` selects (counted from now, among requests past the token,
+    /// version and rate-limit checks) at `hold`, and returns the tripwire that goes off when it
+    /// gets there: a test waits for it, then kills its client at that exact point. A held
+    /// request is never answered ([`Hold::Answered`] aside); it ends when its client goes away.
+    pub fn hold(&self, matcher: Matcher, hold: Hold) -> Tripwire {
+        self.shared.hold(matcher, hold)
+    }
+
+    /// Forgets the holds not yet reached.
+    pub fn release_holds(&self) {
+        self.shared.release_holds();
     }
 
     /// Every request received so far, in arrival order, including unauthorised and faulted ones.

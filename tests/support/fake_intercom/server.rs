@@ -1,7 +1,7 @@
 //! Routing and the request pipeline. Every request goes through, outermost first:
 //!
 //! 1. [`record`]: logs the request, adds the configured latency, logs the status answered;
-//! 2. [`gate`]: token, `Intercom-Version`, rate limit, then injected faults;
+//! 2. [`gate`]: token, `Intercom-Version`, rate limit, then holds and injected faults;
 //! 3. the route's handler, which locks the [`Store`] for one query.
 //!
 //! To add a write endpoint, add a route here and a `&mut self` method on `Store`.
@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use super::super::workspace::Workspace;
 use super::assets::{self, FakeAsset};
-use super::faults::{self, FaultKind, FaultPlan, FaultState, RequestLine};
+use super::faults::{self, FaultKind, FaultPlan, FaultState, Hold, Holds, RequestLine, Tripwire};
 use super::ratelimit::{RateLimiter, Verdict};
 use super::respond::{error_list, list_page, not_found, ok, ApiError};
 use super::store::{PageRequest, Store};
@@ -34,6 +34,7 @@ pub struct Shared {
     default_version: ApiVersion,
     store: Mutex<Store>,
     faults: Mutex<FaultState>,
+    holds: Mutex<Holds>,
     log: Mutex<Vec<RecordedRequest>>,
     limiter: Option<Mutex<RateLimiter>>,
     assets: Mutex<std::collections::BTreeMap<String, FakeAsset>>,
@@ -52,6 +53,7 @@ impl Shared {
             default_version,
             store: Mutex::new(Store::new(workspace)),
             faults: Mutex::new(FaultState::new(FaultPlan::none())),
+            holds: Mutex::new(Holds::default()),
             log: Mutex::new(Vec::new()),
             assets: Mutex::new(Default::default()),
             limiter: config
@@ -70,6 +72,16 @@ impl Shared {
     /// Replaces the fault plan; its counters start from zero.
     pub fn set_faults(&self, plan: FaultPlan) {
         *lock(&self.faults) = FaultState::new(plan);
+    }
+
+    /// Holds the request `matcher` selects at `hold`; see [`FakeIntercom::hold`].
+    pub fn hold(&self, matcher: faults::Matcher, hold: Hold) -> Tripwire {
+        lock(&self.holds).add(matcher, hold)
+    }
+
+    /// Forgets every hold (requests already held stay held).
+    pub fn release_holds(&self) {
+        *lock(&self.holds) = Holds::default();
     }
 
     /// The files of the fake CDN, by name, locked.
@@ -222,19 +234,38 @@ fn rate_limited(verdict: &Verdict, config: &ServerConfig) -> Response {
 }
 
 async fn answer_or_fault(shared: &Shared, request: Request, next: Next) -> Response {
-    let fault = {
+    let (fault, hold) = {
         let line = RequestLine {
             method: request.method().as_str(),
             path: request.uri().path(),
             query: request.uri().query().unwrap_or(""),
         };
-        lock(&shared.faults).decide(&line)
+        let hold = lock(&shared.holds).decide(&line);
+        (lock(&shared.faults).decide(&line), hold)
     };
+    if let Some((hold, wire)) = hold {
+        return held(hold, wire, request, next).await;
+    }
     let Some(fault) = fault else {
         return next.run(request).await;
     };
     let mut response = faults::apply(&fault, request, next).await;
     response.extensions_mut().insert(AppliedFault(fault));
+    response
+}
+
+/// A held request: the tripwire goes off at the hold's point, and the answer never comes
+/// (except for [`Hold::Answered`]).
+async fn held(hold: Hold, wire: Tripwire, request: Request, next: Next) -> Response {
+    if hold == Hold::Before {
+        wire.trip();
+        return std::future::pending().await;
+    }
+    let response = next.run(request).await;
+    wire.trip();
+    if hold == Hold::After {
+        return std::future::pending().await;
+    }
     response
 }
 
