@@ -10,7 +10,6 @@ pub mod cli;
 pub mod dialects;
 pub mod fake_intercom;
 pub mod snapshots;
-pub mod static_site;
 pub mod workspace;
 
 /// A benchmark setting from the environment: `name` as a number, else `default`.
