@@ -1197,7 +1197,7 @@ fn every_article_page_has_its_markdown_beside_it() {
     );
     assert!(markdown.contains("url: \"/en/articles/103-sync-your-notes-across-devices/\"\n"));
     assert!(
-        markdown.contains("\n<h2 id=\"h_5c6d7e8f90\">How sync works</h2>\n"),
+        markdown.contains("\n## How sync works {#h_5c6d7e8f90}\n"),
         "{markdown}"
     );
     // Its links lead where the page's do: relative to the same folder.
