@@ -22,6 +22,11 @@
 //! (`pagefind_extended`, from npm's `pagefind` package; `BENCH_PAGEFIND` names the binary),
 //! against `helpcenter build --from markdown` of the same tree. Those three run as commands
 //! under GNU `time` (Debian's `time`), which gives their wall, CPU and peak RSS.
+//!
+//! `BENCH_SERVE=1` measures the writer's loop on the same Markdown tree: `helpcenter serve`
+//! (the release binary) is started, one article is edited `BENCH_EDITS` (5) times, and each
+//! edit is timed from the file write to the reload event and to the new page being served;
+//! then the same edits under `hugo server` (to the new page served), and the peak RSS of both.
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
@@ -495,6 +500,230 @@ fn main() {
     }
     if std::env::var_os("BENCH_PEERS").is_some() {
         peers(&dir);
+    }
+    if std::env::var_os("BENCH_SERVE").is_some() {
+        serve::measure(&dir);
+    }
+}
+
+/// `helpcenter serve` against `hugo server`: from an edit to the page served.
+mod serve {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc::{channel, Receiver};
+    use std::time::{Duration, Instant};
+
+    /// The release binary beside the bench.
+    fn binary() -> PathBuf {
+        let own = std::env::current_exe().expect("own path");
+        own.parent()
+            .and_then(Path::parent)
+            .map(|release| release.join("helpcenter"))
+            .filter(|b| b.exists())
+            .expect("the helpcenter binary beside the bench (cargo build --release)")
+    }
+
+    /// A server process; killed when dropped.
+    struct Server(Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    impl Server {
+        /// Peak RSS so far (VmHWM), in MiB.
+        fn peak_mib(&self) -> f64 {
+            let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id()));
+            let kib: f64 = status
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                })
+                .unwrap_or(f64::NAN);
+            kib / 1024.0
+        }
+    }
+
+    fn get(address: &str, path: &str) -> String {
+        let Ok(mut stream) = TcpStream::connect(address) else {
+            return String::new();
+        };
+        let head = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        let mut body = Vec::new();
+        if stream.write_all(head.as_bytes()).is_ok() {
+            let _ = stream.read_to_end(&mut body);
+        }
+        String::from_utf8_lossy(&body).into_owned()
+    }
+
+    fn events(address: &str) -> Receiver<Instant> {
+        let mut stream = TcpStream::connect(address).expect("connect to serve");
+        let head = format!("GET /__helpcenter/events HTTP/1.1\r\nHost: {address}\r\n\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if line.starts_with("event: reload") && tx.send(Instant::now()).is_err() {
+                    break;
+                }
+            }
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        rx
+    }
+
+    /// Waits until `path` has `text`; the time it first did.
+    fn served(address: &str, path: &str, text: &str) -> Instant {
+        let started = Instant::now();
+        loop {
+            if get(address, path).contains(text) {
+                return Instant::now();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "{path} never had {text}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// The article file to edit (the first of the English tree) and its page's path.
+    fn an_article(content: &Path) -> (PathBuf, String) {
+        let file = walkdir::WalkDir::new(content.join("en"))
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .find(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+            .expect("an article");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let url = text
+            .lines()
+            .find_map(|l| l.strip_prefix("url: "))
+            .expect("url in the front matter")
+            .trim_matches(['"', '\''])
+            .to_string();
+        (file, url)
+    }
+
+    fn median(mut values: Vec<f64>) -> f64 {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    }
+
+    fn ms(from: Instant, to: Instant) -> f64 {
+        to.duration_since(from).as_secs_f64() * 1000.0
+    }
+
+    /// Edits the article `edits` times; returns the times to the event (if `events`) and to
+    /// the page served, in ms.
+    fn edit_loop(
+        address: &str,
+        file: &Path,
+        url: &str,
+        edits: usize,
+        events: Option<&Receiver<Instant>>,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let original = std::fs::read_to_string(file).unwrap();
+        let (mut to_event, mut to_page) = (Vec::new(), Vec::new());
+        for n in 0..edits {
+            let marker = format!("Edited while serving, number {n}-{}.", std::process::id());
+            let written = Instant::now();
+            std::fs::write(file, format!("{original}\n{marker}\n")).unwrap();
+            if let Some(events) = events {
+                let at = events
+                    .recv_timeout(Duration::from_secs(120))
+                    .expect("a reload");
+                to_event.push(ms(written, at));
+            }
+            to_page.push(ms(written, served(address, url, &marker)));
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        std::fs::write(file, original).unwrap();
+        (to_event, to_page)
+    }
+
+    fn wait_listening(address: &str, started: Instant) -> f64 {
+        while TcpStream::connect(address).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(600),
+                "nothing listens"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        started.elapsed().as_secs_f64()
+    }
+
+    pub fn measure(dir: &Path) {
+        let edits: usize = super::setting("BENCH_EDITS", "5")
+            .parse()
+            .expect("BENCH_EDITS");
+        let site = super::hugo_site(dir);
+        let content = site.join("content");
+        let (file, url) = an_article(&content);
+        println!("serve: editing {} ({url}) {edits} times", file.display());
+
+        let started = Instant::now();
+        let mut child = Command::new(binary())
+            .args(["serve", "--content"])
+            .arg(&content)
+            .args(["--port", "0", "--quiet"])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start helpcenter serve");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines.next().expect("the URL").unwrap();
+        std::thread::spawn(move || lines.for_each(drop));
+        let server = Server(child);
+        let address = line
+            .strip_prefix("Serving http://")
+            .and_then(|r| r.split('/').next())
+            .expect("Serving http://...")
+            .to_string();
+        let startup = wait_listening(&address, started);
+        let reloads = events(&address);
+        let (to_event, to_page) = edit_loop(&address, &file, &url, edits, Some(&reloads));
+        println!(
+            "helpcenter serve: started in {startup:.2} s; edit -> reload event median {:.0} ms \
+             (all {to_event:.0?}), -> new page served median {:.0} ms; peak RSS {:.0} MiB",
+            median(to_event.clone()),
+            median(to_page.clone()),
+            server.peak_mib()
+        );
+        drop(server);
+
+        let port = "11313";
+        let address = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        let child = Command::new("hugo")
+            .args(["server", "--port", port, "--bind", "127.0.0.1", "--quiet"])
+            .current_dir(&site)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = child else {
+            println!("hugo server: not run (hugo is not installed)");
+            return;
+        };
+        let hugo = Server(child);
+        let startup = wait_listening(&address, started);
+        served(&address, &url, "<h1>");
+        let (_, to_page) = edit_loop(&address, &file, &url, edits, None);
+        println!(
+            "hugo server:      started in {startup:.2} s; edit -> new page served median {:.0} ms \
+             (all {to_page:.0?}); peak RSS {:.0} MiB",
+            median(to_page.clone()),
+            hugo.peak_mib()
+        );
     }
 }
 

@@ -94,6 +94,24 @@ pub enum Command {
   helpcenter build --from markdown --content content   # preview the edited tree")]
     Build(BuildArgs),
 
+    /// Preview the site while editing: build it, serve it on 127.0.0.1, rebuild on every
+    /// change and reload the open pages.
+    ///
+    /// Reads the Markdown tree (--content, the default when ./content exists) or a snapshot
+    /// (--snapshot), and serves exactly what `build` would write, from a temporary folder
+    /// removed on exit. The content tree, a theme folder, helpcenter.toml, the logo and the
+    /// favicon are watched; a change rebuilds (unchanged bodies come from the cache, unchanged
+    /// files are not rewritten, unchanged search shards are kept) and open pages reload by
+    /// themselves; a stylesheet change is swapped in without a reload. A mistake (broken front
+    /// matter, a template error) is shown on every page and on the terminal, naming the file,
+    /// while the last good pages stay served; fixing it clears it. Ctrl-C stops.
+    #[command(after_help = "Examples:
+  helpcenter serve                              # ./content on http://127.0.0.1:1111/
+  helpcenter serve --content docs --open        # and open a browser
+  helpcenter serve --snapshot snapshot --port 0 # a free port (the URL is printed)
+  helpcenter serve --theme ./my-theme           # edit the theme, see it at once")]
+    Serve(ServeArgs),
+
     /// Send edits of the Markdown tree back to Intercom: only what changed, one locale at a
     /// time, never over a newer remote edit.
     ///
@@ -363,6 +381,64 @@ pub struct BuildArgs {
     pub branding: BrandingArgs,
 }
 
+/// `helpcenter serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The Markdown tree to serve [default: ./content if it exists, else --snapshot].
+    #[arg(long, value_name = "DIR", conflicts_with = "snapshot")]
+    pub content: Option<PathBuf>,
+
+    /// The snapshot to serve (made by `helpcenter pull`) [default: ./snapshot].
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+
+    /// The address to listen on. Anything but 127.0.0.1 (or ::1) shows the preview to
+    /// other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+    pub bind: std::net::IpAddr,
+
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+
+    /// A built-in theme name (default) or a theme folder (watched for changes).
+    #[arg(long, value_name = "NAME|PATH", env = "HELPCENTER_THEME")]
+    pub theme: Option<String>,
+
+    /// Serve only these locales (comma-separated, e.g. en,fr).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LOCALES",
+        env = "HELPCENTER_LOCALES"
+    )]
+    pub locales: Option<Vec<String>>,
+
+    /// Include draft articles and translations.
+    #[arg(long)]
+    pub drafts: bool,
+
+    /// Leave out the search index and the search box.
+    #[arg(long)]
+    pub no_search: bool,
+
+    /// The help center to serve, when the snapshot holds several.
+    #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
+    pub help_center: Option<String>,
+
+    /// Keep sanitised bodies in FILE between runs, so the next `serve` starts fast [default:
+    /// a temporary file removed on exit].
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub branding: BrandingArgs,
+}
+
 /// `helpcenter build`: how the site looks (all of them are also helpcenter.toml settings).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Branding")]
@@ -603,6 +679,24 @@ pub fn parse(args: Vec<OsString>) -> Result<Invocation> {
     let matches = command
         .try_get_matches_from(args)
         .unwrap_or_else(|e| e.exit());
+    invocation(matches, config)
+}
+
+/// Like [`parse`], but a command line clap refuses is an error instead of an exit: for
+/// re-reading the settings while running (`serve`, after `helpcenter.toml` changed).
+pub fn reparse(args: Vec<OsString>) -> Result<Invocation> {
+    let config = ConfigFile::locate(&args)?;
+    let command = match &config {
+        Some(file) => file.apply(Cli::command())?,
+        None => Cli::command(),
+    };
+    let matches = command
+        .try_get_matches_from(args)
+        .map_err(|e| crate::error::Error::usage(e.to_string().trim().to_string()))?;
+    invocation(matches, config)
+}
+
+fn invocation(matches: clap::ArgMatches, config: Option<ConfigFile>) -> Result<Invocation> {
     let origins = matches
         .subcommand()
         .map(|(_, sub)| Origins::of(sub, config.as_ref()))

@@ -1,13 +1,15 @@
 //! Each subcommand's glue: turn parsed flags into options, run, print the summary.
 
+use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 use serde::Serialize;
 
 use crate::cli::{
-    ArchiveArgs, BuildArgs, Cli, Format, PullArgs, PushArgs, RestoreArgs, Source, VerifyArgs,
+    ArchiveArgs, BuildArgs, Cli, Format, PullArgs, PushArgs, RestoreArgs, ServeArgs, Source,
+    VerifyArgs,
 };
 use crate::config::{self, ConfigFile, Effective, Origin, Origins};
 use crate::error::{Error, Result};
@@ -63,6 +65,54 @@ fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
     let report = site::build(&options)?;
     ui.summary(&build_summary(&report), &report);
     Ok(())
+}
+
+/// `helpcenter serve`: builds, serves and rebuilds until Ctrl-C. `args` are the command line
+/// itself, read again when the config file changes.
+pub fn serve(args: ServeArgs, config: Option<&ConfigFile>, argv: Vec<OsString>) -> Result<()> {
+    let config_file = match config {
+        Some(file) => file.path.clone(),
+        None => PathBuf::from(crate::config::DEFAULT_FILE),
+    };
+    let reload: crate::serve::Reload =
+        Box::new(
+            move || match crate::cli::reparse(argv.clone())?.cli.command {
+                crate::cli::Command::Serve(args) => Ok(serve_build(args).0),
+                _ => Err(Error::usage("the command line is no longer `serve`")),
+            },
+        );
+    let (build, bind, port, open) = serve_build(args);
+    crate::serve::serve(crate::serve::ServeOptions {
+        build,
+        bind,
+        port,
+        open,
+        config: Some((config_file, reload)),
+    })
+}
+
+/// The build `serve` makes, and where it listens.
+fn serve_build(args: ServeArgs) -> (BuildOptions, std::net::IpAddr, u16, bool) {
+    let input = match (args.content, args.snapshot) {
+        (Some(content), _) => Input::Markdown(content),
+        (None, Some(snapshot)) => Input::Snapshot(snapshot),
+        (None, None) if Path::new("content").is_dir() => Input::Markdown("content".into()),
+        (None, None) => Input::Snapshot("snapshot".into()),
+    };
+    let build = BuildOptions {
+        input,
+        out: PathBuf::new(),
+        theme: args.theme,
+        base_url: None,
+        locales: args.locales,
+        drafts: args.drafts,
+        no_search: args.no_search,
+        search_shard_budget: None,
+        cache: args.cache,
+        help_center: args.help_center,
+        branding: args.branding.branding(),
+    };
+    (build, args.bind, args.port, args.open)
 }
 
 fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Result<()> {

@@ -22,6 +22,7 @@ pub mod output;
 pub mod pull;
 pub mod push;
 pub mod restore;
+pub mod serve;
 pub mod site;
 pub mod snapshot;
 pub mod tree;

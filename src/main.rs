@@ -22,7 +22,7 @@ fn main() {
     };
     let ui = Ui::new(invocation.cli.verbosity()).for_command(invocation.command.clone());
     ui.init_logging();
-    let code = match run(invocation, &ui) {
+    let code = match run(invocation, args, &ui) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
@@ -33,7 +33,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
+fn run(invocation: Invocation, argv: Vec<std::ffi::OsString>, ui: &Ui) -> Result<i32> {
     use helpcenter::commands;
     let Invocation {
         cli,
@@ -44,6 +44,7 @@ fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
     match cli.command {
         Command::Pull(args) => commands::pull(args, ui),
         Command::Build(args) => commands::build(args, &origins, ui).map(|()| exit::OK),
+        Command::Serve(args) => commands::serve(args, config.as_ref(), argv).map(|()| exit::OK),
         Command::Push(args) => commands::push(args, ui),
         Command::Config => commands::config(config.as_ref(), ui).map(|()| exit::OK),
         Command::Completions { shell } => commands::completions(shell).map(|()| exit::OK),

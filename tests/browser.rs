@@ -1,5 +1,5 @@
 //! The built site in a real browser: Debian's headless Chromium, driven by the Node scripts in
-//! `tests/browser/` (playwright-core), against the fixture site served over http.
+//! `tests/browser/` (playwright-core), against the fixture site served over http by `helpcenter::serve`.
 //!
 //! Needs `chromium` and the npm packages of `tests/browser/`: `.ci/deps` installs both (the
 //! README says how). Without them these tests fail, with the command to run: they never skip.
@@ -9,10 +9,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use helpcenter::serve::StaticServer;
 use helpcenter::site::{build, BuildOptions, Input};
 use support::cli::{assert_code, helpcenter, text};
 use support::snapshots::fixture_snapshot_dir;
-use support::static_site::StaticSite;
 
 /// Builds the `multilingual` fixture into `<dir>/<out>` with `extra` flags.
 fn build_site(dir: &Path, out: &str, extra: &[&str]) -> PathBuf {
@@ -76,8 +76,8 @@ fn search_finds_articles_in_the_visitors_language() {
         "site-help",
         &["--base-url", "https://help.example.test/help/"],
     );
-    let server = StaticSite::start(&site);
-    let server_under_path = StaticSite::start_at(&under_path, "/help/");
+    let server = StaticServer::start(&site, "/").unwrap();
+    let server_under_path = StaticServer::start(&under_path, "/help/").unwrap();
     run_script(
         "search.mjs",
         &[
@@ -115,6 +115,6 @@ fn pages_pass_axe_in_light_and_dark_mode_and_work_by_keyboard() {
     copy_into(&root.join("tests/fixtures/site/table-and-images"), &fixture);
     support::snapshots::snapshot_from_fixture(&fixture, &dir.path().join("snapshot"));
     let site = build_site(dir.path(), "site", &[]);
-    let server = StaticSite::start(&site);
+    let server = StaticServer::start(&site, "/").unwrap();
     run_script("pages.mjs", &[("SITE_URL", server.url())]);
 }

@@ -380,6 +380,45 @@ fn builds_are_deterministic_and_an_unchanged_rebuild_writes_nothing() {
 }
 
 #[test]
+fn an_unchanged_rebuild_loads_nothing_and_any_change_rebuilds() {
+    let site = Site::multilingual();
+    let first = site.build(|_| {});
+    assert!(first.cache_misses > 0);
+    let files = site.files();
+
+    // Nothing changed: the recorded build stands; not one body is looked up.
+    let unchanged = site.build(|_| {});
+    assert_eq!((unchanged.files_written, unchanged.cache_hits), (0, 0));
+    assert_eq!(
+        unchanged.files_unchanged,
+        first.files_written + first.files_unchanged
+    );
+    assert_eq!(unchanged.pages, first.pages);
+    assert_eq!(site.files(), files);
+
+    // A page removed from the output: the build runs (from the cache) and puts it back.
+    let page = site.out().join("en/index.html");
+    fs::remove_file(&page).unwrap();
+    let repaired = site.build(|_| {});
+    assert_eq!(repaired.files_written, 1);
+    assert!(repaired.cache_hits > 0);
+    assert_eq!(site.files(), files);
+
+    // An input touched (same bytes, new time): the build runs, and finds nothing to write.
+    let manifest = site.snapshot.join("manifest.json");
+    let bytes = fs::read(&manifest).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&manifest, bytes).unwrap();
+    let touched = site.build(|_| {});
+    assert!(touched.cache_hits > 0, "the build ran");
+    assert_eq!(touched.files_written, 0);
+
+    // Other options: another build.
+    let drafts = site.build(|o| o.drafts = true);
+    assert!(drafts.cache_hits > 0, "the build ran");
+}
+
+#[test]
 fn files_the_build_no_longer_produces_are_removed_but_only_its_own() {
     let site = Site::multilingual();
     site.build(|_| {});

@@ -86,6 +86,8 @@ pub struct BodyCache {
     spill: Option<Spill>,
     hits: AtomicU64,
     misses: AtomicU64,
+    derived_hits: AtomicU64,
+    derived_misses: AtomicU64,
 }
 
 impl BodyCache {
@@ -182,6 +184,42 @@ impl BodyCache {
         };
         self.lock().insert(key, entry);
         out
+    }
+
+    /// A value derived from `input` alone by `derive` (for instance a page's form of a
+    /// sanitised body), through the cache: an unchanged input costs a lookup instead of the
+    /// work. `kind` names the derivation and its version; change it when `derive` changes
+    /// what it makes. Entries are kept, saved and read back like sanitised bodies.
+    pub fn derived(&self, kind: &str, input: &str, derive: impl FnOnce(&str) -> String) -> String {
+        let key = derived_key(kind, input);
+        if let Some(hit) = self.get(&key, &NO_LINKS) {
+            self.derived_hits.fetch_add(1, Ordering::Relaxed);
+            return hit;
+        }
+        self.derived_misses.fetch_add(1, Ordering::Relaxed);
+        let out = derive(input);
+        let entry = Entry {
+            deps: Vec::new(),
+            html: self.keep(&out),
+            used: true,
+        };
+        self.lock().insert(key, entry);
+        out
+    }
+
+    /// Lookups of [`BodyCache::derived`] answered from the cache so far.
+    pub fn derived_hits(&self) -> u64 {
+        self.derived_hits.load(Ordering::Relaxed)
+    }
+
+    /// Lookups of [`BodyCache::derived`] that had to derive so far.
+    pub fn derived_misses(&self) -> u64 {
+        self.derived_misses.load(Ordering::Relaxed)
+    }
+
+    /// True when this run added entries, so saving the cache would change its file.
+    pub fn learned(&self) -> bool {
+        self.misses() > 0 || self.derived_misses() > 0
     }
 
     /// Number of entries held (loaded or added).
@@ -366,6 +404,18 @@ fn key(html: &str, links: &LinkMap, page_locale: &str, page_site_path: &str) -> 
     h.update(POLICY_VERSION.to_le_bytes());
     h.update(links.rules_fingerprint());
     for part in [page_locale, &up_prefix(page_site_path), html] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// The key of a derived value: the derivation's name, then its input.
+fn derived_key(kind: &str, input: &str) -> Key {
+    let mut h = Sha256::new();
+    h.update(MAGIC);
+    h.update(b"derived\0");
+    for part in [kind, input] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -567,6 +617,30 @@ mod tests {
         assert!(out.contains("../../../en/articles/12-hello/#h_1"), "{out}");
         cache.sanitize_with_links("<p>plain</p>", &m2, "fr", "/fr/articles/1-x/");
         assert_eq!((cache.hits(), cache.misses()), (1, 3));
+    }
+
+    #[test]
+    fn derived_values_are_made_once_per_input_and_kind_and_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("html.cache");
+        let cache = BodyCache::load(&path);
+        let calls = AtomicU64::new(0);
+        let upper = |input: &str| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            input.to_uppercase()
+        };
+        assert_eq!(cache.derived("upper/1", "abc", upper), "ABC");
+        assert_eq!(cache.derived("upper/1", "abc", upper), "ABC");
+        assert_eq!(cache.derived("upper/2", "abc", upper), "ABC");
+        assert_eq!(cache.derived("upper/1", "abd", upper), "ABD");
+        assert_eq!(calls.load(Ordering::Relaxed), 3);
+        assert_eq!((cache.derived_hits(), cache.derived_misses()), (1, 3));
+        assert!(cache.learned());
+        cache.save(&path).unwrap();
+        let loaded = BodyCache::load(&path);
+        assert_eq!(loaded.derived("upper/1", "abd", |_| unreachable!()), "ABD");
+        assert_eq!((loaded.derived_hits(), loaded.derived_misses()), (1, 0));
+        assert!(!loaded.learned());
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::rc::Rc;
 
 use lol_html::html_content::Element;
 use lol_html::{element, text, ElementContentHandlers, RewriteStrSettings, Selector};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::colors::{Rgba, AA_TEXT, DARK_PAGE, LIGHT_PAGE};
 use crate::html::decode_text;
@@ -33,7 +33,7 @@ use crate::model::slug::slugify;
 pub const MIN_TOC_HEADINGS: usize = 3;
 
 /// A heading of the body, for the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
     /// 1 for the body's top level of headings, 2 and 3 below it.
     pub level: u8,
@@ -44,7 +44,7 @@ pub struct Heading {
 }
 
 /// An article body ready to place in its page.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Body {
     /// The HTML.
     pub html: String,
@@ -68,6 +68,47 @@ pub fn toc(headings: &[Heading]) -> &[Heading] {
         headings
     } else {
         &[]
+    }
+}
+
+/// Everything an article page makes of its sanitised body: the page's form of it, its
+/// Markdown (for `index.md`) and its visible text (for the search index and a missing
+/// description). It depends on the sanitised body alone, so it is cached by it: an unchanged
+/// article costs a lookup, not three HTML passes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Derived {
+    /// The body as the page places it.
+    pub body: Body,
+    /// The sanitised body as Markdown.
+    pub markdown: String,
+    /// The visible text of [`Derived::body`].
+    pub text: String,
+}
+
+/// Names the derivation in the cache; change it whenever [`derive`] (or what it calls: this
+/// module, the Markdown writer, the text extractor) makes something else of the same body.
+const DERIVED_KIND: &str = concat!("site-body/1/", env!("CARGO_PKG_VERSION"));
+
+/// [`Derived`] of a sanitised body, through `cache`.
+pub fn derive(cleaned: &str, cache: &crate::html::BodyCache) -> Derived {
+    let encoded = cache.derived(DERIVED_KIND, cleaned, |cleaned| {
+        let derived = derive_uncached(cleaned);
+        serde_json::to_string(&derived).expect("strings serialise")
+    });
+    // A cache entry that does not parse (written by another version under the same name, or
+    // damaged) is only a miss.
+    serde_json::from_str(&encoded).unwrap_or_else(|_| derive_uncached(cleaned))
+}
+
+/// [`Derived`] of a sanitised body, computed.
+pub fn derive_uncached(cleaned: &str) -> Derived {
+    let markdown = crate::markdown::html_to_markdown_copy(cleaned);
+    let body = prepare(cleaned.to_string());
+    let text = crate::html::text_of(&body.html);
+    Derived {
+        body,
+        markdown,
+        text,
     }
 }
 

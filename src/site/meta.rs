@@ -3,8 +3,6 @@
 
 use serde_json::{json, Value};
 
-use crate::html::text_of;
-
 /// Longest meta description, in characters: what search results show.
 const DESCRIPTION_CHARS: usize = 160;
 
@@ -98,10 +96,10 @@ fn script_json(value: &Value) -> String {
     out
 }
 
-/// A description for an article that has none: the first sentence of its body's visible text
-/// (the end of a block ends a sentence too), cut at a word boundary if it is long.
-pub fn first_sentence(body_html: &str) -> String {
-    let text = text_of(body_html);
+/// A description for an article that has none: the first sentence of its body's visible
+/// text (as [`crate::html::text_of`] gives it: the end of a block ends a sentence too), cut
+/// at a word boundary if it is long.
+pub fn first_sentence(text: &str) -> String {
     let mut sentence = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -158,6 +156,7 @@ pub fn plain_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::html::text_of;
 
     #[test]
     fn plain_text_of_descriptions() {
@@ -172,19 +171,21 @@ mod tests {
     #[test]
     fn the_first_sentence_stands_in_for_a_missing_description() {
         assert_eq!(
-            first_sentence("<p>Sync keeps notes &amp; tags in step. It is on by default.</p>"),
+            first_sentence(&text_of(
+                "<p>Sync keeps notes &amp; tags in step. It is on by default.</p>"
+            )),
             "Sync keeps notes & tags in step."
         );
         assert_eq!(
-            first_sentence("<p>Version 2.5 is out</p><p>More</p>"),
+            first_sentence(&text_of("<p>Version 2.5 is out</p><p>More</p>")),
             "Version 2.5 is out."
         );
         assert_eq!(
-            first_sentence("<p>同期を使います。次に</p>"),
+            first_sentence(&text_of("<p>同期を使います。次に</p>")),
             "同期を使います。"
         );
         let long = format!("<p>{}</p>", "word ".repeat(100));
-        let cut = first_sentence(&long);
+        let cut = first_sentence(&text_of(&long));
         assert!(
             cut.ends_with("word…") && cut.chars().count() <= DESCRIPTION_CHARS,
             "{cut}"

@@ -17,6 +17,7 @@ pub mod body;
 pub mod brand;
 pub mod colors;
 mod feeds;
+mod fresh;
 pub mod i18n;
 mod llms;
 mod meta;
@@ -35,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -142,7 +143,7 @@ pub struct BuildOptions {
 }
 
 /// What a build did (`--json` prints it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BuildReport {
     /// The output directory.
     pub out: PathBuf,
@@ -197,6 +198,36 @@ fn timing(phase: &str, started: Instant) {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let setup = Setup::new(options)?;
+    let record = fresh::record_path(&setup.cache_path);
+    let inputs = fresh::inputs(options);
+    if let Some(done) = inputs
+        .as_deref()
+        .and_then(|inputs| fresh::unchanged(&record, inputs, &setup.out))
+    {
+        timing("nothing changed since the last build", started);
+        for warning in &done.warnings {
+            tracing::warn!("{warning}");
+        }
+        return Ok(fresh::as_unchanged(done, started));
+    }
+    let (report, once) = build_all(options, &setup, started)?;
+    if let Some(inputs) = &inputs {
+        // A later build that finds nothing changed repeats the warnings about the content,
+        // not those about what this build changed.
+        let mut recorded = report.clone();
+        recorded.warnings.retain(|w| !once.contains(w));
+        fresh::save(&record, inputs, &setup.out, &recorded);
+    }
+    Ok(report)
+}
+
+/// Builds the whole site: loads the content and renders every page (from the caches).
+/// Returns the report, and those of its warnings that are about this build's changes.
+fn build_all(
+    options: &BuildOptions,
+    setup: &Setup,
+    started: Instant,
+) -> Result<(BuildReport, Vec<String>)> {
     // Only the cache's index is loaded; bodies stay in its file until a page asks for them.
     let cache = BodyCache::load(&setup.cache_path);
     timing("cache loaded", started);
@@ -229,14 +260,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
-    let written = write_site(&out, &renderer, bodies, &setup, &site_assets, redirects)?;
+    let written = write_site(&out, &renderer, bodies, setup, &site_assets, redirects)?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
     warnings.extend(written.moved.iter().cloned());
     warnings.extend(site_assets.warnings());
     warnings.extend(setup.finish(&cache));
     timing("cache saved", started);
-    Ok(report(&setup, &plan, &written, &cache, warnings, started))
+    let once = written.moved.clone();
+    Ok((
+        report(setup, &plan, &written, &cache, warnings, started),
+        once,
+    ))
 }
 
 /// Everything checked and prepared from the options before any content is read.
@@ -312,7 +347,7 @@ impl Setup {
                  pages have no canonical link"
             );
         }
-        if cache.misses() > 0 {
+        if cache.learned() {
             if let Err(e) = cache.save(&self.cache_path) {
                 let path = self.cache_path.display();
                 warnings.push(format!("could not save the body cache {path}: {e}"));

@@ -533,10 +533,12 @@ impl Renderer<'_> {
             None => Vec::new(),
         };
         let cleaned = self.clean(body, li, path);
-        let markdown = crate::tree::article_markdown(article, self.locale(li), &cleaned);
-        let prepared = body::prepare(cleaned);
+        let derived = body::derive(&cleaned, self.cache);
+        drop(cleaned);
+        let markdown = crate::tree::article_document(article, self.locale(li), &derived.markdown);
+        let prepared = derived.body;
         let description = if content.description.trim().is_empty() {
-            meta::first_sentence(&prepared.html)
+            meta::first_sentence(&derived.text)
         } else {
             content.description.clone()
         };
@@ -576,7 +578,7 @@ impl Renderer<'_> {
                     url: path.to_string(),
                     title: content.title.clone(),
                     collection: collection.map(|c| c.name.clone()),
-                    text: format!("{} {}", text_of(&lead), text_of(&prepared.html)),
+                    text: format!("{} {}", text_of(&lead), derived.text),
                 },
             );
         }

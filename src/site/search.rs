@@ -120,7 +120,7 @@ impl Collector {
 }
 
 /// What indexing did (part of the build's `--json` report).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SearchReport {
     /// Pages in the indexes.
     pub pages: usize,

@@ -316,7 +316,13 @@ impl Render<'_> {
 /// An article translation as the Markdown tree writes it (front matter, then the body as
 /// Markdown), with `body_html` as its body: the site puts one beside each article page.
 pub fn article_markdown(article: &Article, locale: &Locale, body_html: &str) -> String {
-    article_front_matter(article, locale).document(&html_to_markdown_copy(body_html))
+    article_document(article, locale, &html_to_markdown_copy(body_html))
+}
+
+/// [`article_markdown`] of a body already converted to Markdown (by
+/// [`crate::markdown::html_to_markdown_copy`]).
+pub fn article_document(article: &Article, locale: &Locale, body_markdown: &str) -> String {
+    article_front_matter(article, locale).document(body_markdown)
 }
 
 fn article_front_matter(article: &Article, locale: &Locale) -> Writer {

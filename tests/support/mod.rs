@@ -11,7 +11,6 @@ pub mod dialects;
 pub mod fake_intercom;
 pub mod push_load;
 pub mod snapshots;
-pub mod static_site;
 pub mod trees;
 pub mod workspace;
 
