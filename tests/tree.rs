@@ -767,6 +767,10 @@ fn local_edits_are_not_overwritten_without_force() {
         d.content.display()
     );
     assert!(message.starts_with(&prefix), "{message}");
+    assert!(
+        message.contains("run `helpcenter pull && helpcenter merge` instead of exporting again"),
+        "{message}"
+    );
     assert!(message.ends_with(
         "\n  de/_index.md (deleted)\n  en/getting-started/_index.md (modified)\n  en/new.md (added)"
     ), "{message}");
@@ -1233,6 +1237,7 @@ fn a_locale_folder_intercom_does_not_have_is_refused() {
         untranslated: false,
         sha256: String::new(),
         bytes: 0,
+        body: None,
     };
     let files = [("xx/guides/100-hello.md".to_string(), entry)].into();
     let base = helpcenter::tree::BaseRecord::new(files).to_bytes();

@@ -71,18 +71,18 @@ pub fn body_record(
     bodies::write(content, &bodies::convert_remote(html, assets, file_key))
 }
 
-/// Reads the base record, changes it with `change`, writes it back atomically, and removes the
-/// body records it no longer names.
+/// Reads the base record, changes it with `change` and writes it back atomically (keeping the
+/// base texts of the files it moves on; see [`BaseRecord::write`]).
 pub fn update(
     content: &Path,
     change: impl FnOnce(&mut BaseRecord, &Path) -> Result<()>,
 ) -> Result<()> {
     let path = content.join(BASE_FILE);
-    let mut base = BaseRecord::read(content)?
+    let before = BaseRecord::read(content)?
         .ok_or_else(|| Error::data(format!("{}: the base record is gone", path.display())))?;
+    let mut base = before.clone();
     change(&mut base, &path)?;
-    crate::durable::write_atomically(&path, &base.to_bytes())?;
-    bodies::remove_unnamed(content, &base)
+    base.write(content, &before)
 }
 
 fn apply(base: &mut BaseRecord, path: &Path, pushed: &[Pushed]) -> Result<()> {

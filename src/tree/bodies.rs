@@ -33,7 +33,8 @@
 //! the tree's (`../../assets/<sha256>.png`), `html` keeps Intercom's URLs.
 //!
 //! After each write, push replaces the file's record with one of the body Intercom answered,
-//! converted as an export would. Records no base entry names are removed.
+//! converted as an export would; a merge names the record of the remote body it merged with.
+//! Records that no base entry (and no pending merge) names are removed.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -41,7 +42,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::base::BaseRecord;
 use super::META_DIR;
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
@@ -61,6 +61,7 @@ struct BodyFile {
 }
 
 /// A body record's bytes and its name (the sha256 of the bytes).
+#[derive(Debug)]
 pub(crate) struct Encoded {
     /// Lowercase hex sha256 of `bytes`: the file is `<name>.json`.
     pub(crate) name: String,
@@ -126,22 +127,23 @@ pub fn read(content: &Path, name: &str) -> Result<Converted> {
 /// already there under the same name) and returns its name.
 pub(crate) fn write(content: &Path, body: &Converted) -> Result<String> {
     let encoded = encode(body);
+    write_encoded(content, &encoded)?;
+    Ok(encoded.name)
+}
+
+/// Writes an encoded record into the tree at `content` (atomically, unless it is there).
+pub(crate) fn write_encoded(content: &Path, encoded: &Encoded) -> Result<()> {
     let path = path(content, &encoded.name);
     if !path.exists() {
         let dir = content.join(BODIES_DIR);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
         crate::durable::write_atomically(&path, &encoded.bytes)?;
     }
-    Ok(encoded.name)
+    Ok(())
 }
 
-/// Removes the records of the tree at `content` that no entry of `base` names.
-pub(crate) fn remove_unnamed(content: &Path, base: &BaseRecord) -> Result<()> {
-    let named: BTreeSet<&str> = base
-        .files
-        .values()
-        .filter_map(|e| e.body.as_deref())
-        .collect();
+/// Removes the records of the tree at `content` whose names are not in `named`.
+pub(crate) fn remove_unnamed(content: &Path, named: &BTreeSet<&str>) -> Result<()> {
     let dir = content.join(BODIES_DIR);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -224,7 +226,7 @@ mod tests {
         let gone = write(tree.path(), &convert("<p>b</p>")).unwrap();
         let other = tree.path().join(BODIES_DIR).join("notes.txt");
         fs::write(&other, "not a record").unwrap();
-        let mut base = BaseRecord::new(Default::default());
+        let mut base = crate::tree::BaseRecord::new(Default::default());
         let mut entry = crate::tree::BaseEntry {
             kind: crate::tree::FileKind::Article,
             id: Some("1".into()),
@@ -238,7 +240,7 @@ mod tests {
         base.files.insert("en/1-a.md".into(), entry.clone());
         entry.body = None;
         base.files.insert("en/2-b.md".into(), entry);
-        remove_unnamed(tree.path(), &base).unwrap();
+        base.remove_unnamed(tree.path()).unwrap();
         assert!(path(tree.path(), &kept).exists());
         assert!(!path(tree.path(), &gone).exists());
         assert!(other.exists());
