@@ -16,6 +16,7 @@ pub mod html;
 pub mod intercom;
 pub mod markdown;
 pub mod memory;
+pub mod merge;
 pub mod model;
 pub mod output;
 pub mod pull;

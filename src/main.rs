@@ -45,6 +45,7 @@ fn run(invocation: Invocation, ui: &Ui) -> Result<i32> {
         Command::Pull(args) => commands::pull(args, ui),
         Command::Build(args) => commands::build(args, &origins, ui).map(|()| exit::OK),
         Command::Push(args) => commands::push(args, ui),
+        Command::Merge(args) => commands::merge(args, ui),
         Command::Config => commands::config(config.as_ref(), ui).map(|()| exit::OK),
         Command::Completions { shell } => commands::completions(shell).map(|()| exit::OK),
         Command::Archive(args) => commands::archive(args, ui).map(|()| exit::OK),
