@@ -173,15 +173,18 @@ pub enum Command {
     ///
     /// helpcenter.toml in the working directory (or --config FILE) may set any of: region,
     /// api_base, api_version, concurrency, per_page, max_tries, retry_delay, timeout,
-    /// help_center, snapshot, content, out, theme, base_url, locales, default_author_id. Each
-    /// key is the flag of the same name; HELPCENTER_<KEY> variables override the file and flags
-    /// override both. The token is read only from INTERCOM_TOKEN and shown as set or unset.
+    /// help_center, snapshot, content, out, theme, base_url, locales, default_author_id,
+    /// site_name, logo, favicon, accent_color, header_link, footer_text. Each key is the flag of
+    /// the same name (a list gives a repeated flag); HELPCENTER_<KEY> variables override the
+    /// file and flags override both. The token is read only from INTERCOM_TOKEN and shown as set or unset.
     #[command(after_help = "Example helpcenter.toml:
   region = \"eu\"
   help_center = \"12\"
   locales = [\"en\", \"fr\"]
   base_url = \"https://help.example.com\"
-  default_author_id = \"991\"")]
+  default_author_id = \"991\"
+  accent_color = \"#1f5fcc\"
+  header_link = [\"Back to example.com=https://example.com\"]")]
     Config,
 
     /// Print a shell completion script.
@@ -388,6 +391,60 @@ pub struct BuildArgs {
     /// Where to keep sanitised bodies between builds (default: a hidden file beside --out).
     #[arg(long, value_name = "FILE")]
     pub cache: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub branding: BrandingArgs,
+}
+
+/// `helpcenter build`: how the site looks (all of them are also helpcenter.toml settings).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Branding")]
+pub struct BrandingArgs {
+    /// The site's name in the header, page titles and link previews [default: the help
+    /// center's name].
+    #[arg(long, value_name = "NAME", env = "HELPCENTER_SITE_NAME")]
+    pub site_name: Option<String>,
+
+    /// An image file (svg, png, jpg, gif, webp) shown before the name in the header.
+    #[arg(long, value_name = "FILE", env = "HELPCENTER_LOGO")]
+    pub logo: Option<PathBuf>,
+
+    /// The icon browsers show in the tab (ico, png or svg file).
+    #[arg(long, value_name = "FILE", env = "HELPCENTER_FAVICON")]
+    pub favicon: Option<PathBuf>,
+
+    /// The colour of links and buttons, e.g. #1f5fcc. Darkened if needed to stay readable on
+    /// the light theme (with a warning) and lightened for the dark one.
+    #[arg(long, value_name = "COLOR", env = "HELPCENTER_ACCENT_COLOR")]
+    pub accent_color: Option<String>,
+
+    /// A link in the header, as LABEL=URL; repeat for more. E.g. --header-link "Back to
+    /// example.com=https://example.com".
+    #[arg(
+        long,
+        value_name = "LABEL=URL",
+        env = "HELPCENTER_HEADER_LINK",
+        value_parser = crate::site::brand::HeaderLink::parse
+    )]
+    pub header_link: Vec<crate::site::brand::HeaderLink>,
+
+    /// A line of text at the bottom of every page, e.g. "© 2026 Acme Inc.".
+    #[arg(long, value_name = "TEXT", env = "HELPCENTER_FOOTER_TEXT")]
+    pub footer_text: Option<String>,
+}
+
+impl BrandingArgs {
+    /// The branding settings of a build.
+    pub fn branding(self) -> crate::site::brand::Branding {
+        crate::site::brand::Branding {
+            site_name: self.site_name,
+            logo: self.logo,
+            favicon: self.favicon,
+            accent_color: self.accent_color,
+            header_links: self.header_link,
+            footer_text: self.footer_text,
+        }
+    }
 }
 
 /// `helpcenter pull`

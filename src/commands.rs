@@ -60,6 +60,7 @@ fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
         search_shard_budget: None,
         cache: args.cache,
         help_center: args.help_center,
+        branding: args.branding.branding(),
     };
     let report = site::build(&options)?;
     ui.summary(&build_summary(&report), &report);

@@ -31,7 +31,7 @@ pub const DEFAULT_FILE: &str = "helpcenter.toml";
 pub const CONFIG_ENV: &str = "HELPCENTER_CONFIG";
 
 /// The settings a config file may hold, each named like its flag with `_` for `-`.
-pub const SETTINGS: [&str; 16] = [
+pub const SETTINGS: [&str; 22] = [
     "region",
     "api_base",
     "api_version",
@@ -48,6 +48,12 @@ pub const SETTINGS: [&str; 16] = [
     "base_url",
     "locales",
     "default_author_id",
+    "site_name",
+    "logo",
+    "favicon",
+    "accent_color",
+    "header_link",
+    "footer_text",
 ];
 
 /// A parsed config file: setting name to value, as a flag would spell it.
@@ -57,6 +63,9 @@ pub struct ConfigFile {
     pub path: PathBuf,
     /// Setting to value (lists joined with `,`).
     pub values: BTreeMap<String, String>,
+    /// The items of the settings given as lists: each becomes one value of its flag, as if
+    /// the flag were repeated (an item may itself hold a comma).
+    pub lists: BTreeMap<String, Vec<String>>,
 }
 
 impl ConfigFile {
@@ -98,8 +107,13 @@ impl ConfigFile {
             Error::usage(format!("{shown}: invalid TOML: {}", e.to_string().trim()))
         })?;
         let mut values = BTreeMap::new();
+        let mut lists = BTreeMap::new();
         for (key, value) in table {
             check_key(&shown.to_string(), &key)?;
+            if let Some(items) = value.as_array() {
+                let items = items.iter().filter_map(|i| i.as_str().map(str::to_string));
+                lists.insert(key.clone(), items.collect());
+            }
             let value = flag_value(&value).ok_or_else(|| {
                 Error::usage(format!(
                     "{shown}: `{key}` must be a string, a number, or a list of strings"
@@ -110,6 +124,7 @@ impl ConfigFile {
         Ok(ConfigFile {
             path: path.to_path_buf(),
             values,
+            lists,
         })
     }
 
@@ -117,32 +132,37 @@ impl ConfigFile {
     /// flags' own parsers.
     pub fn apply(&self, mut command: Command) -> Result<Command> {
         for (key, value) in &self.values {
-            self.check_value(&command, key, value)?;
+            let items = match self.lists.get(key) {
+                Some(items) => items.clone(),
+                None => vec![value.clone()],
+            };
+            self.check_value(&command, key, &items)?;
             let names: Vec<String> = command
                 .get_subcommands()
                 .filter(|sub| sub.get_arguments().any(|arg| is_setting(arg, key)))
                 .map(|sub| sub.get_name().to_string())
                 .collect();
             for name in names {
-                let value = value.clone();
+                let items = items.clone();
                 command = command.mut_subcommand(name, |sub| {
-                    sub.mut_arg(key.as_str(), |arg| arg.default_value(value))
+                    sub.mut_arg(key.as_str(), |arg| arg.default_values(items))
                 });
             }
         }
         Ok(command)
     }
 
-    /// Runs `value` through the flag's own parser, as if given on the command line.
-    fn check_value(&self, command: &Command, key: &str, value: &str) -> Result<()> {
+    /// Runs each of `items` through the flag's own parser, as if given on the command line.
+    fn check_value(&self, command: &Command, key: &str, items: &[String]) -> Result<()> {
         let Some(arg) = find_arg(command, key) else {
             return Ok(());
         };
         let flag = format!("--{}", arg.get_long().unwrap_or(key));
+        let args = items.iter().flat_map(|item| [flag.clone(), item.clone()]);
         Command::new("helpcenter.toml")
             .no_binary_name(true)
             .arg(arg.clone().required(false))
-            .try_get_matches_from([flag, value.to_string()])
+            .try_get_matches_from(args)
             .map(drop)
             .map_err(|e| {
                 Error::usage(format!(
@@ -376,7 +396,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(file.values["locales"], "en,pt-BR");
+        assert_eq!(file.lists["locales"], ["en", "pt-BR"]);
         assert_eq!(file.values["per_page"], "50");
+        assert!(!file.lists.contains_key("per_page"));
         let mixed = ConfigFile::parse(Path::new("h.toml"), "locales = [\"en\", 1]\n").unwrap_err();
         assert_eq!(
             mixed.to_string(),

@@ -9,7 +9,9 @@
 use std::path::Path;
 
 use crate::html::{self, LinkMap};
-use crate::markdown::{html_to_markdown, markdown_to_html, normalize_html};
+use crate::markdown::{
+    assemble, convert, html_to_markdown, markdown_to_html, normalize_html, render,
+};
 
 /// Text of the input: fuzzers produce bytes; every parser here reads UTF-8 text.
 fn text(data: &[u8]) -> Option<&str> {
@@ -68,16 +70,28 @@ pub fn markdown(data: &[u8]) {
     assert_eq!(back, written, "Markdown -> HTML -> Markdown differs");
 }
 
-/// Intercom HTML to Markdown never panics, and the Markdown converts back to the same DOM as
-/// the sanitised original.
+/// Intercom HTML to Markdown never panics; the Markdown rendered in the body's own dialect has
+/// the same DOM as the body sanitised for Intercom and converts back to the same Markdown; and
+/// the unedited Markdown assembles back into the body byte for byte.
 pub fn html(data: &[u8]) {
     let Some(body) = text(data) else { return };
-    let md = html_to_markdown(body);
-    let want = normalize_html(&html::sanitize(body));
-    let got = normalize_html(&markdown_to_html(&md));
+    let converted = convert(body);
+    let md = converted.markdown();
+    let rendered = render(&md, &converted.dialect);
     assert_eq!(
-        got, want,
+        normalize_html(&rendered),
+        normalize_html(&html::sanitize_for_intercom(body)),
         "HTML -> Markdown -> HTML differs\n--- markdown\n{md}"
+    );
+    assert_eq!(
+        html_to_markdown(&rendered),
+        md,
+        "Markdown -> HTML -> Markdown differs"
+    );
+    let assembled = assemble(&md, Some(&converted), &mut |html, _| html);
+    assert_eq!(
+        assembled, body,
+        "the unedited Markdown does not assemble to the body"
     );
 }
 

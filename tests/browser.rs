@@ -91,3 +91,30 @@ fn search_finds_articles_in_the_visitors_language() {
         "the Japanese index was never loaded: {requested:?}"
     );
 }
+
+/// Copies every file under `from` into `to`, over what is there.
+fn copy_into(from: &Path, to: &Path) {
+    for (name, bytes) in support::files_under(from) {
+        let target = to.join(name);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+#[test]
+fn pages_pass_axe_in_light_and_dark_mode_and_work_by_keyboard() {
+    // The multilingual fixture, plus an article with a table of Intercom's light cells and
+    // images, which the fixture lacks.
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("fixture");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_into(
+        &support::workspace::Workspace::fixture_dir("multilingual"),
+        &fixture,
+    );
+    copy_into(&root.join("tests/fixtures/site/table-and-images"), &fixture);
+    support::snapshots::snapshot_from_fixture(&fixture, &dir.path().join("snapshot"));
+    let site = build_site(dir.path(), "site", &[]);
+    let server = StaticSite::start(&site);
+    run_script("pages.mjs", &[("SITE_URL", server.url())]);
+}

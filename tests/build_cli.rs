@@ -134,3 +134,118 @@ fn relative_paths_with_dot_dot_are_resolved_before_the_overlap_check() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("must not contain each other"), "{stderr}");
 }
+
+#[test]
+fn retitling_an_article_in_the_tree_keeps_its_old_url_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo();
+    assert_ok(&helpcenter(
+        &[
+            "build",
+            "--snapshot",
+            &demo,
+            "--format",
+            "markdown",
+            "--quiet",
+        ],
+        dir.path(),
+    ));
+    let file = dir
+        .path()
+        .join("content/en/getting-started/install-and-sync/103-sync-your-notes-across-devices.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let retitled = text.replace(
+        "title: \"Sync your notes across devices\"",
+        "title: \"Keep your notes in sync\"",
+    );
+    assert_ne!(text, retitled);
+    std::fs::write(&file, retitled).unwrap();
+    let output = helpcenter(&["build", "--from", "markdown", "--json"], dir.path());
+    let stdout = assert_ok(&output);
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let moved =
+        "content/en/getting-started/install-and-sync/103-sync-your-notes-across-devices.md (en): \
+         `url:` says /en/articles/103-sync-your-notes-across-devices/, but the title now \
+         puts the page at /en/articles/103-keep-your-notes-in-sync/; the old URL redirects to the \
+         new one (the next export updates `url:`)";
+    assert!(warnings.contains(&moved), "{warnings:#?}");
+    let site = dir.path().join("site");
+    let old = std::fs::read_to_string(
+        site.join("en/articles/103-sync-your-notes-across-devices/index.html"),
+    )
+    .unwrap();
+    assert!(
+        old.contains("url=../../../en/articles/103-keep-your-notes-in-sync/"),
+        "{old}"
+    );
+    assert!(site
+        .join("en/articles/103-keep-your-notes-in-sync/index.html")
+        .is_file());
+    let rules = std::fs::read_to_string(site.join("_redirects")).unwrap();
+    assert!(rules.contains(
+        "\n/en/articles/103-sync-your-notes-across-devices /en/articles/103-keep-your-notes-in-sync/ 301\n"
+    ), "{rules}");
+}
+
+#[test]
+fn branding_comes_from_helpcenter_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("helpcenter.toml"),
+        format!(
+            "snapshot = \"{}\"\nsite_name = \"Acme Help\"\nlogo = \"logo.svg\"\n\
+             accent_color = \"#0b6e4f\"\nfooter_text = \"© 2026 Acme Inc.\"\n\
+             header_link = [\"Back to Acme, Inc.=https://acme.example\", \"Status=https://status.acme.example\"]\n",
+            demo()
+        ),
+    )
+    .unwrap();
+    assert_ok(&helpcenter(&["build", "--quiet"], dir.path()));
+    let site = dir.path().join("site");
+    let page = std::fs::read_to_string(
+        site.join("en/articles/103-sync-your-notes-across-devices/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("<title>Sync your notes across devices · Acme Help</title>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<img class=\"site-logo\" src=\"../../../static/logo.svg?v="),
+        "{page}"
+    );
+    assert!(page.contains("<li><a href=\"https://acme.example\">Back to Acme, Inc.</a></li>\n<li><a href=\"https://status.acme.example\">Status</a></li>"), "{page}");
+    assert!(page.contains("<p>© 2026 Acme Inc.</p>"), "{page}");
+    let css = std::fs::read_to_string(site.join("static/style.css")).unwrap();
+    assert!(css.contains("--accent: #0b6e4f;"), "{css}");
+    assert!(site.join("static/logo.svg").is_file());
+
+    // A bad value is refused naming the file and key, before anything is built.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "header_link = [\"no url here\"]\n",
+    )
+    .unwrap();
+    let output = helpcenter(
+        &["build", "--config", "bad.toml", "--out", "other"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: bad.toml: `header_link`: "),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("other").exists());
+}

@@ -41,6 +41,19 @@ fn helpcenter_commands(script: &str) -> Vec<Vec<String>> {
         .flat_map(|line| line.split(['|', ';', '&']))
         .filter_map(|command| shlex::split(command.trim()))
         .filter(|words| words.first().map(String::as_str) == Some("helpcenter"))
+        .map(without_redirections)
+        .collect()
+}
+
+/// A command's words up to its first redirection (`> file`, `2>&1`): the shell consumes those.
+fn without_redirections(words: Vec<String>) -> Vec<String> {
+    let is_redirection = |word: &String| {
+        word.trim_start_matches(|c: char| c.is_ascii_digit())
+            .starts_with(['>', '<'])
+    };
+    words
+        .into_iter()
+        .take_while(|word| !is_redirection(word))
         .collect()
 }
 

@@ -137,7 +137,7 @@ fn config_shows_each_value_and_where_it_came_from() {
     assert_eq!(report["config_file"], "helpcenter.toml");
     assert_eq!(report["token"], "set");
     let settings = report["settings"].as_array().unwrap();
-    assert_eq!(settings.len(), 16);
+    assert_eq!(settings.len(), 22);
     let author = settings.iter().find(|s| s["key"] == "default_author_id");
     assert_eq!(
         author.unwrap(),
@@ -162,7 +162,8 @@ fn a_bad_config_file_is_a_usage_error_naming_the_file_and_key() {
             "error: bad.toml: unknown setting `regoin` (did you mean `region`?); settings are: \
              region, api_base, api_version, concurrency, per_page, max_tries, retry_delay, \
              timeout, help_center, snapshot, content, out, theme, base_url, locales, \
-             default_author_id\n",
+             default_author_id, site_name, logo, favicon, accent_color, header_link, \
+             footer_text\n",
         ),
         (
             "region = \"mars\"\n",
@@ -188,7 +189,8 @@ fn a_bad_config_file_is_a_usage_error_naming_the_file_and_key() {
             "drafts = true\n",
             "error: bad.toml: unknown setting `drafts`; settings are: region, api_base, \
              api_version, concurrency, per_page, max_tries, retry_delay, timeout, help_center, \
-             snapshot, content, out, theme, base_url, locales, default_author_id\n",
+             snapshot, content, out, theme, base_url, locales, default_author_id, site_name, logo, \
+             favicon, accent_color, header_link, footer_text\n",
         ),
         (
             "timeout = 1.5\n",

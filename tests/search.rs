@@ -138,13 +138,17 @@ fn set_body(raw: &Path, id: &str, locale: &str, body: &str) {
 
 /// The article pages of a locale in the built site, as site paths.
 fn article_pages(out: &Path, locale: &str) -> Vec<String> {
+    // Old URLs (id-only, earlier slugs) have pages too, that only redirect: not articles.
     let mut pages: Vec<String> = fs::read_dir(out.join(locale).join("articles"))
         .unwrap()
-        .map(|e| {
-            format!(
-                "/{locale}/articles/{}/",
-                e.unwrap().file_name().to_string_lossy()
-            )
+        .map(|e| e.unwrap().path())
+        .filter(|dir| {
+            let page = fs::read_to_string(dir.join("index.html")).unwrap();
+            !page.contains("<meta http-equiv=\"refresh\"")
+        })
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            format!("/{locale}/articles/{name}/")
         })
         .collect();
     pages.sort();

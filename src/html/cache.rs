@@ -364,7 +364,7 @@ fn key(html: &str, links: &LinkMap, page_locale: &str, page_site_path: &str) -> 
     let mut h = Sha256::new();
     h.update(MAGIC);
     h.update(POLICY_VERSION.to_le_bytes());
-    h.update(links.hosts_fingerprint());
+    h.update(links.rules_fingerprint());
     for part in [page_locale, &up_prefix(page_site_path), html] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());

@@ -67,10 +67,12 @@ pub struct LinkMap {
 #[derive(Clone, Debug, Default)]
 struct Inner {
     hosts: BTreeSet<String>,
+    /// Locales tried, in order, when a page exists in neither the link's nor the page's locale.
+    fallback: Vec<Box<str>>,
     articles: Pages,
     collections: Pages,
     fingerprint: OnceLock<[u8; 32]>,
-    hosts_fingerprint: OnceLock<[u8; 32]>,
+    rules_fingerprint: OnceLock<[u8; 32]>,
 }
 
 impl LinkMap {
@@ -86,6 +88,17 @@ impl LinkMap {
                 ..Inner::default()
             }),
         }
+    }
+
+    /// Sets the locales a link falls back to, in order, when the site has the page in neither
+    /// the locale the link names nor the linking page's own: the help center's default locale
+    /// first, then the others. So a link from a German page to an article without a German
+    /// translation goes to the article in another language, not back to the old host.
+    pub fn set_fallback_locales<S: AsRef<str>>(&mut self, locales: impl IntoIterator<Item = S>) {
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.fingerprint = OnceLock::new();
+        inner.rules_fingerprint = OnceLock::new();
+        inner.fallback = locales.into_iter().map(|l| l.as_ref().into()).collect();
     }
 
     /// Records that article `id` in `locale` is built at `site_path` (e.g. `/fr/articles/12-bonjour/`).
@@ -137,18 +150,19 @@ impl LinkMap {
     pub(crate) fn fingerprint_bytes(&self) -> [u8; 32] {
         *self.inner.fingerprint.get_or_init(|| {
             let mut h = Sha256::new();
-            self.hash_hosts(&mut h);
+            self.hash_rules(&mut h);
             hash_pages(&mut h, Kind::Article, &self.inner.articles);
             hash_pages(&mut h, Kind::Collection, &self.inner.collections);
             h.finalize().into()
         })
     }
 
-    /// A hash of the host set only: what decides which links are internal.
-    pub(crate) fn hosts_fingerprint(&self) -> [u8; 32] {
-        *self.inner.hosts_fingerprint.get_or_init(|| {
+    /// A hash of what a rewrite depends on besides its lookups: the hosts (which links are
+    /// internal) and the fallback order (which lookups are made, and in what order).
+    pub(crate) fn rules_fingerprint(&self) -> [u8; 32] {
+        *self.inner.rules_fingerprint.get_or_init(|| {
             let mut h = Sha256::new();
-            self.hash_hosts(&mut h);
+            self.hash_rules(&mut h);
             h.finalize().into()
         })
     }
@@ -175,8 +189,23 @@ impl LinkMap {
             });
             found
         };
-        let path = locale.and_then(&mut look).or_else(|| look(page_locale))?;
-        Some(relative_link(up, path, url))
+        // The link's own locale, the page's, then the fallbacks: each tried once, and each
+        // lookup recorded, since the answer depends on all of them.
+        let mut tried: Vec<&str> = Vec::with_capacity(2 + self.inner.fallback.len());
+        let candidates = locale
+            .into_iter()
+            .chain([page_locale])
+            .chain(self.inner.fallback.iter().map(|l| &**l));
+        for candidate in candidates {
+            if tried.iter().any(|t| t.eq_ignore_ascii_case(candidate)) {
+                continue;
+            }
+            tried.push(candidate);
+            if let Some(path) = look(candidate) {
+                return Some(relative_link(up, path, url));
+            }
+        }
+        None
     }
 
     /// The site path of `id` in `locale`, if any.
@@ -205,10 +234,14 @@ impl LinkMap {
         entries.push((locale.into(), site_path.into()));
     }
 
-    fn hash_hosts(&self, h: &mut Sha256) {
+    fn hash_rules(&self, h: &mut Sha256) {
         h.update(b"hosts");
         for host in &self.inner.hosts {
             put(h, host);
+        }
+        h.update(b"fallback");
+        for locale in &self.inner.fallback {
+            put(h, locale);
         }
     }
 }
@@ -369,6 +402,45 @@ mod tests {
             rw("https://intercom.help/acme/articles/12").as_deref(),
             Some("../../../fr/articles/12-bonjour/")
         );
+    }
+
+    #[test]
+    fn falls_back_to_the_default_locale_then_the_others_in_order() {
+        let mut m = map();
+        m.set_fallback_locales(["en", "fr", "pt-BR"]);
+        // 13 exists in English only: a French page's link to its German URL goes there.
+        assert_eq!(
+            m.rewrite(
+                "https://help.acme.test/de/articles/13-nur-englisch",
+                "fr",
+                FR_PAGE
+            )
+            .as_deref(),
+            Some("../../../en/articles/13-only-english/")
+        );
+        // 14 exists in neither en nor fr: the first fallback locale that has it.
+        assert_eq!(
+            m.rewrite("https://help.acme.test/de/articles/14#x", "fr", FR_PAGE)
+                .as_deref(),
+            Some("../../../pt-BR/articles/14-ola/#h_x")
+        );
+        // The link's and the page's own locales still come first.
+        assert_eq!(
+            m.rewrite("https://help.acme.test/de/articles/12", "fr", FR_PAGE)
+                .as_deref(),
+            Some("../../../fr/articles/12-bonjour/")
+        );
+        // Each lookup is recorded once, in order, so a cached body knows what it relied on.
+        let url = Url::parse("https://help.acme.test/en/articles/14").unwrap();
+        let mut deps = Vec::new();
+        m.rewrite_url(&url, "fr", "../", &mut |d| deps.push(d));
+        let asked: Vec<&str> = deps.iter().map(|d| &*d.locale).collect();
+        assert_eq!(asked, ["en", "fr", "pt-BR"]);
+        // The order decides the answer, so it is part of the rules' fingerprint.
+        let mut other = map();
+        other.set_fallback_locales(["pt-BR", "en", "fr"]);
+        assert_ne!(m.rules_fingerprint(), other.rules_fingerprint());
+        assert_ne!(m.fingerprint(), other.fingerprint());
     }
 
     #[test]

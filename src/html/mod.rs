@@ -38,7 +38,7 @@ mod urls;
 pub use assets::{asset_urls, is_attachment_url, is_http_url, rewrite_asset_urls, AssetAttribute};
 pub use cache::BodyCache;
 pub use links::{normalize_host, page_ref, Kind as PageKind, LinkMap};
-pub use text::text_of;
+pub use text::{decode_text, text_of};
 
 /// Version of the sanitising policy; part of every [`BodyCache`] key.
 pub const POLICY_VERSION: u32 = 2;
@@ -60,7 +60,8 @@ pub fn sanitize_for_intercom(html: &str) -> String {
 /// rewriting links to the help center's articles and collections into relative site links.
 ///
 /// A link goes to the target in the link's own locale if the site has it, else in
-/// `page_locale`, else it is left as it was.
+/// `page_locale`, else in the map's fallback locales (see [`LinkMap::set_fallback_locales`]),
+/// else it is left as it was.
 pub fn sanitize_with_links(
     html: &str,
     links: &LinkMap,

@@ -88,6 +88,14 @@ fn end_block(text: &mut String) {
     text.push(' ');
 }
 
+/// Text or an attribute value as the sanitiser wrote it, with its character references
+/// decoded (heading texts and ids, image URLs).
+pub fn decode_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_decoded(&mut out, text);
+    out
+}
+
 /// Appends a text chunk with its character references decoded.
 fn push_decoded(out: &mut String, chunk: &str) {
     let mut rest = chunk;

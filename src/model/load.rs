@@ -334,6 +334,7 @@ fn article_content(
         created_at: f.int("created_at")?,
         updated_at: f.int("updated_at")?,
         url: f.string("url")?,
+        recorded_path: None,
     }))
 }
 

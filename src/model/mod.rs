@@ -168,6 +168,9 @@ pub struct ArticleContent {
     pub url: Option<String>,
     /// The slug of the title (see [`slug::slugify`]).
     pub slug: String,
+    /// The site path the source says this translation's page has (a Markdown file's `url:`):
+    /// differs from [`Article::site_path`] when the title changed since it was written.
+    pub recorded_path: Option<String>,
 }
 
 impl ArticleContent {
@@ -254,12 +257,16 @@ impl Workspace {
         chain
     }
 
-    /// The articles of a group that have content in `locale`, in display order: those with an
-    /// `order` first (by order), then the rest by title (case-insensitively), ties by id.
+    /// The articles of a group that have content in `locale`, in display order (see
+    /// [`Workspace::in_display_order`]).
     pub fn ordered_articles(&self, group: GroupIx, locale: &Locale) -> Vec<ArticleIx> {
-        let mut keyed: Vec<(Option<i64>, String, ArticleIx)> = self
-            .group(group)
-            .articles
+        self.in_display_order(&self.group(group).articles, locale)
+    }
+
+    /// Those of `articles` that have content in `locale`, in display order: those with an
+    /// `order` first (by order), then the rest by title (case-insensitively), ties by id.
+    pub fn in_display_order(&self, articles: &[ArticleIx], locale: &Locale) -> Vec<ArticleIx> {
+        let mut keyed: Vec<(Option<i64>, String, ArticleIx)> = articles
             .iter()
             .filter_map(|&a| {
                 let article = self.article(a);

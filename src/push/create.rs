@@ -288,6 +288,7 @@ mod tests {
                 updated_at: None,
                 url: None,
                 slug: "t".into(),
+                recorded_path: None,
             },
         };
         assert_eq!(

@@ -71,6 +71,24 @@ pub fn article_count(strings: &Strings, locale: &Locale, n: usize) -> String {
         .unwrap_or_else(|| n.to_string())
 }
 
+/// A date in the page's language, from the `date_format` (`{day} {month} {year}`) and `months`
+/// (twelve comma-separated names, in the grammatical case the format needs) strings, e.g.
+/// `January 5, 2024`, `5. Januar 2024`, `2024年1月5日`; ISO 8601 if a theme lacks them.
+pub fn format_date(strings: &Strings, date: time::Date) -> String {
+    let month = u8::from(date.month());
+    let name = strings
+        .get("months")
+        .and_then(|names| names.split(',').nth(usize::from(month - 1)))
+        .map(str::trim);
+    match (strings.get("date_format"), name) {
+        (Some(format), Some(name)) => format
+            .replace("{day}", &date.day().to_string())
+            .replace("{month}", name)
+            .replace("{year}", &date.year().to_string()),
+        _ => format!("{:04}-{month:02}-{:02}", date.year(), date.day()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +123,26 @@ mod tests {
                 assert!(keys.iter().all(|k| english.contains(k)), "{code}");
             } else {
                 assert_eq!(keys, english, "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_in_each_language() {
+        let i18n = i18n();
+        let date = time::macros::date!(2024 - 01 - 05);
+        let on = |code: &str| format_date(&i18n.strings(&Locale::parse(code).unwrap()), date);
+        assert_eq!(on("en"), "January 5, 2024");
+        assert_eq!(on("fr"), "5 janvier 2024");
+        assert_eq!(on("de"), "5. Januar 2024");
+        assert_eq!(on("pt-BR"), "5 de janeiro de 2024");
+        assert_eq!(on("ja"), "2024年1月5日");
+        assert_eq!(on("ru"), "5 января 2024 г.");
+        assert_eq!(on("sv"), "January 5, 2024", "falls back to English");
+        assert_eq!(format_date(&Strings::new(), date), "2024-01-05");
+        for (code, strings) in &i18n.strings {
+            if let Some(months) = strings.get("months") {
+                assert_eq!(months.split(',').count(), 12, "{code}");
             }
         }
     }

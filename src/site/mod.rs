@@ -13,9 +13,16 @@
 //! a file beside the output directory (see [`default_cache_path`]).
 
 pub mod assets;
+pub mod body;
+pub mod brand;
+pub mod colors;
+mod feeds;
 pub mod i18n;
+mod llms;
+mod meta;
 pub mod output;
 mod plan;
+mod redirects;
 mod render;
 pub mod search;
 mod sitemap;
@@ -130,6 +137,8 @@ pub struct BuildOptions {
     pub cache: Option<PathBuf>,
     /// The help center to build, required when the snapshot holds several.
     pub help_center: Option<String>,
+    /// Site name, logo, favicon, accent colour, header links and footer.
+    pub branding: brand::Branding,
 }
 
 /// What a build did (`--json` prints it).
@@ -157,6 +166,9 @@ pub struct BuildReport {
     pub files_removed: usize,
     /// Whether a sitemap was written (it needs `--base-url`).
     pub sitemap: bool,
+    /// Old URLs that lead to the current pages: id-only URLs and earlier slugs (each has a
+    /// page, and a line in `_redirects`).
+    pub redirects: usize,
     /// The search indexes, unless `--no-search`.
     pub search: Option<search::SearchReport>,
     /// Most memory the build held at once (Linux), in bytes.
@@ -209,18 +221,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     });
     let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref());
     let out = OutDir::open(&setup.out)?;
+    let pages: std::collections::HashSet<String> = plan
+        .pages()
+        .into_iter()
+        .map(|p| renderer.site_path(p))
+        .collect();
+    let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
-    let written = write_site(
-        &out,
-        &renderer,
-        bodies,
-        &setup.theme,
-        setup.base.as_ref(),
-        &site_assets,
-    )?;
+    let written = write_site(&out, &renderer, bodies, &setup, &site_assets, redirects)?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
+    warnings.extend(written.moved.iter().cloned());
     warnings.extend(site_assets.warnings());
     warnings.extend(setup.finish(&cache));
     timing("cache saved", started);
@@ -231,6 +243,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 struct Setup {
     base: Option<BaseUrl>,
     theme: Theme,
+    brand: brand::Brand,
     templates: Templates,
     out: PathBuf,
     cache_path: PathBuf,
@@ -243,7 +256,11 @@ impl Setup {
             .as_deref()
             .map(BaseUrl::parse)
             .transpose()?;
-        let theme = Theme::resolve(options.theme.as_deref())?;
+        let mut theme = Theme::resolve(options.theme.as_deref())?;
+        let mut brand = brand::Brand::apply(&options.branding, &mut theme)?;
+        // Pages link theme files with a content hash, which must include the branding's.
+        brand.logo = brand.logo.map(|file| asset_href(&theme, &file));
+        brand.favicon = brand.favicon.map(|file| asset_href(&theme, &file));
         let templates = Templates::compile(&theme)?;
         let out = absolute(&options.out)?;
         check_separate(&absolute(options.input.dir())?, &out)?;
@@ -254,6 +271,7 @@ impl Setup {
         Ok(Setup {
             base,
             theme,
+            brand,
             templates,
             out,
             cache_path,
@@ -279,12 +297,13 @@ impl Setup {
             strings: plan.locales.iter().map(|l| i18n.strings(l)).collect(),
             names: plan.locales.iter().map(|l| i18n.language_name(l)).collect(),
             css: asset_href(&self.theme, "style.css"),
+            brand: &self.brand,
         }
     }
 
     /// Saves the cache when it learned something; returns the warnings of the build itself.
     fn finish(&self, cache: &BodyCache) -> Vec<String> {
-        let mut warnings = Vec::new();
+        let mut warnings = self.brand.warnings.clone();
         if self.base.is_none() {
             // A preview or a site served from any path needs no base URL: not a warning, but
             // worth knowing (`-v`); the report's `sitemap: false` says it too.
@@ -327,6 +346,7 @@ fn report(
         files_unchanged: written.unchanged,
         files_removed: written.removed,
         sitemap: setup.base.is_some(),
+        redirects: written.redirects,
         search: written.search.clone(),
         peak_rss_bytes: peak_rss(written.search.as_ref()),
         cache: setup.cache_path.clone(),
@@ -366,6 +386,9 @@ struct WriteSummary {
     written: usize,
     unchanged: usize,
     removed: usize,
+    redirects: usize,
+    /// Pages whose URL changed (see [`redirects::Redirects::warnings`]).
+    moved: Vec<String>,
     search: Option<search::SearchReport>,
 }
 
@@ -391,10 +414,11 @@ fn write_site(
     out: &OutDir,
     renderer: &Renderer,
     mut bodies: Vec<BTreeMap<model::Locale, String>>,
-    theme: &Theme,
-    base: Option<&BaseUrl>,
+    setup: &Setup,
     assets: &assets::SiteAssets,
+    redirects: redirects::Redirects,
 ) -> Result<WriteSummary> {
+    let (theme, base) = (&setup.theme, setup.base.as_ref());
     let pages = renderer.plan.pages();
     let sitemap_pages = sitemap::sitemap_pages(&pages);
     let mut planned: Vec<String> = pages
@@ -402,14 +426,30 @@ fn write_site(
         .map(|&p| urls::output_file(&renderer.site_path(p)))
         .collect();
     planned.push("robots.txt".to_string());
+    let locales = &renderer.plan.locales;
+    planned.extend(
+        locales
+            .iter()
+            .map(|l| urls::output_file(&feeds::feed_path(l))),
+    );
     planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
     planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
+    planned.extend(redirects.list.iter().map(|r| urls::output_file(&r.from)));
+    planned.push(llms::LLMS_FILE.to_string());
+    planned.extend(
+        pages
+            .iter()
+            .filter(|p| matches!(p, Page::Article(..)))
+            .map(|&p| markdown_file(&renderer.site_path(p))),
+    );
+    planned.push(redirects::REDIRECTS_FILE.to_string());
     let mut produced: BTreeSet<String> = planned.iter().cloned().collect();
     if produced.len() != planned.len() {
         return Err(Error::data(
             "two outputs of the build have the same path".to_string(),
         ));
     }
+    out.record_history(redirects.history);
     out.claim(&produced)?;
     let work: Vec<(Page, String)> = pages
         .iter()
@@ -422,7 +462,7 @@ fn write_site(
         })
         .collect();
     drop(bodies);
-    let mut outcomes: Vec<Written> = work
+    let written_pages: Vec<(Written, Option<Written>)> = work
         .into_par_iter()
         .map_init(
             || Vec::with_capacity(PAGE_BUFFER),
@@ -433,16 +473,32 @@ fn write_site(
                     Some(path) => assets.localize(body, path),
                     None => (body, assets::Refs::default()),
                 };
-                let file = renderer.render(page, body, html)?;
+                let (file, markdown) = renderer.render(page, body, html)?;
                 if let Some(path) = &site_path {
                     assets.record(refs, html, path);
                 }
-                out.write(&file, html)
+                let markdown = match markdown {
+                    Some(text) => {
+                        let file = markdown_file(&renderer.site_path(page));
+                        Some(out.write(&file, text.as_bytes())?)
+                    }
+                    None => None,
+                };
+                Ok((out.write(&file, html)?, markdown))
             },
         )
         .collect::<Result<_>>()?;
+    let mut outcomes: Vec<Written> = (written_pages.into_iter())
+        .flat_map(|(page, markdown)| std::iter::once(page).chain(markdown))
+        .collect();
+    let llms = llms::render_llms(renderer);
+    outcomes.push(out.write(llms::LLMS_FILE, llms.as_bytes())?);
     let robots = sitemap::render_robots(renderer.templates, base)?;
     outcomes.push(out.write("robots.txt", robots.as_bytes())?);
+    for li in 0..locales.len() {
+        let (file, xml) = feeds::render_feed(renderer, li)?;
+        outcomes.push(out.write(&file, xml.as_bytes())?);
+    }
     if let Some(base) = base {
         let write = |file: &str, xml: &[u8]| out.write(file, xml);
         outcomes.extend(sitemap::write_sitemaps(
@@ -455,6 +511,18 @@ fn write_site(
     for (name, bytes) in &theme.assets {
         outcomes.push(out.write(&format!("static/{name}"), bytes)?);
     }
+    let stubs: Vec<Written> = (redirects.list.par_iter())
+        .map_init(Vec::new, |html, redirect| {
+            let file = renderer.render_redirect(redirect, html)?;
+            out.write(&file, html)
+        })
+        .collect::<Result<_>>()?;
+    outcomes.extend(stubs);
+    let rules: Vec<(String, String, bool)> = (redirects.list.iter())
+        .map(|r| (r.from.clone(), renderer.site_path(r.to), r.moved))
+        .collect();
+    let file = redirects::redirects_file(&rules, base);
+    outcomes.push(out.write(redirects::REDIRECTS_FILE, file.as_bytes())?);
     // Known only once the pages are rendered: the copies they use, and the search bundles.
     let asset_files = assets.files();
     out.claim(&asset_files)?;
@@ -476,8 +544,15 @@ fn write_site(
         unchanged: outcomes.len() - written,
         removed,
         pages,
+        redirects: redirects.list.len(),
+        moved: redirects.warnings,
         search,
     })
+}
+
+/// The Markdown of an article page: `index.md` beside its `index.html`.
+fn markdown_file(page_site_path: &str) -> String {
+    format!("{}index.md", page_site_path.trim_start_matches('/'))
 }
 
 /// `static/<name>?v=<hash>`: the hash changes when the file does, so browsers fetch the new

@@ -5,7 +5,7 @@
 //! rewritten; and the build only ever overwrites or deletes files that it wrote itself, which it
 //! lists in [`MANIFEST_FILE`] inside the output directory.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -56,13 +56,25 @@ pub enum Written {
 struct Manifest {
     format: String,
     files: Vec<String>,
+    /// Every site path each page has had, its latest last, by page (`article/12/fr`): what
+    /// the redirects from old URLs are made from, kept so that they survive rebuilds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    paths: PageHistory,
 }
+
+/// The site paths each page has had in the builds of an output directory, by page key
+/// (`article/<id>/<locale>`, `collection/<id>/<locale>`), oldest first.
+pub type PageHistory = BTreeMap<String, Vec<String>>;
 
 /// The output directory of a build, and the files the previous build wrote there.
 #[derive(Debug)]
 pub struct OutDir {
     root: PathBuf,
     previous: BTreeSet<String>,
+    /// The page history the last build recorded, then (see [`OutDir::record_history`]) this
+    /// build's: saved with every manifest.
+    history: Mutex<PageHistory>,
+    previous_history: PageHistory,
     /// Everything [`OutDir::claim`] has accepted during this build: a build claims more than
     /// once (pages, then the asset copies they turned out to use), and the manifest it saves
     /// before [`OutDir::finish`] must list all of them.
@@ -74,14 +86,16 @@ impl OutDir {
     pub fn open(root: &Path) -> Result<OutDir> {
         fs::create_dir_all(root).map_err(|e| Error::io(root, "create directory", e))?;
         let manifest = root.join(MANIFEST_FILE);
-        let previous = match fs::read(&manifest) {
+        let (previous, history) = match fs::read(&manifest) {
             Ok(bytes) => parse_manifest(&manifest, &bytes)?,
-            Err(e) if e.kind() == ErrorKind::NotFound => BTreeSet::new(),
+            Err(e) if e.kind() == ErrorKind::NotFound => Default::default(),
             Err(e) => return Err(Error::io(&manifest, "read", e)),
         };
         Ok(OutDir {
             root: root.to_path_buf(),
             previous,
+            history: Mutex::new(history.clone()),
+            previous_history: history,
             claimed: Mutex::new(BTreeSet::new()),
         })
     }
@@ -89,6 +103,16 @@ impl OutDir {
     /// The directory.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The page history the previous build recorded.
+    pub fn previous_history(&self) -> &PageHistory {
+        &self.previous_history
+    }
+
+    /// Sets the page history this build records (saved with the next manifest write).
+    pub fn record_history(&self, history: PageHistory) {
+        *self.history.lock().unwrap_or_else(PoisonError::into_inner) = history;
     }
 
     /// Whether the previous build wrote `relative` (and so may keep it without writing it).
@@ -172,7 +196,12 @@ impl OutDir {
         let on_disk = fs::read(self.root.join(MANIFEST_FILE))
             .ok()
             .and_then(|bytes| parse_manifest(&self.root, &bytes).ok());
-        if on_disk.as_ref() != Some(produced) {
+        let history = self
+            .history
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if on_disk.as_ref() != Some(&(produced.clone(), history)) {
             self.save_manifest(produced)?;
         }
         Ok(removed)
@@ -190,9 +219,15 @@ impl OutDir {
     }
 
     fn save_manifest(&self, files: &BTreeSet<String>) -> Result<()> {
+        let paths = self
+            .history
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let manifest = Manifest {
             format: MANIFEST_FORMAT.to_string(),
             files: files.iter().cloned().collect(),
+            paths,
         };
         let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
         json.push(b'\n');
@@ -201,7 +236,7 @@ impl OutDir {
     }
 }
 
-fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<BTreeSet<String>> {
+fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<(BTreeSet<String>, PageHistory)> {
     let manifest: Manifest = serde_json::from_slice(bytes)
         .ok()
         .filter(|m: &Manifest| m.format == MANIFEST_FORMAT)
@@ -212,7 +247,7 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<BTreeSet<String>> {
                 path.display()
             ))
         })?;
-    Ok(manifest.files.into_iter().collect())
+    Ok((manifest.files.into_iter().collect(), manifest.paths))
 }
 
 /// Creates `path` (and its directory) holding `bytes`; `false` when it already exists.
@@ -338,6 +373,31 @@ mod tests {
     }
 
     #[test]
+    fn the_page_history_survives_rebuilds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutDir::open(dir.path()).unwrap();
+        assert!(out.previous_history().is_empty());
+        let history: PageHistory = [(
+            "article/1/en".to_string(),
+            vec!["/en/articles/1-a/".to_string()],
+        )]
+        .into();
+        out.record_history(history.clone());
+        out.claim(&set(&["x.txt"])).unwrap();
+        out.write("x.txt", b"x").unwrap();
+        out.finish(&set(&["x.txt"])).unwrap();
+        let again = OutDir::open(dir.path()).unwrap();
+        assert_eq!(again.previous_history(), &history);
+        // A build that stops before recording its own keeps the last one.
+        again.claim(&set(&["y.txt"])).unwrap();
+        drop(again);
+        assert_eq!(
+            OutDir::open(dir.path()).unwrap().previous_history(),
+            &history
+        );
+    }
+
+    #[test]
     fn refuses_to_overwrite_foreign_files() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("index.html"), "mine").unwrap();
@@ -357,7 +417,7 @@ mod tests {
         out.claim(&set(&["a/index.html", "b.txt"])).unwrap();
         out.claim(&set(&["assets/x.png"])).unwrap();
         let manifest = dir.path().join(MANIFEST_FILE);
-        let saved = parse_manifest(&manifest, &fs::read(&manifest).unwrap()).unwrap();
+        let (saved, _) = parse_manifest(&manifest, &fs::read(&manifest).unwrap()).unwrap();
         assert_eq!(saved, set(&["a/index.html", "assets/x.png", "b.txt"]));
 
         // The build fails after writing the pages but before `finish`: the next build must

@@ -50,6 +50,12 @@ pub struct Plan<'w> {
     group_paths: Vec<Vec<Option<String>>>,
     /// `[locale][group]`: article pages in the group and below.
     counts: Vec<Vec<usize>>,
+    /// `[locale][group]`: the group's own article pages, in display order.
+    listed: Vec<Vec<Vec<ArticleIx>>>,
+    /// `[locale]`: article pages that no listed group lists (standalone articles, and those
+    /// whose collection has no name in the locale), in display order. The home page lists them,
+    /// so every page can be reached from it.
+    loose: Vec<Vec<ArticleIx>>,
 }
 
 impl<'w> Plan<'w> {
@@ -78,6 +84,8 @@ impl<'w> Plan<'w> {
             article_paths: Vec::new(),
             group_paths: Vec::new(),
             counts: Vec::new(),
+            listed: Vec::new(),
+            loose: Vec::new(),
             locales,
         };
         for li in 0..plan.locales.len() {
@@ -103,12 +111,32 @@ impl<'w> Plan<'w> {
         for &g in &self.top {
             count_subtree(ws, locale, &articles, g, &mut counts, &mut listed);
         }
-        let groups = ws
+        let groups: Vec<Option<String>> = ws
             .groups
             .iter()
             .enumerate()
             .map(|(g, group)| listed[g].then(|| group.site_path(locale)).flatten())
             .collect();
+        let has_page = |a: &ArticleIx| articles[a.0].is_some();
+        let in_groups = ws
+            .groups
+            .iter()
+            .zip(&groups)
+            .map(|(group, path)| match path {
+                Some(_) => {
+                    let ordered = ws.in_display_order(&group.articles, locale);
+                    ordered.into_iter().filter(has_page).collect()
+                }
+                None => Vec::new(),
+            })
+            .collect();
+        let loose: Vec<ArticleIx> = ws
+            .article_ixs()
+            .filter(|a| has_page(a))
+            .filter(|&a| ws.article(a).parent.is_none_or(|g| groups[g.0].is_none()))
+            .collect();
+        self.loose.push(ws.in_display_order(&loose, locale));
+        self.listed.push(in_groups);
         self.article_paths.push(articles);
         self.group_paths.push(groups);
         self.counts.push(counts);
@@ -145,6 +173,16 @@ impl<'w> Plan<'w> {
     /// Article pages in a group and below it, in one locale.
     pub fn count(&self, li: Li, g: GroupIx) -> usize {
         self.counts[li][g.0]
+    }
+
+    /// The article pages a group lists in one locale, in display order.
+    pub fn articles_in(&self, li: Li, g: GroupIx) -> &[ArticleIx] {
+        &self.listed[li][g.0]
+    }
+
+    /// The article pages of a locale that no group lists, in display order.
+    pub fn loose_articles(&self, li: Li) -> &[ArticleIx] {
+        &self.loose[li]
     }
 
     /// Locales in which an article page exists.
@@ -185,6 +223,9 @@ impl<'w> Plan<'w> {
     /// The map from the help center's URLs to site paths, for rewriting links in bodies.
     pub fn link_map(&self) -> LinkMap {
         let mut links = LinkMap::new(self.hosts());
+        let default = &self.locales[self.default];
+        let others = self.locales.iter().filter(|&l| l != default);
+        links.set_fallback_locales(std::iter::once(default).chain(others).map(Locale::as_str));
         // Sections first: should a collection share a section's id, the collection wins.
         let mut groups: Vec<GroupIx> = self.ws.group_ixs().collect();
         groups.sort_by_key(|&g| self.ws.group(g).kind == GroupKind::Collection);

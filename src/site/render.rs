@@ -5,14 +5,21 @@
 
 use serde::Serialize;
 
-use super::i18n::{article_count, Strings};
+use super::body::{self, Heading};
+use super::brand::Brand;
+use super::i18n::{article_count, format_date, Strings};
+use super::meta::{self, plain_text, ArticleFacts, Trail};
 use super::plan::{Li, Page, Plan};
+use super::redirects::Redirect;
 use super::search;
 use super::templates::Templates;
 use super::urls::{href, root_prefix, BaseUrl};
 use crate::error::Result;
-use crate::html::{text_of, BodyCache, LinkMap};
+use crate::html::{is_http_url, text_of, BodyCache, LinkMap};
 use crate::model::{slug, ArticleIx, GroupIx, GroupKind, Locale};
+
+/// Most related articles an article page lists.
+const RELATED_ARTICLES: usize = 5;
 
 /// Everything a page needs besides the page itself; shared by all rendering threads.
 pub struct Renderer<'a> {
@@ -32,6 +39,8 @@ pub struct Renderer<'a> {
     pub names: Vec<String>,
     /// The stylesheet's path under the site root, with a content hash query.
     pub css: String,
+    /// Logo, favicon, header links and footer (paths relative to the site root).
+    pub brand: &'a Brand,
     /// Where article pages leave their text for the search index; `None` with `--no-search`.
     pub search: Option<&'a search::Indexing>,
     /// The search box script's path under the site root, with a content hash query.
@@ -56,6 +65,16 @@ struct Frame<'a> {
     current_language: &'a str,
     alternates: Vec<Alternate>,
     x_default: Option<String>,
+    /// This locale's Atom feed.
+    feed: String,
+    brand: &'a Brand,
+    /// Absolute URL of the image link previews show (the article's first image).
+    og_image: Option<String>,
+    twitter_card: &'static str,
+    /// When an article was last changed (RFC 3339), for `article:modified_time`.
+    modified: Option<String>,
+    /// JSON-LD for `<script type="application/ld+json">`, safe to place as is.
+    json_ld: Option<String>,
     search: Option<SearchBox>,
 }
 
@@ -121,6 +140,8 @@ struct HomeView<'a> {
     #[serde(flatten)]
     frame: Frame<'a>,
     groups: Vec<Card<'a>>,
+    /// Articles no collection lists.
+    articles: Vec<ArticleLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -149,6 +170,8 @@ struct ArticleBody<'a> {
     description: String,
     body: String,
     updated: Option<Date>,
+    /// The table of contents; empty for fewer than three headings.
+    toc: &'a [Heading],
 }
 
 #[derive(Serialize)]
@@ -157,6 +180,12 @@ struct ArticleView<'a> {
     frame: Frame<'a>,
     breadcrumbs: Vec<Crumb>,
     article: ArticleBody<'a>,
+    /// Other articles of the same collection, in its order.
+    related: Vec<ArticleLink<'a>>,
+    /// The article's collection, as a link after the related articles.
+    collection: Option<Crumb>,
+    previous: Option<ArticleLink<'a>>,
+    next: Option<ArticleLink<'a>>,
 }
 
 /// A language on the root and 404 pages.
@@ -183,16 +212,27 @@ impl Renderer<'_> {
     /// Renders a page into `html` (replacing what it held) and returns its output file,
     /// relative to `--out`. An article page is given its raw body (moved out of the model, see
     /// `take_bodies`). One buffer serves many pages, so rendering allocates no output.
-    pub fn render(&self, page: Page, body: String, html: &mut Vec<u8>) -> Result<String> {
+    ///
+    /// An article page also returns its Markdown (`index.md` beside it), made from the body as
+    /// the page has it, so its links and images lead where the page's do.
+    pub fn render(
+        &self,
+        page: Page,
+        body: String,
+        html: &mut Vec<u8>,
+    ) -> Result<(String, Option<String>)> {
         let path = self.site_path(page);
+        let mut markdown = None;
         match page {
             Page::Root => self.root_page(&path, html)?,
             Page::NotFound => self.not_found_page(html)?,
             Page::Home(li) => self.home_page(li, &path, html)?,
             Page::Group(li, g) => self.group_page(li, g, &path, html)?,
-            Page::Article(li, a) => self.article_page(li, a, &path, &body, html)?,
+            Page::Article(li, a) => {
+                markdown = Some(self.article_page(li, a, &path, &body, html)?);
+            }
         }
-        Ok(super::urls::output_file(&path))
+        Ok((super::urls::output_file(&path), markdown))
     }
 
     /// The site path of a planned page.
@@ -211,10 +251,16 @@ impl Renderer<'_> {
         &self.plan.locales[li]
     }
 
-    fn site_name(&self, li: Li) -> &str {
-        self.plan
-            .help_center
-            .and_then(|h| h.display_name.as_deref())
+    /// The site's name: the branding's, else the help center's, else "Help Center" translated.
+    pub(super) fn site_name(&self, li: Li) -> &str {
+        self.brand
+            .site_name
+            .as_deref()
+            .or_else(|| {
+                self.plan
+                    .help_center
+                    .and_then(|h| h.display_name.as_deref())
+            })
             .unwrap_or_else(|| self.strings[li]["help_center"].as_str())
     }
 
@@ -243,6 +289,7 @@ impl Renderer<'_> {
             dir: locale.dir(),
             home: href(&root, &slug::home_path(locale)),
             css: format!("{root}{}", self.css),
+            feed: href(&root, &super::feeds::feed_path(locale)),
             site_name: self.site_name(li),
             t: &self.strings[li],
             title,
@@ -253,6 +300,11 @@ impl Renderer<'_> {
             current_language: &self.names[li],
             alternates,
             x_default,
+            brand: self.brand,
+            og_image: None,
+            twitter_card: "summary",
+            modified: None,
+            json_ld: None,
             search: self.search_script.as_ref().map(|script| SearchBox {
                 bundle: href(&root, &search::bundle_path(locale)),
                 script: format!("{root}{script}"),
@@ -282,6 +334,19 @@ impl Renderer<'_> {
         }
     }
 
+    /// An image of the page at `page_path` as an absolute URL: share previews need one. A
+    /// local copy (`<root>assets/...`) has one only with `--base-url`; any other relative URL
+    /// is the body's own and not known to lead anywhere.
+    fn absolute_image(&self, src: &str, root: &str) -> Option<String> {
+        if is_http_url(src) {
+            return Some(src.to_string());
+        }
+        let asset = src
+            .strip_prefix(root)
+            .filter(|p| p.starts_with("assets/"))?;
+        Some(self.base?.absolute(asset))
+    }
+
     /// Sanitises HTML from the data for the page at `path`, through the cache.
     fn clean(&self, html: &str, li: Li, path: &str) -> String {
         if html.trim().is_empty() {
@@ -302,10 +367,17 @@ impl Renderer<'_> {
         let homes = self.home_translations();
         let translations: Vec<(Li, &str)> = homes.iter().map(|(l, p)| (*l, p.as_str())).collect();
         let groups = self.cards(li, &self.plan.top, path, &root);
+        let articles = (self.plan.loose_articles(li).iter())
+            .filter_map(|&a| self.article_link(li, a, path, &root))
+            .collect();
         let title = self.site_name(li);
         let frame = self.frame(li, path, root, title, "", &translations);
-        self.templates
-            .render_to("home.html", &HomeView { frame, groups }, html)
+        let view = HomeView {
+            frame,
+            groups,
+            articles,
+        };
+        self.templates.render_to("home.html", &view, html)
     }
 
     fn cards(&self, li: Li, groups: &[GroupIx], path: &str, root: &str) -> Vec<Card<'_>> {
@@ -332,22 +404,47 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn crumbs(&self, li: Li, root: &str, chain: &[GroupIx]) -> Vec<Crumb> {
+    /// The pages above a page in locale `li`: the home page, then the listed groups of
+    /// `chain` (top down), each as its name and site path.
+    fn trail(&self, li: Li, chain: &[GroupIx]) -> Vec<(String, String)> {
         let locale = self.locale(li);
-        let mut crumbs = vec![Crumb {
-            name: self.strings[li]["all_collections"].clone(),
-            href: href(root, &slug::home_path(locale)),
-        }];
+        let mut trail = vec![(
+            self.strings[li]["all_collections"].clone(),
+            slug::home_path(locale),
+        )];
         for &g in chain {
             let Some(target) = self.plan.group_path(li, g) else {
                 break;
             };
-            crumbs.push(Crumb {
-                name: self.plan.ws.group(g).content[locale].name.clone(),
-                href: href(root, target),
-            });
+            let name = self.plan.ws.group(g).content[locale].name.clone();
+            trail.push((name, target.to_string()));
         }
-        crumbs
+        trail
+    }
+
+    fn crumbs(&self, root: &str, trail: &[(String, String)]) -> Vec<Crumb> {
+        trail
+            .iter()
+            .map(|(name, path)| Crumb {
+                name: name.clone(),
+                href: href(root, path),
+            })
+            .collect()
+    }
+
+    /// The trail with the page itself at its end, for JSON-LD.
+    fn json_trail<'s>(
+        &self,
+        root: &str,
+        trail: &'s [(String, String)],
+        page: (&'s str, &str),
+    ) -> Trail<'s> {
+        let mut steps: Vec<(&str, String)> = trail
+            .iter()
+            .map(|(name, path)| (name.as_str(), self.url(root, path)))
+            .collect();
+        steps.push((page.0, self.url(root, page.1)));
+        Trail { steps }
     }
 
     fn group_page(&self, li: Li, g: GroupIx, path: &str, html: &mut Vec<u8>) -> Result<()> {
@@ -360,13 +457,16 @@ impl Renderer<'_> {
             .into_iter()
             .map(|l| (l, plan.group_path(l, g).expect("listed")))
             .collect();
-        let articles = ws
-            .ordered_articles(g, self.locale(li))
-            .into_iter()
-            .filter_map(|a| self.article_link(li, a, path, &root))
+        let articles = (plan.articles_in(li, g).iter())
+            .filter_map(|&a| self.article_link(li, a, path, &root))
             .collect();
+        let trail = self.trail(li, &ws.ancestors(g));
+        let json_ld =
+            meta::collection_json_ld(&self.json_trail(&root, &trail, (&content.name, path)));
+        let mut frame = self.frame(li, path, root, &content.name, &content.description, &paths);
+        frame.json_ld = Some(json_ld);
         let view = CollectionView {
-            breadcrumbs: self.crumbs(li, &root, &ws.ancestors(g)),
+            breadcrumbs: self.crumbs(&frame.root, &trail),
             group: GroupHeader {
                 id: &group.id,
                 name: &content.name,
@@ -374,9 +474,9 @@ impl Renderer<'_> {
                 kind: group.kind,
                 icon: group.icon.as_deref(),
             },
-            groups: self.cards(li, &group.children, path, &root),
+            groups: self.cards(li, &group.children, path, &frame.root),
             articles,
-            frame: self.frame(li, path, root, &content.name, &content.description, &paths),
+            frame,
         };
         self.templates.render_to("collection.html", &view, html)
     }
@@ -397,6 +497,16 @@ impl Renderer<'_> {
         })
     }
 
+    /// A link to another article in a navigation list: its title only.
+    fn nav_link(&self, li: Li, a: ArticleIx, root: &str) -> Option<ArticleLink<'_>> {
+        let target = self.plan.article_path(li, a)?;
+        Some(ArticleLink {
+            title: &self.plan.ws.article(a).content[self.locale(li)].title,
+            description: String::new(),
+            href: href(root, target),
+        })
+    }
+
     fn article_page(
         &self,
         li: Li,
@@ -404,7 +514,7 @@ impl Renderer<'_> {
         path: &str,
         body: &str,
         html: &mut Vec<u8>,
-    ) -> Result<()> {
+    ) -> Result<String> {
         let (plan, ws) = (self.plan, self.plan.ws);
         let root = root_prefix(path);
         let article = ws.article(a);
@@ -422,10 +532,38 @@ impl Renderer<'_> {
             }
             None => Vec::new(),
         };
-        let mut frame = self.frame(li, path, root, &content.title, &content.description, &paths);
+        let cleaned = self.clean(body, li, path);
+        let markdown = crate::tree::article_markdown(article, self.locale(li), &cleaned);
+        let prepared = body::prepare(cleaned);
+        let description = if content.description.trim().is_empty() {
+            meta::first_sentence(&prepared.html)
+        } else {
+            content.description.clone()
+        };
+        let mut frame = self.frame(li, path, root, &content.title, &description, &paths);
         frame.og_type = "article";
-        let description = self.clean(&content.description, li, path);
-        let body = self.clean(body, li, path);
+        frame.og_image =
+            (prepared.first_image.as_deref()).and_then(|src| self.absolute_image(src, &frame.root));
+        if frame.og_image.is_some() {
+            frame.twitter_card = "summary_large_image";
+        }
+        frame.modified = content.updated_at.and_then(rfc3339);
+        let trail = self.trail(li, &chain);
+        let published = content.created_at.and_then(rfc3339);
+        let facts = ArticleFacts {
+            headline: &content.title,
+            description: &frame.description,
+            language: frame.lang,
+            url: &self.url(&frame.root, path),
+            published: published.as_deref(),
+            modified: frame.modified.as_deref(),
+            image: frame.og_image.as_deref(),
+            publisher: frame.site_name,
+        };
+        let json_trail = self.json_trail(&frame.root, &trail, (&content.title, path));
+        frame.json_ld = Some(meta::article_json_ld(&facts, &json_trail));
+        let nav = self.neighbours(li, a, &frame.root);
+        let lead = self.clean(&content.description, li, path);
         if let Some(search) = self.search {
             // A collection without a name in this locale has no page here either.
             let collection = article
@@ -438,22 +576,64 @@ impl Renderer<'_> {
                     url: path.to_string(),
                     title: content.title.clone(),
                     collection: collection.map(|c| c.name.clone()),
-                    text: format!("{} {}", text_of(&description), text_of(&body)),
+                    text: format!("{} {}", text_of(&lead), text_of(&prepared.html)),
                 },
             );
         }
         let view = ArticleView {
-            breadcrumbs: self.crumbs(li, &frame.root, &chain),
+            breadcrumbs: self.crumbs(&frame.root, &trail),
             article: ArticleBody {
                 id: &article.id,
                 title: &content.title,
-                description,
-                body,
-                updated: content.updated_at.and_then(date),
+                description: lead,
+                updated: content.updated_at.and_then(|t| date(t, &self.strings[li])),
+                toc: body::toc(&prepared.headings),
+                body: prepared.html,
             },
+            related: nav.related,
+            collection: nav.collection,
+            previous: nav.previous,
+            next: nav.next,
             frame,
         };
-        self.templates.render_to("article.html", &view, html)
+        self.templates.render_to("article.html", &view, html)?;
+        Ok(markdown)
+    }
+
+    /// The articles around article `a` in its collection (in locale `li`): the related ones,
+    /// the collection itself, and the previous and next article. Nothing for an article that
+    /// no listed collection holds.
+    fn neighbours(&self, li: Li, a: ArticleIx, root: &str) -> Neighbours<'_> {
+        let plan = self.plan;
+        let listed = plan
+            .ws
+            .article(a)
+            .parent
+            .and_then(|g| Some((g, plan.group_path(li, g)?)));
+        let Some((g, group_path)) = listed else {
+            return Neighbours::default();
+        };
+        let siblings = plan.articles_in(li, g);
+        let at = siblings.iter().position(|&other| other == a);
+        let link = |i: usize| {
+            siblings
+                .get(i)
+                .and_then(|&other| self.nav_link(li, other, root))
+        };
+        let name = &plan.ws.group(g).content[self.locale(li)].name;
+        Neighbours {
+            related: (siblings.iter())
+                .filter(|&&other| other != a)
+                .take(RELATED_ARTICLES)
+                .filter_map(|&other| self.nav_link(li, other, root))
+                .collect(),
+            collection: Some(Crumb {
+                name: self.strings[li]["all_in"].replace("{name}", name),
+                href: href(root, group_path),
+            }),
+            previous: at.and_then(|i| i.checked_sub(1)).and_then(link),
+            next: at.and_then(|i| link(i + 1)),
+        }
     }
 
     fn languages(&self, root: &str) -> Vec<Language> {
@@ -498,14 +678,80 @@ impl Renderer<'_> {
     }
 }
 
-/// `2024-01-05` and the full RFC 3339 time of a Unix timestamp (UTC).
-fn date(timestamp: i64) -> Option<Date> {
+/// A page that sends visitors from an old URL to the current one.
+#[derive(Serialize)]
+struct RedirectView<'a> {
+    /// The old URL's language (the message is in it).
+    lang: &'a str,
+    dir: &'static str,
+    t: &'a Strings,
+    /// The current page's title, and its language.
+    title: &'a str,
+    title_lang: &'a str,
+    /// The current page, relative to the old URL.
+    href: String,
+    /// The current page, absolute with `--base-url`.
+    canonical: String,
+}
+
+impl Renderer<'_> {
+    /// Renders the page at `redirect.from` that leads to its page into `html`; returns its
+    /// output file.
+    pub fn render_redirect(&self, redirect: &Redirect, html: &mut Vec<u8>) -> Result<String> {
+        let (target_li, title) = match redirect.to {
+            Page::Article(li, a) => (
+                li,
+                self.plan.ws.article(a).content[self.locale(li)]
+                    .title
+                    .as_str(),
+            ),
+            Page::Group(li, g) => (
+                li,
+                self.plan.ws.group(g).content[self.locale(li)].name.as_str(),
+            ),
+            Page::Home(li) => (li, self.site_name(li)),
+            Page::Root | Page::NotFound => (self.plan.default, self.site_name(self.plan.default)),
+        };
+        let root = root_prefix(&redirect.from);
+        let target = self.site_path(redirect.to);
+        let locale = self.locale(redirect.locale);
+        let view = RedirectView {
+            lang: locale.as_str(),
+            dir: locale.dir(),
+            t: &self.strings[redirect.locale],
+            title,
+            title_lang: self.locale(target_li).as_str(),
+            href: href(&root, &target),
+            canonical: self.url(&root, &target),
+        };
+        self.templates.render_to("redirect.html", &view, html)?;
+        Ok(super::urls::output_file(&redirect.from))
+    }
+}
+
+/// What surrounds an article in its collection.
+#[derive(Default)]
+struct Neighbours<'a> {
+    related: Vec<ArticleLink<'a>>,
+    collection: Option<Crumb>,
+    previous: Option<ArticleLink<'a>>,
+    next: Option<ArticleLink<'a>>,
+}
+
+/// A Unix timestamp as RFC 3339 (UTC).
+pub(super) fn rfc3339(timestamp: i64) -> Option<String> {
     let time = time::OffsetDateTime::from_unix_timestamp(timestamp).ok()?;
-    let datetime = time
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()?;
-    let date = datetime.get(..10)?.to_string();
-    Some(Date { datetime, date })
+    time.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// The full RFC 3339 time of a Unix timestamp (UTC), and its date in the page's language.
+fn date(timestamp: i64, strings: &Strings) -> Option<Date> {
+    let time = time::OffsetDateTime::from_unix_timestamp(timestamp).ok()?;
+    Some(Date {
+        datetime: rfc3339(timestamp)?,
+        date: format_date(strings, time.date()),
+    })
 }
 
 /// `pt_BR` for `pt-BR`: Open Graph writes locales with an underscore.
@@ -513,48 +759,20 @@ fn og_locale(locale: &Locale) -> String {
     locale.as_str().replace('-', "_")
 }
 
-/// A description as plain text for `<meta>`: tags dropped, whitespace collapsed. A `<` that
-/// does not start a tag (`a < b`) is text.
-fn plain_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut chars = html.chars().peekable();
-    while let Some(c) = chars.next() {
-        let starts_tag = c == '<'
-            && chars
-                .peek()
-                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!'));
-        if starts_tag {
-            for c in chars.by_ref() {
-                if c == '>' {
-                    break;
-                }
-            }
-            text.push(' ');
-        } else {
-            text.push(c);
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn plain_text_of_descriptions() {
-        assert_eq!(
-            plain_text("  Set <b>up</b>\n your   account "),
-            "Set up your account"
+    fn dates_are_utc_and_in_the_pages_language() {
+        let mut strings = Strings::new();
+        strings.insert("date_format".into(), "{day} {month} {year}".into());
+        strings.insert(
+            "months".into(),
+            "jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec".into(),
         );
-        assert_eq!(plain_text("a < b <br/>c"), "a < b c");
-        assert_eq!(plain_text(""), "");
-    }
-
-    #[test]
-    fn dates_are_utc() {
-        let d = date(1_700_000_000).unwrap();
+        let d = date(1_700_000_000, &strings).unwrap();
         assert_eq!(d.datetime, "2023-11-14T22:13:20Z");
-        assert_eq!(d.date, "2023-11-14");
+        assert_eq!(d.date, "14 nov 2023");
     }
 }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub const BUILTIN_THEMES: [&str; 1] = ["default"];
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 17] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -35,6 +35,11 @@ const TEMPLATES: [(&str, &str); 13] = [
         include_str!("../../templates/_breadcrumbs.html"),
     ),
     ("_cards.html", include_str!("../../templates/_cards.html")),
+    (
+        "_article_list.html",
+        include_str!("../../templates/_article_list.html"),
+    ),
+    ("_toc.html", include_str!("../../templates/_toc.html")),
     ("_search.html", include_str!("../../templates/_search.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     (
@@ -42,6 +47,11 @@ const TEMPLATES: [(&str, &str); 13] = [
         include_str!("../../templates/sitemap-index.xml"),
     ),
     ("robots.txt", include_str!("../../templates/robots.txt")),
+    ("feed.xml", include_str!("../../templates/feed.xml")),
+    (
+        "redirect.html",
+        include_str!("../../templates/redirect.html"),
+    ),
 ];
 
 /// The default theme's assets, by path under `/static/`.

@@ -39,6 +39,29 @@ pub fn href(root: &str, target_site_path: &str) -> String {
     format!("{root}{}", target_site_path.trim_start_matches('/'))
 }
 
+/// A site path as it goes into a URL: non-ASCII bytes percent-encoded.
+pub fn encode_path(site_path: &str) -> String {
+    let mut out = String::with_capacity(site_path.len() * 3);
+    push_encoded(&mut out, site_path);
+    out
+}
+
+/// Appends `path`, percent-encoding its non-ASCII bytes. Site paths hold only validated
+/// locales, ids and slugs: ASCII letters, digits, `-`, `/` and the unicode letters of slugs;
+/// encoding the non-ASCII bytes is then exactly what `Url::join` would do, without parsing a
+/// URL for every link.
+fn push_encoded(out: &mut String, path: &str) {
+    for &byte in path.as_bytes() {
+        if byte.is_ascii() {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+    }
+}
+
 /// The absolute URL the site is published at (`--base-url`), always ending in `/`.
 #[derive(Debug, Clone)]
 pub struct BaseUrl(Url);
@@ -67,21 +90,10 @@ impl BaseUrl {
 
     /// The absolute, percent-encoded URL of a site path.
     pub fn absolute(&self, site_path: &str) -> String {
-        // Site paths hold only validated locales, ids and slugs: ASCII letters, digits, `-`,
-        // `/` and the unicode letters of slugs. Percent-encoding the non-ASCII bytes is then
-        // exactly what `Url::join` would do, without parsing a URL for every link.
         let relative = site_path.trim_start_matches('/');
         let mut url = String::with_capacity(self.0.as_str().len() + relative.len() * 3);
         url.push_str(self.0.as_str());
-        for &byte in relative.as_bytes() {
-            if byte.is_ascii() {
-                url.push(char::from(byte));
-            } else {
-                url.push('%');
-                url.push(char::from(HEX[usize::from(byte >> 4)]));
-                url.push(char::from(HEX[usize::from(byte & 0xf)]));
-            }
-        }
+        push_encoded(&mut url, relative);
         url
     }
 

@@ -13,9 +13,9 @@ use super::layout::{self, kind_name, Layout, Planned, RelPath, Slot};
 use super::write::{check_existing, Staging};
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
-use crate::markdown::convert_with;
+use crate::markdown::{convert_with, html_to_markdown};
 use crate::model::slug::{article_path, group_path, home_path};
-use crate::model::{ArticleIx, GroupIx, GroupKind, HelpCenter, Locale, State, Workspace};
+use crate::model::{Article, ArticleIx, GroupIx, GroupKind, HelpCenter, Locale, State, Workspace};
 
 /// Where to export, and whether local edits there may be overwritten.
 #[derive(Debug, Clone, Default)]
@@ -342,24 +342,6 @@ impl<'w> Render<'w> {
     ) -> (String, Encoded, Vec<(String, String)>) {
         let article = self.ws.article(a);
         let c = &article.content[locale];
-        let state = match c.state {
-            State::Published => "published",
-            State::Draft => "draft",
-        };
-        let mut w = Writer::default();
-        w.string("title", &c.title)
-            .string("description", &c.description)
-            .string("id", &article.id)
-            .string("locale", locale.as_str())
-            .string("state", state)
-            .flag("draft", c.state == State::Draft)
-            .opt_string("author_id", c.author_id.as_deref())
-            .time("date", c.created_at)
-            .time("lastmod", c.updated_at)
-            .string("translationKey", &article.id)
-            .opt_int("weight", article.order)
-            .string("url", &article_path(locale, &article.id, &c.slug))
-            .opt_string("intercom_url", c.url.as_deref());
         // Each piece of the body points at the tree's copies of its assets; the blocks keep
         // Intercom's bytes.
         let used = std::cell::RefCell::new(Vec::new());
@@ -369,9 +351,38 @@ impl<'w> Render<'w> {
             piece
         });
         let markdown = converted.markdown();
-        let document = w.document(&markdown);
+        let document = article_front_matter(article, locale).document(&markdown);
         (document, bodies::encode(&converted), used.into_inner())
     }
+}
+
+/// An article translation as the Markdown tree writes it (front matter, then the body as
+/// Markdown), with `body_html` as its body: the site puts one beside each article page.
+pub fn article_markdown(article: &Article, locale: &Locale, body_html: &str) -> String {
+    article_front_matter(article, locale).document(&html_to_markdown(body_html))
+}
+
+fn article_front_matter(article: &Article, locale: &Locale) -> Writer {
+    let c = &article.content[locale];
+    let state = match c.state {
+        State::Published => "published",
+        State::Draft => "draft",
+    };
+    let mut w = Writer::default();
+    w.string("title", &c.title)
+        .string("description", &c.description)
+        .string("id", &article.id)
+        .string("locale", locale.as_str())
+        .string("state", state)
+        .flag("draft", c.state == State::Draft)
+        .opt_string("author_id", c.author_id.as_deref())
+        .time("date", c.created_at)
+        .time("lastmod", c.updated_at)
+        .string("translationKey", &article.id)
+        .opt_int("weight", article.order)
+        .string("url", &article_path(locale, &article.id, &c.slug))
+        .opt_string("intercom_url", c.url.as_deref());
+    w
 }
 
 #[cfg(test)]

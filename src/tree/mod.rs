@@ -75,7 +75,7 @@ mod write;
 
 pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASSETS_FILE};
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
-pub use export::{export, export_with_assets, ExportOptions, ExportReport};
+pub use export::{article_markdown, export, export_with_assets, ExportOptions, ExportReport};
 pub(crate) use frontmatter::{
     parse as parse_front_matter, with_id, Field as FrontMatterField, Value as FrontMatterValue,
 };

@@ -563,7 +563,7 @@ impl Reader<'_> {
         let updated_at = self.time("lastmod");
         let url = self.string("intercom_url");
         let order = self.int("weight");
-        self.take("url");
+        let recorded_path = self.string("url");
         let (title, mut state) = (title?, state?);
         // A new article is created as a draft unless its file says otherwise: publishing is
         // a decision the writer makes explicitly.
@@ -581,6 +581,7 @@ impl Reader<'_> {
             created_at,
             updated_at,
             url,
+            recorded_path,
         };
         Some(ArticleData {
             id,
