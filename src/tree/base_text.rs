@@ -35,7 +35,7 @@ pub(crate) fn staged_path(sha256: &str) -> String {
 /// texts); an error naming the file when it cannot be read, is not UTF-8 or is not the bytes
 /// its name says.
 pub fn read(content: &Path, sha256: &str) -> Result<Option<String>> {
-    if !is_name(sha256) {
+    if !super::record::is_sha256_name(sha256) {
         return Ok(None);
     }
     let path = path(content, sha256);
@@ -86,32 +86,7 @@ pub(crate) fn keep_from_file(content: &Path, rel: &str, sha256: &str) -> Result<
 
 /// Removes the base texts of the tree at `content` whose names are not in `named`.
 pub(crate) fn remove_unnamed(content: &Path, named: &BTreeSet<&str>) -> Result<()> {
-    let dir = content.join(BASE_TEXT_DIR);
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(&dir, "list", e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(&dir, "list", e))?;
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let unnamed = file_name
-            .strip_suffix(".md")
-            .is_some_and(|name| is_name(name) && !named.contains(name));
-        if unnamed {
-            let path = entry.path();
-            fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether `name` is a sha256: 64 lowercase hex digits.
-fn is_name(name: &str) -> bool {
-    name.len() == 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    super::record::remove_unnamed_files(&content.join(BASE_TEXT_DIR), "md", named)
 }
 
 #[cfg(test)]

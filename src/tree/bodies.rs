@@ -91,7 +91,7 @@ pub fn path(content: &Path, name: &str) -> PathBuf {
 /// Reads record `name` of the tree at `content`: an error naming the file when it is missing,
 /// unreadable, not a record, or not the bytes its name says (a record is never edited).
 pub fn read(content: &Path, name: &str) -> Result<Converted> {
-    if !is_name(name) {
+    if !super::record::is_sha256_name(name) {
         return Err(Error::data(format!(
             "{}: {name:?} is not a body record name",
             content.join(super::BASE_FILE).display()
@@ -144,38 +144,13 @@ pub(crate) fn write_encoded(content: &Path, encoded: &Encoded) -> Result<()> {
 
 /// Removes the records of the tree at `content` whose names are not in `named`.
 pub(crate) fn remove_unnamed(content: &Path, named: &BTreeSet<&str>) -> Result<()> {
-    let dir = content.join(BODIES_DIR);
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(&dir, "list", e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(&dir, "list", e))?;
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let unnamed = file_name
-            .strip_suffix(".json")
-            .is_some_and(|name| is_name(name) && !named.contains(name));
-        if unnamed {
-            let path = entry.path();
-            fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
-        }
-    }
-    Ok(())
+    super::record::remove_unnamed_files(&content.join(BODIES_DIR), "json", named)
 }
 
 /// A remote body converted as an export writes it into the file at `file_key`: asset URLs with
 /// a copy in the tree point at it.
 pub fn convert_remote(html: &str, assets: &LocalAssets, file_key: &str) -> Converted {
     convert_with(html, &|piece| super::localize(piece, assets, file_key))
-}
-
-/// Whether `name` is a record name: 64 lowercase hex digits.
-fn is_name(name: &str) -> bool {
-    name.len() == 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The file name of record `name` below [`META_DIR`], for staging an export.
