@@ -128,6 +128,25 @@ pub enum Command {
   helpcenter push --force content/en/getting-started/101-getting-started.md")]
     Push(PushArgs),
 
+    /// Bring Intercom's newer edits (a snapshot from `helpcenter pull`) into an edited Markdown
+    /// tree, git's way: a three-way merge with the tree's base as the common ancestor.
+    ///
+    /// A file unchanged here takes Intercom's version; one changed here only is kept; one
+    /// changed on both sides is merged front matter key by key and body block by block
+    /// (paragraph, heading, list item, table row, raw HTML block). Edits to the same block get
+    /// conflict markers (`<<<<<<< local`, `=======`, `>>>>>>> intercom (date)`), which a
+    /// preview build shows and `push` refuses until resolved. New articles, collections and
+    /// translations are added, remote deletions remove unedited files, moves are followed.
+    /// The base moves on only for what merged cleanly, so the next push sends exactly the local
+    /// edits. Exit code 3 while conflicts remain.
+    #[command(after_help = "Examples:
+  helpcenter pull && helpcenter merge       # after push reported a conflict (exit 3)
+  helpcenter merge --dry-run                # what would change, with diffs
+  helpcenter merge --json                   # for CI: per file outcome and conflict lines
+  # resolve the markers, then record the resolution and push:
+  helpcenter merge && helpcenter push")]
+    Merge(MergeArgs),
+
     /// Write a snapshot into one compressed file (tar with zstd or gzip), for backups.
     ///
     /// The archive holds the manifest and every file it lists, checked against their checksums
@@ -235,6 +254,23 @@ pub struct RestoreArgs {
     /// Connection settings.
     #[command(flatten, next_help_heading = "Connection")]
     pub connection: ConnectionArgs,
+}
+
+/// `helpcenter merge`
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The snapshot with Intercom's newer edits (made by `helpcenter pull`).
+    #[arg(long, default_value = "snapshot", env = "HELPCENTER_SNAPSHOT")]
+    pub snapshot: PathBuf,
+
+    /// The Markdown tree to merge into (made by `build --format markdown`).
+    #[arg(long, default_value = "content", env = "HELPCENTER_CONTENT")]
+    pub content: PathBuf,
+
+    /// Write nothing; print per file what would change (updated, merged, conflicted, added,
+    /// removed, moved), with diffs.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `helpcenter archive`

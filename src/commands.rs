@@ -8,12 +8,13 @@ use clap::CommandFactory;
 use serde::Serialize;
 
 use crate::cli::{
-    ArchiveArgs, BuildArgs, Cli, Format, PullArgs, PushArgs, RestoreArgs, ServeArgs, Source,
-    VerifyArgs,
+    ArchiveArgs, BuildArgs, Cli, Format, MergeArgs, PullArgs, PushArgs, RestoreArgs, ServeArgs,
+    Source, VerifyArgs,
 };
 use crate::config::{self, ConfigFile, Effective, Origin, Origins};
 use crate::error::{Error, Result};
 use crate::intercom::Client;
+use crate::merge::{self, MergeOptions, MergeReport};
 use crate::output::Ui;
 use crate::pull::{self, PullOptions};
 use crate::push::{self, PushOptions, PushReport};
@@ -190,6 +191,39 @@ fn print_push_files(report: &PushReport) {
         println!("{}", file.line());
         for line in file.details() {
             println!("{line}");
+        }
+    }
+}
+
+/// `helpcenter merge`; returns the exit code (3 while conflicts remain).
+pub fn merge(args: MergeArgs, ui: &Ui) -> Result<i32> {
+    let options = MergeOptions {
+        content: args.content,
+        snapshot: args.snapshot,
+        dry_run: args.dry_run,
+    };
+    let report = merge::merge(&options)?;
+    for warning in &report.warnings {
+        tracing::warn!("{warning}");
+    }
+    if !ui.is_json() && !ui.is_quiet() {
+        print_merge_files(&report);
+    }
+    ui.finish(&report.summary_line(), &report, report.exit_code());
+    if let (Some(next), false) = (report.next_step(), ui.is_json()) {
+        eprintln!("hint: {next}");
+    }
+    Ok(report.exit_code())
+}
+
+/// One line per file that changed or needs a writer, with a dry run's diffs.
+fn print_merge_files(report: &MergeReport) {
+    for file in &report.files {
+        println!("{}", file.line(report.dry_run));
+        if let Some(diff) = &file.diff {
+            for line in diff.lines() {
+                println!("    {line}");
+            }
         }
     }
 }

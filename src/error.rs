@@ -13,7 +13,8 @@ pub mod exit {
     pub const FAILURE: i32 = 1;
     /// Wrong usage or configuration, including a missing or rejected token.
     pub const USAGE: i32 = 2;
-    /// `push` found a conflict with a newer remote edit.
+    /// `push` found a conflict with a newer remote edit or refused unresolved conflict markers;
+    /// `merge` left conflicts to resolve.
     pub const CONFLICT: i32 = 3;
     /// `verify` found a damaged backup.
     pub const DAMAGED: i32 = 4;
@@ -42,6 +43,10 @@ pub enum Error {
     /// or corrupt (exit code 4, as for damage `verify` finds inside a backup).
     #[error("{0}")]
     Damaged(String),
+    /// Edits on both sides wait to be resolved: a tree with conflict markers `push` will not
+    /// send (exit code 3, as for the conflicts a push or a merge reports).
+    #[error("{0}")]
+    Conflict(String),
     /// A file system operation failed.
     #[error("failed to {action} {path}: {source}")]
     Io {
@@ -80,6 +85,7 @@ impl Error {
             Error::Usage(_) | Error::Auth(_) => exit::USAGE,
             Error::Api(_) | Error::Data(_) | Error::Io { .. } => exit::FAILURE,
             Error::Damaged(_) => exit::DAMAGED,
+            Error::Conflict(_) => exit::CONFLICT,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod intercom;
 pub mod journal;
 pub mod markdown;
 pub mod memory;
+pub mod merge;
 pub mod model;
 pub mod output;
 pub mod pull;

@@ -46,6 +46,7 @@ fn run(invocation: Invocation, argv: Vec<std::ffi::OsString>, ui: &Ui) -> Result
         Command::Build(args) => commands::build(args, &origins, ui).map(|()| exit::OK),
         Command::Serve(args) => commands::serve(args, config.as_ref(), argv).map(|()| exit::OK),
         Command::Push(args) => commands::push(args, ui),
+        Command::Merge(args) => commands::merge(args, ui),
         Command::Config => commands::config(config.as_ref(), ui).map(|()| exit::OK),
         Command::Completions { shell } => commands::completions(shell).map(|()| exit::OK),
         Command::Archive(args) => commands::archive(args, ui).map(|()| exit::OK),

@@ -83,8 +83,12 @@ fn exports_match_the_expected_trees() {
         if std::env::var_os("UPDATE_EXPECTED").is_some() {
             let _ = fs::remove_dir_all(&expected_dir);
             copy_tree(&content, &expected_dir);
+            let _ = fs::remove_dir_all(expected_dir.join(".helpcenter/base"));
         }
-        let (actual, expected) = (files_under(&content), files_under(&expected_dir));
+        // The base texts are the files' own bytes (see the_base_record_lists_every_file_...).
+        let mut actual = files_under(&content);
+        actual.retain(|path, _| !path.starts_with(".helpcenter/base/"));
+        let expected = files_under(&expected_dir);
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(
             actual.keys().collect::<Vec<_>>(),
@@ -553,7 +557,8 @@ fn article_urls_are_the_site_paths() {
     let site = build_site(&snapshot, &d.scratch.path().join("site"));
     let mut checked = 0;
     for (path, bytes) in files_under(&d.content) {
-        if !path.ends_with(".md") || path.ends_with("_index.md") {
+        if !path.ends_with(".md") || path.ends_with("_index.md") || path.starts_with(".helpcenter/")
+        {
             continue;
         }
         let text = String::from_utf8(bytes).unwrap();
@@ -630,7 +635,7 @@ fn hostile_titles_and_colliding_names_stay_inside_and_distinct() {
     let content = scratch.path().join("content");
     export(&ws, &content);
     let files: Vec<String> = (files_under(&content).into_keys())
-        .filter(|f| !f.starts_with(".helpcenter/bodies/"))
+        .filter(|f| !f.starts_with(".helpcenter/bodies/") && !f.starts_with(".helpcenter/base/"))
         .collect();
     assert_eq!(
         files,
@@ -767,6 +772,10 @@ fn local_edits_are_not_overwritten_without_force() {
         d.content.display()
     );
     assert!(message.starts_with(&prefix), "{message}");
+    assert!(
+        message.contains("run `helpcenter pull && helpcenter merge` instead of exporting again"),
+        "{message}"
+    );
     assert!(message.ends_with(
         "\n  de/_index.md (deleted)\n  en/getting-started/_index.md (modified)\n  en/new.md (added)"
     ), "{message}");
@@ -838,9 +847,17 @@ fn the_base_record_lists_every_file_with_its_hash() {
         .keys()
         .filter(|f| f.starts_with(".helpcenter/bodies/"))
         .count();
-    assert_eq!(base.files.len() + 1 + bodies, files.len());
+    // One base text per distinct file: the common ancestor `merge` starts from.
+    let texts: std::collections::BTreeSet<&str> =
+        base.files.values().map(|e| e.sha256.as_str()).collect();
+    assert_eq!(base.files.len() + 1 + bodies + texts.len(), files.len());
     for (path, entry) in &base.files {
         let bytes = &files[path];
+        assert_eq!(
+            &files[&format!(".helpcenter/base/{}.md", entry.sha256)],
+            bytes,
+            "{path}"
+        );
         assert_eq!(
             entry.sha256,
             helpcenter::snapshot::file_entry(bytes).sha256,

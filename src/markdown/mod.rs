@@ -85,6 +85,11 @@ pub use dialect::{
     Tables,
 };
 
+/// The pulldown-cmark extensions the Markdown tree is read with.
+pub(crate) fn parser_options() -> pulldown_cmark::Options {
+    to_html::options()
+}
+
 /// Converts a body to Markdown, block by block (see the module docs).
 pub fn convert(html: &str) -> Converted {
     base::convert(html, &|unit| unit.to_owned())

@@ -112,7 +112,7 @@ pub async fn delete_article(
         return Ok(());
     };
     if !options.force && changed_remotely(article, &remote) {
-        let why = "changed in Intercom since the export; not deleted (see force)";
+        let why = "changed in Intercom since the export; not deleted";
         add_all(article, Outcome::Conflict, Some(why.into()), report);
         return Ok(());
     }

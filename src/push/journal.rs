@@ -60,7 +60,7 @@ use crate::journal::{self, Expected, Journal};
 use crate::markdown::normalize_html;
 use crate::model::Locale;
 use crate::snapshot::{checked_id, file_entry, id_field};
-use crate::tree::{self, bodies, with_id, AssetRecord, BaseEntry, BaseRecord, FileKind, BASE_FILE};
+use crate::tree::{self, with_id, AssetRecord, BaseEntry, BaseRecord, FileKind, BASE_FILE};
 
 /// Where the journal lives in a tree.
 pub const JOURNAL_FILE: &str = ".helpcenter/journal";
@@ -428,11 +428,14 @@ impl PushJournal {
         let path = journal.path().to_path_buf();
         drop(journal);
         if base_sha256 != self.written {
-            crate::durable::write_atomically(&self.content.join(BASE_FILE), &bytes)?;
+            // The base text of every file whose entry moved on is kept (merge reads it).
+            let before = BaseRecord::read(&self.content)?.unwrap_or_else(|| state.base.clone());
+            state.base.write(&self.content, &before)?;
+        } else {
+            // Records of bodies and texts no file is based on any more (replaced, or written
+            // by a push that was killed before it named them).
+            state.base.remove_unnamed(&self.content)?;
         }
-        // Records of bodies no file is based on any more (replaced, or written by a push that
-        // was killed before it named them).
-        bodies::remove_unnamed(&self.content, &state.base)?;
         Ok(PushJournal {
             journal: Some(start(&path, &base_sha256, &waiting)?),
             content: self.content,

@@ -1,6 +1,7 @@
 //! `helpcenter push`: send the Markdown edits of an exported tree back to Intercom, safely.
 //!
-//! 1. The whole tree is loaded and checked ([`tree::load`]); with any problem nothing is sent.
+//! 1. The whole tree is loaded and checked ([`tree::load`]); with any problem, or any
+//!    unresolved merge conflict in a selected file (see `tree::conflicts`), nothing is sent.
 //! 2. Every file is compared with the base record written at export ([`tree::BaseRecord`]); only
 //!    article files whose bytes changed are sent, all changed locales of one article in one
 //!    `PUT /articles/{id}`, each as a whole `article_content`, other locales left out. An
@@ -37,7 +38,7 @@
 mod base;
 mod create;
 mod deletes;
-mod diff;
+pub(crate) mod diff;
 mod groups;
 mod journal;
 pub(crate) mod payload;
@@ -120,6 +121,7 @@ async fn push_tree(
     let ws = &loaded.workspace;
     let selection = Selection::new(content, &options.paths)?;
     selection.check_matches(content, &base)?;
+    refuse_conflicts(&loaded.conflicts, &selection)?;
     let creates: Vec<&tree::NewArticle> = (loaded.new_articles.iter())
         .filter(|a| selection.contains(&a.rel))
         .collect();
@@ -182,6 +184,24 @@ async fn push_tree(
         deletes::delete_article(client, options, article, journal, &mut report).await?;
     }
     Ok(report)
+}
+
+/// Nothing is sent while a selected file has unresolved merge conflicts: an error naming the
+/// file and line of each.
+fn refuse_conflicts(conflicts: &[tree::Conflict], selection: &Selection) -> Result<()> {
+    let lines: Vec<String> = (conflicts.iter())
+        .filter(|c| selection.contains(&c.rel))
+        .map(|c| format!("{}:{}: unresolved merge conflict", c.path.display(), c.line))
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Conflict(format!(
+        "{}\nnothing was pushed: resolve each conflict (keep one side or combine them, and \
+         delete the `<<<<<<< local`, `=======` and `>>>>>>> intercom` lines), run `helpcenter \
+         merge` to record the resolution, then push again",
+        lines.join("\n")
+    )))
 }
 
 /// The new collections to create: those selected, and those holding a selected new article.

@@ -123,16 +123,34 @@ impl FileReport {
             line.push_str(&format!(" [{}]", self.fields.join(", ")));
         }
         if self.outcome == Outcome::Conflict {
-            line.push_str(&format!(
-                " (remote updated_at {} is newer than {} at export)",
-                time_text(self.remote_updated_at),
-                time_text(self.base_updated_at)
-            ));
-        }
-        if let Some(detail) = &self.detail {
+            line.push_str(&self.conflict_text());
+        } else if let Some(detail) = &self.detail {
             line.push_str(&format!(": {detail}"));
         }
         line
+    }
+
+    /// Why a conflict is one and what to do: ` (fr): edited in Intercom on 2026-12-07 10:41
+    /// UTC, after this file's export of 2024-05-27 06:53 UTC; nothing was overwritten: run ...`.
+    fn conflict_text(&self) -> String {
+        let locale = self
+            .locale
+            .as_deref()
+            .map_or(String::new(), |l| format!(" ({l})"));
+        let mut why: Vec<String> = self.detail.iter().cloned().collect();
+        if let Some(now) = self.remote_updated_at {
+            why.push(format!(
+                "edited in Intercom on {}, after this file's export of {}",
+                time_text(Some(now)),
+                time_text(self.base_updated_at)
+            ));
+        }
+        why.push(
+            "nothing was overwritten: run `helpcenter pull && helpcenter merge` to bring \
+             Intercom's edit into the tree, then push again (or --force to overwrite it)"
+                .to_string(),
+        );
+        format!("{locale}: {}", why.join("; "))
     }
 }
 
@@ -161,8 +179,12 @@ impl FileReport {
     }
 }
 
+/// A time as a date people read (`2026-12-07 10:41 UTC`).
 fn time_text(time: Option<i64>) -> String {
-    time.map_or_else(|| "unknown".to_string(), |t| t.to_string())
+    match time {
+        Some(secs) => crate::tree::conflicts::utc_minutes(secs).unwrap_or_else(|| secs.to_string()),
+        None => "an unknown time".to_string(),
+    }
 }
 
 /// The result of a push.
@@ -285,8 +307,9 @@ mod tests {
     fn counts_and_lines() {
         let mut report = PushReport::new(PathBuf::from("content"), false);
         let mut conflict = FileReport::new("fr/1-a.md", Outcome::Conflict);
-        conflict.base_updated_at = Some(10);
-        conflict.remote_updated_at = Some(20);
+        conflict.locale = Some("fr".into());
+        conflict.base_updated_at = Some(1_716_792_800);
+        conflict.remote_updated_at = Some(1_796_647_610);
         report.add(conflict);
         let mut updated = FileReport::new("en/1-a.md", Outcome::Updated);
         updated.fields = vec!["body".into()];
@@ -321,7 +344,10 @@ mod tests {
         );
         assert_eq!(
             report.files[1].line(),
-            "fr/1-a.md: conflict (remote updated_at 20 is newer than 10 at export)"
+            "fr/1-a.md: conflict (fr): edited in Intercom on 2026-12-07 12:46 UTC, after this \
+             file's export of 2024-05-27 06:53 UTC; nothing was overwritten: run `helpcenter \
+             pull && helpcenter merge` to bring Intercom's edit into the tree, then push again \
+             (or --force to overwrite it)"
         );
     }
 }

@@ -66,7 +66,7 @@ impl AssetRecord {
         Ok(record)
     }
 
-    fn new(files: BTreeMap<String, TreeAsset>) -> AssetRecord {
+    pub(crate) fn new(files: BTreeMap<String, TreeAsset>) -> AssetRecord {
         AssetRecord {
             format: ASSETS_FORMAT.to_string(),
             files,
@@ -222,16 +222,36 @@ impl<'a> ExportAssets<'a> {
     }
 
     /// The used files (path from the tree's root and where the copy to make is) and their
-    /// record. Nothing is read: a snapshot's asset file is named by its sha256 (see
-    /// [`hash_of_name`]), and its size is the file's.
+    /// record (see [`AssetRecord::add_used`]).
     pub(crate) fn finish(self) -> Result<UsedAssets> {
         let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut files = Vec::new();
-        let mut record = BTreeMap::new();
+        let mut record = AssetRecord::new(BTreeMap::new());
+        let files = record.add_used(used, self.local)?;
+        Ok(UsedAssets { files, record })
+    }
+}
+
+impl AssetRecord {
+    /// Adds the assets that `used` names (tree file -> the Intercom URLs it stands for), whose
+    /// copies are in `local`, to the record: the URLs of a file it has are joined to its own;
+    /// a file it lacks is added. Returns the files added and where to copy each from. Nothing
+    /// is read: a snapshot's asset file is named by its sha256 (see [`hash_of_name`]), and
+    /// its size is the file's.
+    pub(crate) fn add_used(
+        &mut self,
+        used: BTreeMap<String, BTreeSet<String>>,
+        local: &LocalAssets,
+    ) -> Result<Vec<(String, PathBuf)>> {
+        let mut added = Vec::new();
         for (file, urls) in used {
+            if let Some(known) = self.files.get_mut(&file) {
+                let all: BTreeSet<String> = known.urls.drain(..).chain(urls).collect();
+                known.urls = all.into_iter().collect();
+                continue;
+            }
             let first = urls.iter().next().expect("a used file has a URL");
-            let asset = self.local.get(first).expect("used assets are known");
-            let path = self.local.path(asset);
+            let asset = local.get(first).expect("used assets are known");
+            let path = local.path(asset);
             let entry = match hash_of_name(&asset.file) {
                 Some(sha256) => {
                     let meta = fs::metadata(&path).map_err(|e| Error::io(&path, "read", e))?;
@@ -242,7 +262,7 @@ impl<'a> ExportAssets<'a> {
                 }
                 None => file_entry(&fs::read(&path).map_err(|e| Error::io(&path, "read", e))?),
             };
-            record.insert(
+            self.files.insert(
                 file.clone(),
                 TreeAsset {
                     urls: urls.into_iter().collect(),
@@ -251,12 +271,9 @@ impl<'a> ExportAssets<'a> {
                     bytes: entry.bytes,
                 },
             );
-            files.push((file, path));
+            added.push((file, path));
         }
-        Ok(UsedAssets {
-            files,
-            record: AssetRecord::new(record),
-        })
+        Ok(added)
     }
 }
 

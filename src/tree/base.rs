@@ -10,6 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::base_text;
+use super::pending::MergeState;
 use super::record::{read_record, record_bytes, Record};
 use super::{BASE_FILE, FORMAT, META_DIR};
 use crate::error::{Error, Result};
@@ -98,6 +100,35 @@ impl BaseRecord {
     /// The record as written: pretty JSON with a final newline (stable: maps are sorted).
     pub fn to_bytes(&self) -> Vec<u8> {
         record_bytes(self)
+    }
+
+    /// Writes the record into the tree at `content` (temp file, fsync, rename) in place of
+    /// `before`, keeping what it names in step: the base text of every file whose entry changed
+    /// is kept (taken from the file, when it still has those bytes), and the body records and
+    /// base texts that neither the record nor a pending merge names are removed.
+    pub fn write(&self, content: &Path, before: &BaseRecord) -> Result<()> {
+        for (rel, entry) in &self.files {
+            let changed = (before.files.get(rel)).is_none_or(|old| old.sha256 != entry.sha256);
+            if changed {
+                base_text::keep_from_file(content, rel, &entry.sha256)?;
+            }
+        }
+        crate::durable::write_atomically(&content.join(BASE_FILE), &self.to_bytes())?;
+        self.remove_unnamed(content)
+    }
+
+    /// Removes the body records and base texts of the tree at `content` that neither this
+    /// record nor a pending merge names.
+    pub(crate) fn remove_unnamed(&self, content: &Path) -> Result<()> {
+        let pending = MergeState::read(content)?;
+        let entries = (self.files.values()).chain(pending.files.values().map(|p| &p.remote));
+        let (mut bodies, mut texts) = (BTreeSet::new(), BTreeSet::new());
+        for entry in entries {
+            bodies.extend(entry.body.as_deref());
+            texts.insert(entry.sha256.as_str());
+        }
+        super::bodies::remove_unnamed(content, &bodies)?;
+        base_text::remove_unnamed(content, &texts)
     }
 
     /// Compares the files under `content` (except [`META_DIR`]) with the record.

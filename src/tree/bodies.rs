@@ -33,7 +33,8 @@
 //! the tree's (`../../assets/<sha256>.png`), `html` keeps Intercom's URLs.
 //!
 //! After each write, push replaces the file's record with one of the body Intercom answered,
-//! converted as an export would. Records no base entry names are removed.
+//! converted as an export would; a merge names the record of the remote body it merged with.
+//! Records that no base entry (and no pending merge) names are removed.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -41,7 +42,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::base::BaseRecord;
 use super::META_DIR;
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
@@ -61,6 +61,7 @@ struct BodyFile {
 }
 
 /// A body record's bytes and its name (the sha256 of the bytes).
+#[derive(Debug)]
 pub(crate) struct Encoded {
     /// Lowercase hex sha256 of `bytes`: the file is `<name>.json`.
     pub(crate) name: String,
@@ -90,7 +91,7 @@ pub fn path(content: &Path, name: &str) -> PathBuf {
 /// Reads record `name` of the tree at `content`: an error naming the file when it is missing,
 /// unreadable, not a record, or not the bytes its name says (a record is never edited).
 pub fn read(content: &Path, name: &str) -> Result<Converted> {
-    if !is_name(name) {
+    if !super::record::is_sha256_name(name) {
         return Err(Error::data(format!(
             "{}: {name:?} is not a body record name",
             content.join(super::BASE_FILE).display()
@@ -126,54 +127,30 @@ pub fn read(content: &Path, name: &str) -> Result<Converted> {
 /// already there under the same name) and returns its name.
 pub(crate) fn write(content: &Path, body: &Converted) -> Result<String> {
     let encoded = encode(body);
+    write_encoded(content, &encoded)?;
+    Ok(encoded.name)
+}
+
+/// Writes an encoded record into the tree at `content` (atomically, unless it is there).
+pub(crate) fn write_encoded(content: &Path, encoded: &Encoded) -> Result<()> {
     let path = path(content, &encoded.name);
     if !path.exists() {
         let dir = content.join(BODIES_DIR);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create directory", e))?;
         crate::durable::write_atomically(&path, &encoded.bytes)?;
     }
-    Ok(encoded.name)
+    Ok(())
 }
 
-/// Removes the records of the tree at `content` that no entry of `base` names.
-pub(crate) fn remove_unnamed(content: &Path, base: &BaseRecord) -> Result<()> {
-    let named: BTreeSet<&str> = base
-        .files
-        .values()
-        .filter_map(|e| e.body.as_deref())
-        .collect();
-    let dir = content.join(BODIES_DIR);
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(&dir, "list", e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(&dir, "list", e))?;
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let unnamed = file_name
-            .strip_suffix(".json")
-            .is_some_and(|name| is_name(name) && !named.contains(name));
-        if unnamed {
-            let path = entry.path();
-            fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
-        }
-    }
-    Ok(())
+/// Removes the records of the tree at `content` whose names are not in `named`.
+pub(crate) fn remove_unnamed(content: &Path, named: &BTreeSet<&str>) -> Result<()> {
+    super::record::remove_unnamed_files(&content.join(BODIES_DIR), "json", named)
 }
 
 /// A remote body converted as an export writes it into the file at `file_key`: asset URLs with
 /// a copy in the tree point at it.
 pub fn convert_remote(html: &str, assets: &LocalAssets, file_key: &str) -> Converted {
     convert_with(html, &|piece| super::localize(piece, assets, file_key))
-}
-
-/// Whether `name` is a record name: 64 lowercase hex digits.
-fn is_name(name: &str) -> bool {
-    name.len() == 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The file name of record `name` below [`META_DIR`], for staging an export.
@@ -224,7 +201,7 @@ mod tests {
         let gone = write(tree.path(), &convert("<p>b</p>")).unwrap();
         let other = tree.path().join(BODIES_DIR).join("notes.txt");
         fs::write(&other, "not a record").unwrap();
-        let mut base = BaseRecord::new(Default::default());
+        let mut base = crate::tree::BaseRecord::new(Default::default());
         let mut entry = crate::tree::BaseEntry {
             kind: crate::tree::FileKind::Article,
             id: Some("1".into()),
@@ -238,7 +215,7 @@ mod tests {
         base.files.insert("en/1-a.md".into(), entry.clone());
         entry.body = None;
         base.files.insert("en/2-b.md".into(), entry);
-        remove_unnamed(tree.path(), &base).unwrap();
+        base.remove_unnamed(tree.path()).unwrap();
         assert!(path(tree.path(), &kept).exists());
         assert!(!path(tree.path(), &gone).exists());
         assert!(other.exists());

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::assets::ExportAssets;
+use super::assets::{ExportAssets, UsedAssets};
 use super::base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
 use super::bodies::{self, Encoded};
 use super::frontmatter::Writer;
-use super::layout::{self, kind_name, Planned, RelPath, Slot};
+use super::layout::{self, kind_name, Layout, Planned, RelPath, Slot};
 use super::write::{check_existing, Staging};
 use crate::assets::LocalAssets;
 use crate::error::{Error, Result};
@@ -96,30 +96,23 @@ pub fn export_with_assets(
     local: &LocalAssets,
 ) -> Result<ExportReport> {
     let started = std::time::Instant::now();
-    let help_center = single_help_center(ws)?;
-    let default_locale = help_center.map_or(&ws.default_locale, |h| &h.default_locale);
-    let layout = layout::plan(ws, default_locale)?;
+    let (render, layout) = Render::new(ws, local)?;
     let target = std::path::absolute(&options.content)
         .map_err(|e| Error::io(&options.content, "resolve", e))?;
     let staging = Staging::create(&target)?;
     let existing = check_existing(&target, options.force)?;
-    let assets = ExportAssets::new(local);
-    let render = Render {
-        ws,
-        help_center,
-        default_locale,
-        assets: &assets,
-    };
     let rendered: Vec<(String, BaseEntry)> = layout
         .files
         .par_iter()
         .map(|file| {
-            let (text, entry, body) = render.file(file);
-            staging.write(&file.path, text.as_bytes())?;
-            if let Some(body) = body {
+            let rendered = render.file(file);
+            render.record_assets(rendered.assets, &rendered.text);
+            staging.write(&file.path, rendered.text.as_bytes())?;
+            staging.write_base_text(&rendered.entry.sha256, rendered.text.as_bytes())?;
+            if let Some(body) = rendered.body {
                 staging.write_body(&body)?;
             }
-            Ok((file.path.key(), entry))
+            Ok((file.path.key(), rendered.entry))
         })
         .collect::<Result<_>>()?;
     let count = |kinds: &[FileKind]| {
@@ -138,7 +131,7 @@ pub fn export_with_assets(
         warnings: layout.warnings,
         duration_ms: 0,
     };
-    let used = assets.finish()?;
+    let used = render.finish_assets()?;
     for (file, source) in &used.files {
         let segments = file.split('/').map(str::to_string).collect();
         staging.copy(&RelPath::new(segments)?, source)?;
@@ -177,19 +170,59 @@ fn locales_of(files: &[Planned]) -> Vec<String> {
     locales
 }
 
-/// Renders files of one workspace.
-struct Render<'w> {
+/// One file of the tree as an export writes it.
+pub(crate) struct RenderedFile {
+    /// Its text.
+    pub(crate) text: String,
+    /// Its base record entry.
+    pub(crate) entry: BaseEntry,
+    /// An article's body record.
+    pub(crate) body: Option<Encoded>,
+    /// The assets its body points at, as (tree file, Intercom URL), for
+    /// [`Render::record_assets`].
+    pub(crate) assets: Vec<(String, String)>,
+}
+
+/// Renders the files of one workspace as an export writes them, one at a time (in parallel),
+/// and collects the assets the written ones use.
+pub(crate) struct Render<'w> {
     ws: &'w Workspace,
     help_center: Option<&'w HelpCenter>,
     default_locale: &'w Locale,
-    assets: &'w ExportAssets<'w>,
+    assets: ExportAssets<'w>,
 }
 
-impl Render<'_> {
+impl<'w> Render<'w> {
+    /// The renderer of `ws` (at most one help center), whose bodies point at the copies in
+    /// `local`, and the layout of its tree.
+    pub(crate) fn new(ws: &'w Workspace, local: &'w LocalAssets) -> Result<(Render<'w>, Layout)> {
+        let help_center = single_help_center(ws)?;
+        let default_locale = help_center.map_or(&ws.default_locale, |h| &h.default_locale);
+        let layout = layout::plan(ws, default_locale)?;
+        let render = Render {
+            ws,
+            help_center,
+            default_locale,
+            assets: ExportAssets::new(local),
+        };
+        Ok((render, layout))
+    }
+
+    /// Records the assets of a file that is written with `text`.
+    pub(crate) fn record_assets(&self, used: Vec<(String, String)>, text: &str) {
+        self.assets.record(used, text);
+    }
+
+    /// The asset files the recorded files use, and their record.
+    pub(crate) fn finish_assets(self) -> Result<UsedAssets> {
+        self.assets.finish()
+    }
+
     /// The file's text, its base record entry and, for an article, its body record.
-    fn file(&self, file: &Planned) -> (String, BaseEntry, Option<Encoded>) {
+    pub(crate) fn file(&self, file: &Planned) -> RenderedFile {
         let locale = &file.locale;
         let mut body = None;
+        let mut assets = Vec::new();
         let (text, kind, id, updated_at, untranslated) = match file.slot {
             Slot::HelpCenter => {
                 let id = self.help_center.map(|h| h.id.clone());
@@ -220,8 +253,9 @@ impl Render<'_> {
             Slot::Article(a) => {
                 let article = self.ws.article(a);
                 let updated_at = article.content.get(locale).and_then(|c| c.updated_at);
-                let (doc, record) = self.article_doc(a, locale, &file.path.key());
+                let (doc, record, used) = self.article_doc(a, locale, &file.path.key());
                 body = Some(record);
+                assets = used;
                 (
                     doc,
                     FileKind::Article,
@@ -242,7 +276,12 @@ impl Render<'_> {
             bytes: hash.bytes,
             body: body.as_ref().map(|b| b.name.clone()),
         };
-        (text, entry, body)
+        RenderedFile {
+            text,
+            entry,
+            body,
+            assets,
+        }
     }
 
     fn help_center_doc(&self, locale: &Locale) -> String {
@@ -294,8 +333,13 @@ impl Render<'_> {
         w.document("")
     }
 
-    /// An article file and its body record.
-    fn article_doc(&self, a: ArticleIx, locale: &Locale, file_key: &str) -> (String, Encoded) {
+    /// An article file, its body record and the assets its body points at.
+    fn article_doc(
+        &self,
+        a: ArticleIx,
+        locale: &Locale,
+        file_key: &str,
+    ) -> (String, Encoded, Vec<(String, String)>) {
         let article = self.ws.article(a);
         let c = &article.content[locale];
         // Each piece of the body points at the tree's copies of its assets; the blocks keep
@@ -307,9 +351,8 @@ impl Render<'_> {
             piece
         });
         let markdown = converted.markdown();
-        self.assets.record(used.into_inner(), &markdown);
-        let text = article_front_matter(article, locale).document(&markdown);
-        (text, bodies::encode(&converted))
+        let document = article_front_matter(article, locale).document(&markdown);
+        (document, bodies::encode(&converted), used.into_inner())
     }
 }
 

@@ -287,6 +287,91 @@ fn split(text: &str) -> Result<Split<'_>, SyntaxError> {
     }
 }
 
+/// Where the YAML between the `---` lines is in `text` (a leading BOM counted); `None` when
+/// the text has no closed front matter.
+pub(crate) fn yaml_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let bom = if text.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        0
+    };
+    let split = split(&text[bom..]).ok()?;
+    let start = bom + split.yaml_start;
+    Some(start..start + split.yaml.len())
+}
+
+/// A file's front matter entry by entry, as written: what a merge needs to change some entries
+/// and keep every other byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Layout<'a> {
+    /// From the start of the text to the YAML: a BOM and the opening `---` line.
+    pub(crate) head: &'a str,
+    /// The YAML before the first entry (comments, blank lines).
+    pub(crate) preamble: &'a str,
+    /// Every top-level entry, in file order.
+    pub(crate) entries: Vec<RawEntry<'a>>,
+    /// The closing `---` line.
+    pub(crate) closing: &'a str,
+    /// Everything after the closing line: the body, after the blank line that separates it.
+    pub(crate) rest: &'a str,
+}
+
+/// One top-level entry as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawEntry<'a> {
+    /// The key.
+    pub(crate) key: String,
+    /// The value.
+    pub(crate) value: Value,
+    /// Its lines: from the key's line to the next entry's (comments after it included).
+    pub(crate) text: &'a str,
+}
+
+/// The [`Layout`] of `text`: `Ok(None)` when its entries do not each start a line of their
+/// own (a flow mapping `{...}`), an error when the front matter does not parse.
+pub(crate) fn layout(text: &str) -> Result<Option<Layout<'_>>, SyntaxError> {
+    let bom = if text.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        0
+    };
+    let split = split(&text[bom..])?;
+    let fields = yaml::fields(split.yaml)?;
+    let yaml_start = bom + split.yaml_start;
+    let yaml = split.yaml;
+    let mut line_starts = vec![0];
+    let mut pos = 0;
+    for line in yaml_lines(yaml) {
+        pos += line.len();
+        line_starts.push(pos);
+    }
+    let start_of = |line: usize| line_starts.get(line - 1).copied();
+    let mut starts = Vec::with_capacity(fields.len());
+    for entry in &fields {
+        match start_of(entry.yaml_line) {
+            Some(start) if starts.last().is_none_or(|&last| start > last) => starts.push(start),
+            _ => return Ok(None),
+        }
+    }
+    let preamble_end = starts.first().copied().unwrap_or(yaml.len());
+    let entries = (fields.into_iter().enumerate())
+        .map(|(i, entry)| RawEntry {
+            key: entry.field.key,
+            value: entry.field.value,
+            text: &yaml[starts[i]..starts.get(i + 1).copied().unwrap_or(yaml.len())],
+        })
+        .collect();
+    let closing_start = yaml_start + yaml.len();
+    let rest_start = text.len() - split.rest.len();
+    Ok(Some(Layout {
+        head: &text[..yaml_start],
+        preamble: &yaml[..preamble_end],
+        entries,
+        closing: &text[closing_start..rest_start],
+        rest: split.rest,
+    }))
+}
+
 /// Splits a file into front matter and body, parsing the front matter.
 pub(crate) fn parse(text: &str) -> Result<Document<'_>, SyntaxError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
@@ -827,6 +912,31 @@ mod tests {
             flow,
             "---\nid: \"5\"\ntranslationKey: \"5\"\n\"title\": A\n\"tags\": [x]\n---\n"
         );
+    }
+
+    #[test]
+    fn a_layout_keeps_every_byte_of_every_entry() {
+        let text = "\u{FEFF}---\n# top\ntitle: A # t\ntags:\n  - x\n\n# about the id\nid: \"3\"\n---\n\nBody\n";
+        let fm = layout(text).unwrap().unwrap();
+        assert_eq!(fm.head, "\u{FEFF}---\n");
+        assert_eq!(fm.preamble, "# top\n");
+        let texts: Vec<(&str, &str)> = (fm.entries.iter())
+            .map(|e| (e.key.as_str(), e.text))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("title", "title: A # t\n"),
+                ("tags", "tags:\n  - x\n\n# about the id\n"),
+                ("id", "id: \"3\"\n")
+            ]
+        );
+        assert_eq!(fm.entries[2].value, quoted("3"));
+        assert_eq!((fm.closing, fm.rest), ("---\n", "\nBody\n"));
+        assert_eq!(layout("---\n{title: A, id: 3}\n---\n").unwrap(), None);
+        assert!(layout("---\ntitle: [\n---\n").is_err());
+        let empty = layout("---\n---\n").unwrap().unwrap();
+        assert!(empty.entries.is_empty() && empty.preamble.is_empty());
     }
 
     #[test]

@@ -64,6 +64,20 @@ pub struct Loaded {
     pub article_files: BTreeMap<String, (String, Locale)>,
     /// The tree's asset record, as read for the load (empty when the tree has none).
     pub assets: AssetRecord,
+    /// Every unresolved merge conflict (see `conflicts.rs`), sorted by file and line: the tree
+    /// loads with the local side of each, and `push` refuses to send it.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// An unresolved merge conflict in a file of the tree.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Conflict {
+    /// The file (the tree's root as given, joined with its relative path).
+    pub path: PathBuf,
+    /// Its path relative to the tree's root, `/`-separated (the base record's key).
+    pub rel: String,
+    /// The 1-based line of the conflict's opening marker.
+    pub line: usize,
 }
 
 /// Like [`load`], and also returns the new article files (no `id` yet), checked like the rest,
@@ -79,11 +93,17 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
         })
         .collect();
     let mut warnings = Vec::new();
+    let mut conflicts = Vec::new();
     let mut files = Vec::with_capacity(results.len());
     for (file, result) in scan.files.iter().zip(results) {
         match result {
             Ok(parsed) => {
                 warnings.extend(parsed.warnings.iter().cloned());
+                conflicts.extend(parsed.conflicts.iter().map(|&line| Conflict {
+                    path: file.path.clone(),
+                    rel: rel_path(file),
+                    line,
+                }));
                 files.push((file, Some(parsed)));
             }
             Err(found) => {
@@ -103,12 +123,14 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
     for warning in &ws.warnings {
         tracing::warn!("{warning}");
     }
+    conflicts.sort();
     Ok(Loaded {
         workspace: ws,
         new_articles,
         new_groups,
         article_files,
         assets,
+        conflicts,
     })
 }
 
@@ -167,16 +189,27 @@ fn with_body(
         },
         None => None,
     };
-    let markdown = &article.markdown;
+    // Conflict markers show in a preview build; `push` refuses the file anyway.
+    let (shown, added) = super::conflicts::show_in_body(&article.markdown);
+    let front = article.front_conflicts.as_deref().unwrap_or("");
+    let markdown = format!("{front}{shown}");
+    let front_lines = front.matches('\n').count();
+    let body_line = |at: usize| {
+        let shown_line = markdown[..at]
+            .matches('\n')
+            .count()
+            .saturating_sub(front_lines);
+        let line = shown_line - added.get(shown_line).copied().unwrap_or(0);
+        article.body_line + line
+    };
     let mut problems = Vec::new();
-    let body = assemble(markdown, base.as_ref(), &mut |html, source| {
+    let body = assemble(&markdown, base.as_ref(), &mut |html, source| {
         let (html, found) = globalize(&html, assets, content, &key);
         for (url, message) in found {
             let at = markdown[source.clone()]
                 .find(url.as_str())
                 .map_or(source.start, |i| source.start + i);
-            let line = article.body_line + markdown[..at].matches('\n').count();
-            problems.push(problem(&file.path, Some(line), message));
+            problems.push(problem(&file.path, Some(body_line(at)), message));
         }
         html
     });

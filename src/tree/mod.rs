@@ -61,11 +61,14 @@
 
 mod assets;
 mod base;
+pub mod base_text;
 pub mod bodies;
-mod export;
-mod frontmatter;
-mod layout;
+pub mod conflicts;
+pub(crate) mod export;
+pub(crate) mod frontmatter;
+pub(crate) mod layout;
 mod load;
+mod pending;
 mod read;
 mod record;
 mod write;
@@ -78,7 +81,8 @@ pub use export::{
 pub(crate) use frontmatter::{
     parse as parse_front_matter, with_id, Field as FrontMatterField, Value as FrontMatterValue,
 };
-pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
+pub use load::{load, load_with_new, Conflict, Loaded, NewArticle, NewGroup, NewParent};
+pub use pending::{MergeState, PendingMerge, MERGE_FILE};
 pub(crate) use write::lock_tree;
 
 /// The hidden folder of a tree that holds what the tool keeps about it.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use super::conflicts;
 use super::frontmatter::{self, parse_time, Field, Value};
 use crate::model::slug::slugify;
 use crate::model::{ArticleContent, GroupContent, GroupKind, Locale, State};
@@ -72,6 +73,8 @@ pub(crate) struct Parsed {
     pub(crate) data: Data,
     /// Things ignored, each `path:line: message`.
     pub(crate) warnings: Vec<String>,
+    /// The lines of unresolved merge conflicts (see `conflicts.rs`).
+    pub(crate) conflicts: Vec<usize>,
 }
 
 /// The typed content of a file.
@@ -134,6 +137,9 @@ pub(crate) struct ArticleData {
     pub(crate) markdown: String,
     /// The 1-based line of the file where the body starts.
     pub(crate) body_line: usize,
+    /// The front matter's merge conflicts as raw HTML for the top of the page (a preview build
+    /// shows them; the local side is what was read).
+    pub(crate) front_conflicts: Option<String>,
 }
 
 /// Hugo's keys that hold lists of strings: kept in the file for Hugo, checked, not used.
@@ -172,6 +178,8 @@ pub(crate) fn read_file(file: &SourceFile) -> Result<Parsed, Vec<Problem>> {
         std::fs::read(&file.path).map_err(|e| vec![problem(None, format!("cannot read: {e}"))])?;
     let text = String::from_utf8(bytes)
         .map_err(|e| vec![problem(None, format!("not UTF-8 text: {e}"))])?;
+    let conflicts = conflicts::unresolved(&text);
+    let (text, front_conflicts) = with_local_front_matter(text);
     let doc = frontmatter::parse(&text).map_err(|e| {
         vec![Problem {
             column: e.column,
@@ -191,16 +199,45 @@ pub(crate) fn read_file(file: &SourceFile) -> Result<Parsed, Vec<Problem>> {
         Role::Article => {
             let before_body = text.len() - doc.body.len();
             let body_line = text[..before_body].matches('\n').count() + 1;
-            r.article(doc.body, body_line).map(Data::Article)
+            let article = r.article(doc.body, body_line);
+            article.map(|a| {
+                Data::Article(ArticleData {
+                    front_conflicts,
+                    ..a
+                })
+            })
         }
     };
+    for &line in &conflicts {
+        r.warn(
+            Some(line),
+            "unresolved merge conflict (the local side is used, the markers show in a preview \
+             build); resolve it before `helpcenter push`"
+                .to_string(),
+        );
+    }
     if file.role != Role::Article && !doc.body.trim().is_empty() {
         r.warn(
             None,
             "the body of an _index.md is not used; ignored".to_string(),
         );
     }
-    r.finish(data)
+    r.finish(data, conflicts)
+}
+
+/// The text with the conflicts of its front matter resolved to the local side (every line
+/// keeps its number), and those conflicts as HTML for the top of the page.
+fn with_local_front_matter(text: String) -> (String, Option<String>) {
+    let Some(range) = frontmatter::yaml_range(&text) else {
+        return (text, None);
+    };
+    let Some(shown) = conflicts::show_front_matter(&text[range.clone()]) else {
+        return (text, None);
+    };
+    let local = conflicts::local_side(&text[range.clone()]);
+    let mut resolved = text;
+    resolved.replace_range(range, &local);
+    (resolved, Some(shown))
 }
 
 /// Typed reads of front matter fields; each key is taken once, and what is left at the end is
@@ -552,6 +589,7 @@ impl Reader<'_> {
             content,
             markdown: body.replace("\r\n", "\n"),
             body_line,
+            front_conflicts: None,
         })
     }
 
@@ -599,7 +637,7 @@ impl Reader<'_> {
 
     /// The result: the data if nothing was wrong; Hugo's own keys are checked and kept for
     /// Hugo, other unknown keys become warnings.
-    fn finish(mut self, data: Option<Data>) -> Result<Parsed, Vec<Problem>> {
+    fn finish(mut self, data: Option<Data>, conflicts: Vec<usize>) -> Result<Parsed, Vec<Problem>> {
         for key in HUGO_LISTS {
             self.string_list(key);
         }
@@ -615,6 +653,7 @@ impl Reader<'_> {
                 lines: self.lines,
                 data,
                 warnings: self.warnings,
+                conflicts,
             }),
             Some(_) => Err(self.problems),
             // Every way to `None` records a problem first; this keeps a slip from hiding a file.

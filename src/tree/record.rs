@@ -1,6 +1,8 @@
 //! The JSON records a tree keeps in [`META_DIR`](super::META_DIR) (`base.json`,
-//! `assets.json`): read and written the same way, each with its own format tag.
+//! `assets.json`): read and written the same way, each with its own format tag; and the folders
+//! of files named by their sha256 (body records, base texts), swept the same way.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
@@ -53,6 +55,40 @@ pub(super) fn record_bytes<T: Record>(record: &T) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("the {} serialises: {e}", T::WHAT));
     json.push(b'\n');
     json
+}
+
+/// Whether `name` is a sha256 in lowercase hex: how body records and base texts are named.
+pub(super) fn is_sha256_name(name: &str) -> bool {
+    name.len() == 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Removes the files `<sha256>.<extension>` of `dir` whose names are not in `named` (a
+/// missing folder has none); other files are left alone.
+pub(super) fn remove_unnamed_files(
+    dir: &Path,
+    extension: &str,
+    named: &BTreeSet<&str>,
+) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, "list", e)),
+    };
+    let suffix = format!(".{extension}");
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, "list", e))?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let unnamed = (file_name.strip_suffix(suffix.as_str()))
+            .is_some_and(|name| is_sha256_name(name) && !named.contains(name));
+        if unnamed {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

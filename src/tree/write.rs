@@ -77,6 +77,12 @@ impl Staging {
         self.write_at(&path, &body.bytes)
     }
 
+    /// Writes the base text of a file (see `base_text.rs`).
+    pub(crate) fn write_base_text(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(super::base_text::staged_path(sha256));
+        self.write_at(&path, bytes)
+    }
+
     /// Writes the asset record.
     pub(crate) fn write_asset_record(&self, record: &super::AssetRecord) -> Result<()> {
         self.write_at(&self.dir.join(super::ASSETS_FILE), &record.to_bytes())
@@ -158,8 +164,9 @@ fn edited_message(target: &Path, changes: &LocalChanges) -> String {
     const SHOWN: usize = 10;
     let lines = changes.lines();
     let mut message = format!(
-        "{} has local changes since it was exported; refusing to overwrite them (commit or \
-         move them first, or pass --force to discard them):",
+        "{} has local changes since it was exported; refusing to overwrite them. To bring \
+         Intercom's newer edits in and keep these, run `helpcenter pull && helpcenter merge` \
+         instead of exporting again (or pass --force to discard them):",
         target.display()
     );
     for line in lines.iter().take(SHOWN) {
