@@ -24,7 +24,6 @@ use std::time::Instant;
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -296,32 +295,30 @@ pub fn write_indexes(
     written.report.shards = shards.len();
     // Shards are independent: they are indexed on every core, a few at a time, and each one's
     // records and index are freed as soon as its files are written.
-    let results: Vec<(String, ShardState, bool, Vec<Written>)> = shards
-        .into_par_iter()
-        .map(|shard| {
-            let name = shard.name();
-            let digest = digest(&shard.locale, &shard.records);
-            let old = previous.shards.get(&name);
-            if let Some(old) =
-                old.filter(|o| o.digest == digest && o.files.iter().all(|f| out.had(f)))
-            {
-                let kept = vec![Written::Unchanged; old.files.len()];
-                return Ok((name, old.clone(), false, kept));
-            }
-            let bundle = index_shard(shard)?;
-            let files: BTreeSet<String> = bundle.keys().cloned().collect();
-            out.claim(&files)?;
-            let outcomes = bundle
-                .iter()
-                .map(|(file, bytes)| out.write(file, bytes))
-                .collect::<Result<Vec<_>>>()?;
-            let state = ShardState {
-                digest,
-                files: files.into_iter().collect(),
-            };
-            Ok((name, state, true, outcomes))
-        })
-        .collect::<Result<_>>()?;
+    let results: Vec<(String, ShardState, bool, Vec<Written>)> = on_every_core(shards, |shard| {
+        let name = shard.name();
+        let digest = digest(&shard.locale, &shard.records);
+        let old = previous.shards.get(&name);
+        if let Some(old) = old.filter(|o| o.digest == digest && o.files.iter().all(|f| out.had(f)))
+        {
+            let kept = vec![Written::Unchanged; old.files.len()];
+            return Ok((name, old.clone(), false, kept));
+        }
+        let bundle = index_shard(shard)?;
+        let files: BTreeSet<String> = bundle.keys().cloned().collect();
+        out.claim(&files)?;
+        let outcomes = bundle
+            .iter()
+            .map(|(file, bytes)| out.write(file, bytes))
+            .collect::<Result<Vec<_>>>()?;
+        let state = ShardState {
+            digest,
+            files: files.into_iter().collect(),
+        };
+        Ok((name, state, true, outcomes))
+    })
+    .into_iter()
+    .collect::<Result<_>>()?;
     let mut state = SearchState::default();
     for (name, shard, indexed, outcomes) in results {
         if indexed {
@@ -371,6 +368,33 @@ fn shards_listing(shards: &[Shard]) -> String {
         .expect("a list serialises");
     json.push('\n');
     json
+}
+
+/// `work` applied to every item, on one thread per core, in the items' order.
+///
+/// Not rayon: Pagefind runs rayon jobs inside the async runtime each shard is indexed on, and
+/// a rayon worker waiting for those jobs may pick up another shard's job, whose runtime would
+/// then start inside the first one's ("Cannot start a runtime from within a runtime").
+fn on_every_core<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let count = items.len();
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
+    let done = std::sync::Mutex::new(Vec::with_capacity(count));
+    let threads = rayon::current_num_threads().clamp(1, count.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some((i, item)) = next else { break };
+                let result = work(item);
+                done.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, result));
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// A digest of everything a shard's bundle is made from.
