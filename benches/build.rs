@@ -350,7 +350,7 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
     );
     if let Some(search) = &report.search {
         println!(
-            "{:<26} {:>6} pages {:>6.2} s wall  {} shards: {} indexed, {} unchanged  {} files  peak RSS {:>4.0} MiB",
+            "{:<26} {:>6} pages {:>6.2} s wall  {} shards: {} indexed, {} unchanged  {} files  peak RSS {:>4} MiB",
             "  of which search index",
             search.pages,
             search.duration_ms as f64 / 1000.0,
@@ -358,7 +358,8 @@ fn phase(name: &str, options: &BuildOptions) -> BuildReport {
             search.shards_indexed.len(),
             search.shards_unchanged,
             search.files,
-            search.peak_rss_bytes.map_or(f64::NAN, mebibytes),
+            // None when nothing was indexed.
+            (search.peak_rss_bytes.map(mebibytes)).map_or("-".to_string(), |m| format!("{m:.0}")),
         );
     }
     report
