@@ -78,7 +78,10 @@ pub use export::{
 pub(crate) use frontmatter::{
     parse as parse_front_matter, with_id, Field as FrontMatterField, Value as FrontMatterValue,
 };
-pub use load::{load, load_with_new, Loaded, NewArticle, NewGroup, NewParent};
+pub use load::{
+    load, load_with_new, read_article_file, warn_new_files, ArticleFile, Loaded, NewArticle,
+    NewGroup, NewParent,
+};
 pub(crate) use write::lock_tree;
 
 /// The hidden folder of a tree that holds what the tool keeps about it.
