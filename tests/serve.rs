@@ -4,12 +4,13 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use support::cli::{assert_code, helpcenter};
 use support::snapshots::fixture_snapshot_dir;
@@ -221,6 +222,83 @@ fn an_edited_article_is_served_rebuilt_and_open_pages_are_told_to_reload() {
     assert_eq!(reloads.recv_timeout(REBUILD).unwrap(), "reload");
     let page = get(&serve.address, &url);
     assert!(page.body.contains("A sentence written while serving."));
+}
+
+/// The site folder of a running `serve` (`<TMPDIR>/helpcenter-serve-*/site`).
+fn site_folder(serve: &Serve) -> PathBuf {
+    let mut folders = std::fs::read_dir(&serve.temp).unwrap();
+    let folder = folders.next().expect("serve's temporary folder").unwrap();
+    folder.path().join("site")
+}
+
+/// Every file of the built site with its modification time.
+fn modified_times(site: &Path) -> BTreeMap<PathBuf, SystemTime> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_edited_body_rewrites_only_its_own_page() {
+    let dir = fixture_snapshot_dir("multilingual");
+    let serve = start(dir.path());
+    let (file, url) = an_article(&dir.path().join("content"));
+    let site = site_folder(&serve);
+    let before = modified_times(&site);
+    let reloads = events(&serve.address);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n\nOnly this page changes.\n")).unwrap();
+    assert_eq!(reloads.recv_timeout(REBUILD).unwrap(), "reload");
+    assert!(get(&serve.address, &url)
+        .body
+        .contains("Only this page changes."));
+    let after = modified_times(&site);
+    let page = site.join(url.trim_start_matches('/'));
+    let rewritten: Vec<&PathBuf> = (after.iter())
+        .filter(|(path, time)| before.get(*path) != Some(*time))
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(
+        rewritten,
+        [&page.join("index.html"), &page.join("index.md")],
+        "only the edited page and its Markdown are written"
+    );
+    assert_eq!(after.len(), before.len(), "no file added or removed");
+}
+
+#[test]
+fn a_changed_title_rebuilds_the_pages_that_list_the_article() {
+    let dir = fixture_snapshot_dir("multilingual");
+    let serve = start(dir.path());
+    let (file, _) = an_article(&dir.path().join("content"));
+    let folder = std::fs::read_to_string(file.with_file_name("_index.md")).unwrap();
+    let collection = folder
+        .lines()
+        .find_map(|l| l.strip_prefix("url: "))
+        .expect("the collection's url")
+        .trim_matches(['"', '\''])
+        .to_string();
+    assert!(!get(&serve.address, &collection)
+        .body
+        .contains("A retitled article"));
+    let reloads = events(&serve.address);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    let title = text.lines().find(|l| l.starts_with("title:")).unwrap();
+    std::fs::write(&file, text.replacen(title, "title: A retitled article", 1)).unwrap();
+    assert_eq!(reloads.recv_timeout(REBUILD).unwrap(), "reload");
+    assert!(get(&serve.address, &collection)
+        .body
+        .contains("A retitled article"));
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //!
 //! One engine: each rebuild is [`crate::site::build`] into a temporary folder, which renders
 //! from the body cache, writes only the files whose bytes changed and re-indexes only the
-//! search shards whose records changed. The folder (and the cache, unless `--cache` names one)
+//! search shards whose records changed; an edit of one article's body renders just its page
+//! ([`crate::site::incremental`]). The folder (and the cache, unless `--cache` names one)
 //! is removed when the server stops. A failed build leaves the last good site in place and
 //! puts its error on every page ([`live`]) and on the terminal, until a build succeeds.
 
@@ -18,7 +19,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::site::{self, BuildOptions};
+use crate::site::incremental::{Rebuilt, Session};
+use crate::site::BuildOptions;
 pub use files::{Files, StaticServer};
 use live::{Change, Live};
 
@@ -62,12 +64,14 @@ pub fn serve(options: ServeOptions) -> Result<()> {
         .map_err(|e| Error::usage(format!("cannot listen on {address}: {e}")))?;
     let live = Live::new();
     let started = Instant::now();
-    match site::build(&build) {
-        Ok(report) => eprintln!(
+    let mut session = Session::default();
+    match session.rebuild(&build, &[]) {
+        Ok(Rebuilt::Site(report)) => eprintln!(
             "built {} pages in {} ms",
             report.pages,
             started.elapsed().as_millis()
         ),
+        Ok(Rebuilt::Page { .. }) => {}
         Err(error) => report_error(&live, &error),
     }
     let url = format!("http://{}/", display_address(address));
@@ -78,6 +82,7 @@ pub fn serve(options: ServeOptions) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let rebuilds = watch::Rebuilds {
         build,
+        session,
         cache,
         out: temp.path().to_path_buf(),
         live: live.clone(),
@@ -165,6 +170,7 @@ impl watch::Rebuilds {
                     Ok(mut build) => {
                         place(&mut build, &self.out, self.cache.as_deref());
                         self.build = build;
+                        self.session.forget();
                     }
                     Err(error) => {
                         report_error(&self.live, &error);
@@ -174,8 +180,8 @@ impl watch::Rebuilds {
                 }
             }
         }
-        match site::build(&self.build) {
-            Ok(report) => {
+        match self.session.rebuild(&self.build, paths) {
+            Ok(rebuilt) => {
                 let only_css = !config_changed
                     && paths
                         .iter()
@@ -187,11 +193,22 @@ impl watch::Rebuilds {
                     Change::Reload
                 };
                 self.live.send(number, change);
+                let done = match rebuilt {
+                    Rebuilt::Site(report) => format!(
+                        "{} files written, {} removed",
+                        report.files_written, report.files_removed
+                    ),
+                    Rebuilt::Page {
+                        path,
+                        files_written,
+                    } => format!(
+                        "page {} only, {files_written} files written",
+                        path.as_deref().unwrap_or("(none: not built)")
+                    ),
+                };
                 eprintln!(
-                    "rebuilt in {} ms: {} files written, {} removed ({})",
+                    "rebuilt in {} ms: {done} ({})",
                     started.elapsed().as_millis(),
-                    report.files_written,
-                    report.files_removed,
                     shown(paths)
                 );
             }

@@ -14,6 +14,7 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 use super::live::Live;
 use super::Reload;
 use crate::error::{Error, Result};
+use crate::site::incremental::Session;
 use crate::site::BuildOptions;
 
 /// How long a burst of changes may go quiet before the rebuild: an editor's save is a few
@@ -23,6 +24,8 @@ const QUIET: Duration = Duration::from_millis(30);
 /// The rebuilding side of `serve`.
 pub(super) struct Rebuilds {
     pub build: BuildOptions,
+    /// What the last full build loaded, for rebuilding just the page an edit touches.
+    pub session: Session,
     /// `--cache`, if the user named one.
     pub cache: Option<PathBuf>,
     /// The temporary folder builds go to.

@@ -19,6 +19,7 @@ pub mod colors;
 mod feeds;
 mod fresh;
 pub mod i18n;
+pub mod incremental;
 mod llms;
 mod meta;
 pub mod output;
@@ -111,6 +112,34 @@ impl OpenInput<'_> {
             OpenInput::Markdown(dir) => crate::tree::load(dir),
         }
     }
+
+    /// Loads the content into the model, and for a Markdown tree also which file holds which
+    /// article translation (relative `/`-separated path -> article id and locale).
+    pub fn load_tracked(
+        &self,
+        help_center: Option<&str>,
+    ) -> Result<(model::Workspace, ArticleFiles)> {
+        match self {
+            OpenInput::Markdown(dir) => {
+                let loaded = crate::tree::load_with_new(dir)?;
+                crate::tree::warn_new_files(&loaded);
+                Ok((loaded.workspace, loaded.article_files))
+            }
+            OpenInput::Snapshot(_) => Ok((self.load(help_center)?, ArticleFiles::new())),
+        }
+    }
+}
+
+/// Which file of a Markdown tree holds which article translation, by relative path.
+pub type ArticleFiles = BTreeMap<String, (String, model::Locale)>;
+
+/// The content a build loaded, kept for [`incremental`] rebuilds: the model without its
+/// article bodies, and where each article translation's file is.
+pub struct Loaded {
+    /// The model; article bodies are empty (each page took its own).
+    pub ws: model::Workspace,
+    /// The article files of a Markdown tree (empty for a snapshot).
+    pub files: ArticleFiles,
 }
 
 /// What to build, from where, and how.
@@ -196,6 +225,12 @@ fn timing(phase: &str, started: Instant) {
 
 /// Builds the site described by `options`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_keeping(options).map(|(report, _)| report)
+}
+
+/// Builds like [`build`], and returns the content it loaded (none when nothing had changed
+/// since the last build, which loads nothing).
+pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Option<Loaded>)> {
     let started = Instant::now();
     let setup = Setup::new(options)?;
     let record = fresh::record_path(&setup.cache_path);
@@ -208,9 +243,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         for warning in &done.warnings {
             tracing::warn!("{warning}");
         }
-        return Ok(fresh::as_unchanged(done, started));
+        return Ok((fresh::as_unchanged(done, started), None));
     }
-    let (report, once) = build_all(options, &setup, started)?;
+    let (report, once, loaded) = build_all(options, &setup, started)?;
     if let Some(inputs) = &inputs {
         // A later build that finds nothing changed repeats the warnings about the content,
         // not those about what this build changed.
@@ -218,21 +253,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         recorded.warnings.retain(|w| !once.contains(w));
         fresh::save(&record, inputs, &setup.out, &recorded);
     }
-    Ok(report)
+    Ok((report, Some(loaded)))
 }
 
 /// Builds the whole site: loads the content and renders every page (from the caches).
-/// Returns the report, and those of its warnings that are about this build's changes.
+/// Returns the report, those of its warnings that are about this build's changes, and the
+/// content it loaded.
 fn build_all(
     options: &BuildOptions,
     setup: &Setup,
     started: Instant,
-) -> Result<(BuildReport, Vec<String>)> {
+) -> Result<(BuildReport, Vec<String>, Loaded)> {
     // Only the cache's index is loaded; bodies stay in its file until a page asks for them.
     let cache = BodyCache::load(&setup.cache_path);
     timing("cache loaded", started);
     let input = options.input.open()?;
-    let mut ws = input.load(options.help_center.as_deref())?;
+    let (mut ws, files) = input.load_tracked(options.help_center.as_deref())?;
     let bodies = take_bodies(&mut ws);
     timing("content loaded", started);
     let plan = Plan::new(&ws, options.drafts, options.locales.as_deref())?;
@@ -268,10 +304,11 @@ fn build_all(
     warnings.extend(setup.finish(&cache));
     timing("cache saved", started);
     let once = written.moved.clone();
-    Ok((
-        report(setup, &plan, &written, &cache, warnings, started),
-        once,
-    ))
+    let report = report(setup, &plan, &written, &cache, warnings, started);
+    drop(renderer);
+    drop(links);
+    drop(plan);
+    Ok((report, once, Loaded { ws, files }))
 }
 
 /// Everything checked and prepared from the options before any content is read.
@@ -501,26 +538,7 @@ fn write_site(
         .into_par_iter()
         .map_init(
             || Vec::with_capacity(PAGE_BUFFER),
-            |html, (page, body)| {
-                let site_path = (assets.active() && matches!(page, Page::Article(..)))
-                    .then(|| renderer.site_path(page));
-                let (body, refs) = match &site_path {
-                    Some(path) => assets.localize(body, path),
-                    None => (body, assets::Refs::default()),
-                };
-                let (file, markdown) = renderer.render(page, body, html)?;
-                if let Some(path) = &site_path {
-                    assets.record(refs, html, path);
-                }
-                let markdown = match markdown {
-                    Some(text) => {
-                        let file = markdown_file(&renderer.site_path(page));
-                        Some(out.write(&file, text.as_bytes())?)
-                    }
-                    None => None,
-                };
-                Ok((out.write(&file, html)?, markdown))
-            },
+            |html, (page, body)| write_page(out, renderer, assets, page, body, html),
         )
         .collect::<Result<_>>()?;
     let mut outcomes: Vec<Written> = (written_pages.into_iter())
@@ -583,6 +601,36 @@ fn write_site(
         moved: redirects.warnings,
         search,
     })
+}
+
+/// Renders one page (with the asset copies its body uses) and writes it, and an article's
+/// `index.md`, into `out`; `html` is the rendering thread's buffer.
+fn write_page(
+    out: &OutDir,
+    renderer: &Renderer,
+    assets: &assets::SiteAssets,
+    page: Page,
+    body: String,
+    html: &mut Vec<u8>,
+) -> Result<(Written, Option<Written>)> {
+    let site_path =
+        (assets.active() && matches!(page, Page::Article(..))).then(|| renderer.site_path(page));
+    let (body, refs) = match &site_path {
+        Some(path) => assets.localize(body, path),
+        None => (body, assets::Refs::default()),
+    };
+    let (file, markdown) = renderer.render(page, body, html)?;
+    if let Some(path) = &site_path {
+        assets.record(refs, html, path);
+    }
+    let markdown = match markdown {
+        Some(text) => {
+            let file = markdown_file(&renderer.site_path(page));
+            Some(out.write(&file, text.as_bytes())?)
+        }
+        None => None,
+    };
+    Ok((out.write(&file, html)?, markdown))
 }
 
 /// The Markdown of an article page: `index.md` beside its `index.html`.

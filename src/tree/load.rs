@@ -40,6 +40,12 @@ use crate::snapshot::ASSETS_DIR;
 /// warning: they have no id to build a page path from until `helpcenter push` creates them.
 pub fn load(content: &Path) -> Result<Workspace> {
     let loaded = load_with_new(content)?;
+    warn_new_files(&loaded);
+    Ok(loaded.workspace)
+}
+
+/// Warns about the new files of `loaded` that a build leaves out (see [`load`]).
+pub fn warn_new_files(loaded: &Loaded) {
     let new_files = (loaded.new_articles.iter().map(|a| (&a.path, "article")))
         .chain(loaded.new_groups.iter().map(|g| (&g.path, "collection")));
     for (path, what) in new_files {
@@ -48,7 +54,6 @@ pub fn load(content: &Path) -> Result<Workspace> {
             path.display()
         );
     }
-    Ok(loaded.workspace)
 }
 
 /// A loaded tree, with what `push` needs beyond the [`Workspace`].
@@ -132,6 +137,58 @@ pub fn load_with_new(content: &Path) -> Result<Loaded> {
         assets,
         conflicts,
     })
+}
+
+/// One article file read on its own, exactly as [`load`] reads it into the model.
+#[derive(Debug)]
+pub struct ArticleFile {
+    /// Its `id` (none for a new article).
+    pub id: Option<String>,
+    /// The locale folder it is in.
+    pub locale: Locale,
+    /// Its `weight`.
+    pub order: Option<i64>,
+    /// Its front matter and body (the body as HTML, as the model holds it).
+    pub content: ArticleContent,
+}
+
+/// Reads the article file at `path` (inside the tree at `content`) without the rest of the
+/// tree: `serve` uses it to tell an edit of a body from one that changes the site's structure.
+/// Problems are reported as [`load`] reports them, by file and line.
+pub fn read_article_file(content: &Path, path: &Path) -> Result<ArticleFile> {
+    let outside = || {
+        Error::usage(format!(
+            "{} is not in {}",
+            path.display(),
+            content.display()
+        ))
+    };
+    let rel = path.strip_prefix(content).map_err(|_| outside())?;
+    let file =
+        source_file(rel.to_path_buf(), path.to_path_buf()).map_err(|p| problems_error(vec![p]))?;
+    if file.role != Role::Article || !is_markdown(path) {
+        return Err(Error::usage(format!(
+            "{} is not an article file",
+            path.display()
+        )));
+    }
+    let assets = AssetRecord::read(content)?;
+    let bases = Bases::read(content)?;
+    let parsed = read_file(&file)
+        .and_then(|parsed| with_body(content, &file, parsed, &assets, &bases))
+        .map_err(problems_error)?;
+    match parsed.data {
+        Data::Article(article) => Ok(ArticleFile {
+            id: article.id,
+            locale: file.locale,
+            order: article.order,
+            content: article.content,
+        }),
+        _ => Err(Error::usage(format!(
+            "{} is not an article file",
+            path.display()
+        ))),
+    }
 }
 
 /// The body records of the exported article files, by path and by article and locale.

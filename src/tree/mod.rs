@@ -81,7 +81,10 @@ pub use export::{
 pub(crate) use frontmatter::{
     parse as parse_front_matter, with_id, Field as FrontMatterField, Value as FrontMatterValue,
 };
-pub use load::{load, load_with_new, Conflict, Loaded, NewArticle, NewGroup, NewParent};
+pub use load::{
+    load, load_with_new, read_article_file, warn_new_files, ArticleFile, Conflict, Loaded,
+    NewArticle, NewGroup, NewParent,
+};
 pub use pending::{MergeState, PendingMerge, MERGE_FILE};
 pub(crate) use write::lock_tree;
 
