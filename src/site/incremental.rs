@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::output::{OutDir, Written};
 use super::plan::{Page, Plan};
-use super::{assets, search, BuildOptions, BuildReport, Input, Loaded, Setup, PAGE_BUFFER};
+use super::{
+    assets, search_indexing, BuildOptions, BuildReport, Input, Loaded, Setup, PAGE_BUFFER,
+};
 use crate::error::Result;
 use crate::html::BodyCache;
 use crate::model::{ArticleIx, Locale};
@@ -128,11 +130,7 @@ fn render_article(
     let links = plan.link_map();
     let cache = BodyCache::load(&setup.cache_path);
     // The page shows the search box as in a full build; its record waits for the next one.
-    let indexing = (!options.no_search).then(|| search::Indexing {
-        collector: search::Collector::new(plan.locales.len()),
-        state: search::state_path(&setup.cache_path),
-        budget: (options.search_shard_budget).unwrap_or(search::SHARD_TEXT_BUDGET),
-    });
+    let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path);
     let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref());
     let out = OutDir::open(&setup.out)?;
     let site_assets = assets::SiteAssets::new(assets::local_assets(&options.input.open()?)?);

@@ -281,11 +281,7 @@ fn build_all(
     }
     let links = plan.link_map();
     timing("pages planned", started);
-    let indexing = (!options.no_search).then(|| search::Indexing {
-        collector: search::Collector::new(plan.locales.len()),
-        state: search::state_path(&setup.cache_path),
-        budget: (options.search_shard_budget).unwrap_or(search::SHARD_TEXT_BUDGET),
-    });
+    let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path);
     let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref());
     let out = OutDir::open(&setup.out)?;
     let pages: std::collections::HashSet<String> = plan
@@ -691,4 +687,18 @@ fn check_separate(input: &Path, out: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// What search indexing needs for a build of `locales` locales whose body cache is at
+/// `cache_path`, unless `--no-search`.
+pub(crate) fn search_indexing(
+    options: &BuildOptions,
+    locales: usize,
+    cache_path: &Path,
+) -> Option<search::Indexing> {
+    (!options.no_search).then(|| search::Indexing {
+        collector: search::Collector::new(locales),
+        state: search::state_path(cache_path),
+        budget: (options.search_shard_budget).unwrap_or(search::SHARD_TEXT_BUDGET),
+    })
 }
