@@ -376,17 +376,31 @@ pub struct BuildArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// A built-in theme name (default) or a folder whose templates/ and static/ files override
-    /// the built-in ones file by file.
-    #[arg(long, value_name = "NAME|PATH", env = "HELPCENTER_THEME")]
-    pub theme: Option<String>,
-
     /// The URL the site will be published at: enables the sitemap, canonical links and
     /// absolute Open Graph URLs.
     #[arg(long, value_name = "URL", env = "HELPCENTER_BASE_URL")]
     pub base_url: Option<String>,
 
-    /// Build only these locales (comma-separated, e.g. en,fr).
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Where to keep sanitised bodies between builds (default: a hidden file beside --out).
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub branding: BrandingArgs,
+}
+
+/// What `build` and `serve` put in the site (all of them are also helpcenter.toml settings).
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// A built-in theme name (default) or a folder whose templates/ and static/ files override
+    /// the built-in ones file by file.
+    #[arg(long, value_name = "NAME|PATH", env = "HELPCENTER_THEME")]
+    pub theme: Option<String>,
+
+    /// Only these locales (comma-separated, e.g. en,fr).
     #[arg(
         long,
         value_delimiter = ',',
@@ -408,13 +422,6 @@ pub struct BuildArgs {
     /// The help center to build, when the snapshot holds several.
     #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
     pub help_center: Option<String>,
-
-    /// Where to keep sanitised bodies between builds (default: a hidden file beside --out).
-    #[arg(long, value_name = "FILE")]
-    pub cache: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub branding: BrandingArgs,
 }
 
 /// `helpcenter serve`
@@ -441,30 +448,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub open: bool,
 
-    /// A built-in theme name (default) or a theme folder (watched for changes).
-    #[arg(long, value_name = "NAME|PATH", env = "HELPCENTER_THEME")]
-    pub theme: Option<String>,
-
-    /// Serve only these locales (comma-separated, e.g. en,fr).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "LOCALES",
-        env = "HELPCENTER_LOCALES"
-    )]
-    pub locales: Option<Vec<String>>,
-
-    /// Include draft articles and translations.
-    #[arg(long)]
-    pub drafts: bool,
-
-    /// Leave out the search index and the search box.
-    #[arg(long)]
-    pub no_search: bool,
-
-    /// The help center to serve, when the snapshot holds several.
-    #[arg(long, value_name = "ID", env = "HELPCENTER_HELP_CENTER")]
-    pub help_center: Option<String>,
+    #[command(flatten)]
+    pub site: SiteArgs,
 
     /// Keep sanitised bodies in FILE between runs, so the next `serve` starts fast [default:
     /// a temporary file removed on exit].

@@ -8,8 +8,8 @@ use clap::CommandFactory;
 use serde::Serialize;
 
 use crate::cli::{
-    ArchiveArgs, BuildArgs, Cli, Format, MergeArgs, PullArgs, PushArgs, RestoreArgs, ServeArgs,
-    Source, VerifyArgs,
+    ArchiveArgs, BrandingArgs, BuildArgs, Cli, Format, MergeArgs, PullArgs, PushArgs, RestoreArgs,
+    ServeArgs, SiteArgs, Source, VerifyArgs,
 };
 use crate::config::{self, ConfigFile, Effective, Origin, Origins};
 use crate::error::{Error, Result};
@@ -51,17 +51,10 @@ pub fn build(args: BuildArgs, origins: &Origins, ui: &Ui) -> Result<()> {
 
 fn build_site(args: BuildArgs, input: Input, ui: &Ui) -> Result<()> {
     let options = BuildOptions {
-        input,
         out: args.out.unwrap_or_else(|| PathBuf::from("site")),
-        theme: args.theme,
         base_url: args.base_url,
-        locales: args.locales,
-        drafts: args.drafts,
-        no_search: args.no_search,
-        search_shard_budget: None,
         cache: args.cache,
-        help_center: args.help_center,
-        branding: args.branding.branding(),
+        ..site_options(args.site, input, args.branding)
     };
     let report = site::build(&options)?;
     ui.summary(&build_summary(&report), &report);
@@ -101,19 +94,28 @@ fn serve_build(args: ServeArgs) -> (BuildOptions, std::net::IpAddr, u16, bool) {
         (None, None) => Input::Snapshot("snapshot".into()),
     };
     let build = BuildOptions {
-        input,
-        out: PathBuf::new(),
-        theme: args.theme,
-        base_url: None,
-        locales: args.locales,
-        drafts: args.drafts,
-        no_search: args.no_search,
-        search_shard_budget: None,
         cache: args.cache,
-        help_center: args.help_center,
-        branding: args.branding.branding(),
+        ..site_options(args.site, input, args.branding)
     };
     (build, args.bind, args.port, args.open)
+}
+
+/// The build options the site flags shared by `build` and `serve` give, for `input`; no
+/// output folder, base URL or cache yet.
+fn site_options(site: SiteArgs, input: Input, branding: BrandingArgs) -> BuildOptions {
+    BuildOptions {
+        input,
+        out: PathBuf::new(),
+        theme: site.theme,
+        base_url: None,
+        locales: site.locales,
+        drafts: site.drafts,
+        no_search: site.no_search,
+        search_shard_budget: None,
+        cache: None,
+        help_center: site.help_center,
+        branding: branding.branding(),
+    }
 }
 
 fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Result<()> {
@@ -126,7 +128,7 @@ fn export_tree(args: BuildArgs, origins: &Origins, input: Input, ui: &Ui) -> Res
     }
     // Opened once: the snapshot's manifest serves both the content and its local assets.
     let opened = input.open()?;
-    let workspace = opened.load(args.help_center.as_deref())?;
+    let workspace = opened.load(args.site.help_center.as_deref())?;
     // `out` in helpcenter.toml is where the site goes; the tree goes to `content` unless
     // --out (or HELPCENTER_OUT) says otherwise for this run.
     let out_given = matches!(origins.get("out"), Origin::Flag | Origin::Env(_));

@@ -6,27 +6,10 @@ mod support;
 
 use std::fs;
 use std::path::Path;
-use std::process::Output;
 
 use serde_json::Value;
 use support::cli::{self, assert_code};
 use support::fake_intercom::FakeIntercom;
-use support::workspace::Workspace;
-
-fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
-    cli::against(server, dir).args(args).output().unwrap()
-}
-
-/// A fake Intercom serving the fixture, and a folder where it was pulled and exported to
-/// `content/` as a writer would start.
-fn pulled_and_exported() -> (FakeIntercom, tempfile::TempDir) {
-    let server = FakeIntercom::start(Workspace::load("multilingual"));
-    let dir = tempfile::tempdir().unwrap();
-    assert_code(&helpcenter(&server, dir.path(), &["pull", "--quiet"]), 0);
-    let export = ["build", "--format", "markdown", "--quiet"];
-    assert_code(&helpcenter(&server, dir.path(), &export), 0);
-    (server, dir)
-}
 
 const ARTICLE: &str = "en/account-and-billing/111-update-your-payment-method.md";
 /// 2026-12-07 12:46:50 UTC: when the colleague edits the article in Intercom.
@@ -60,14 +43,14 @@ fn article(server: &FakeIntercom) -> Value {
 
 #[test]
 fn edits_on_both_sides_in_different_paragraphs_reach_intercom_together() {
-    let (server, dir) = pulled_and_exported();
+    let (server, dir) = cli::pulled_and_exported();
     let cwd = dir.path();
     let original = article(&server);
     edit_file(cwd, ARTICLE, "Enter the new card", "Type the new card");
     edit_remotely(&server, "You can pay by card", "You can pay by credit card");
     let colleague = article(&server);
 
-    let conflict = helpcenter(&server, cwd, &["push"]);
+    let conflict = cli::run(&server, cwd, &["push"]);
     let out = assert_code(&conflict, 3);
     assert!(
         out.contains(&format!(
@@ -81,7 +64,7 @@ fn edits_on_both_sides_in_different_paragraphs_reach_intercom_together() {
     assert_eq!(server.writes(), Vec::<String>::new());
 
     // A re-export would discard the local edit: it points to merge instead.
-    let export = helpcenter(&server, cwd, &["build", "--format", "markdown"]);
+    let export = cli::run(&server, cwd, &["build", "--format", "markdown"]);
     let err = String::from_utf8_lossy(&export.stderr).into_owned();
     assert_eq!(export.status.code(), Some(2), "{err}");
     assert!(
@@ -89,15 +72,15 @@ fn edits_on_both_sides_in_different_paragraphs_reach_intercom_together() {
         "{err}"
     );
 
-    assert_code(&helpcenter(&server, cwd, &["pull", "--quiet"]), 0);
-    let dry = assert_code(&helpcenter(&server, cwd, &["merge", "--dry-run"]), 0);
+    assert_code(&cli::run(&server, cwd, &["pull", "--quiet"]), 0);
+    let dry = assert_code(&cli::run(&server, cwd, &["merge", "--dry-run"]), 0);
     assert!(
         dry.starts_with(&format!("{ARTICLE}: would merge\n")),
         "{dry}"
     );
     assert!(dry.contains("\n    -You can pay by card"), "{dry}");
     assert!(dry.contains("\n    +You can pay by credit card"), "{dry}");
-    let merged = assert_code(&helpcenter(&server, cwd, &["merge"]), 0);
+    let merged = assert_code(&cli::run(&server, cwd, &["merge"]), 0);
     assert!(
         merged.starts_with(&format!("{ARTICLE}: merged\n")),
         "{merged}"
@@ -110,7 +93,7 @@ fn edits_on_both_sides_in_different_paragraphs_reach_intercom_together() {
     assert!(text.contains("You can pay by credit card"), "{text}");
     assert!(text.contains("Type the new card"), "{text}");
 
-    let pushed = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    let pushed = assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert!(
         pushed.starts_with(&format!("{ARTICLE}: updated [body]")),
         "{pushed}"
@@ -133,13 +116,13 @@ fn edits_on_both_sides_in_different_paragraphs_reach_intercom_together() {
         assert_eq!(other(&now), other(&original), "{locale}");
     }
     // Nothing is left to push.
-    let again = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    let again = assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert!(again.starts_with("pushed 0 files"), "{again}");
 }
 
 #[test]
 fn a_conflict_is_shown_refused_resolved_and_pushed() {
-    let (server, dir) = pulled_and_exported();
+    let (server, dir) = cli::pulled_and_exported();
     let cwd = dir.path();
     edit_file(
         cwd,
@@ -148,9 +131,9 @@ fn a_conflict_is_shown_refused_resolved_and_pushed() {
         "You can pay by debit card",
     );
     edit_remotely(&server, "You can pay by card", "You can pay by credit card");
-    assert_code(&helpcenter(&server, cwd, &["pull", "--quiet"]), 0);
+    assert_code(&cli::run(&server, cwd, &["pull", "--quiet"]), 0);
 
-    let json = helpcenter(&server, cwd, &["merge", "--json"]);
+    let json = cli::run(&server, cwd, &["merge", "--json"]);
     let report: Value = serde_json::from_str(&assert_code(&json, 3)).unwrap();
     assert_eq!(report["command"], "merge");
     assert_eq!(report["exit_code"], 3);
@@ -175,7 +158,7 @@ fn a_conflict_is_shown_refused_resolved_and_pushed() {
 
     // A preview build shows the markers.
     let build = ["build", "--from", "markdown", "--out", "preview", "--quiet"];
-    assert_code(&helpcenter(&server, cwd, &build), 0);
+    assert_code(&cli::run(&server, cwd, &build), 0);
     let page = fs::read_to_string(
         cwd.join("preview/en/articles/111-update-your-payment-method/index.html"),
     )
@@ -187,7 +170,7 @@ fn a_conflict_is_shown_refused_resolved_and_pushed() {
     assert!(page.contains("&gt;&gt;&gt;&gt;&gt;&gt;&gt; intercom (2026-12-07 12:46 UTC)</code>"));
 
     // Push refuses it, naming file and line.
-    let refused = helpcenter(&server, cwd, &["push"]);
+    let refused = cli::run(&server, cwd, &["push"]);
     let err = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert_eq!(refused.status.code(), Some(3), "{err}");
     assert!(
@@ -204,12 +187,12 @@ fn a_conflict_is_shown_refused_resolved_and_pushed() {
         "You can pay by credit or debit card (Visa, Mastercard, American Express) or, on the Business plan, by invoice.",
     );
     fs::write(&path, resolved).unwrap();
-    let merged = assert_code(&helpcenter(&server, cwd, &["merge"]), 0);
+    let merged = assert_code(&cli::run(&server, cwd, &["merge"]), 0);
     assert!(
         merged.starts_with(&format!("{ARTICLE}: resolved\n")),
         "{merged}"
     );
-    assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert_eq!(server.writes(), vec!["PUT /articles/111"]);
     let body = article(&server)["translated_content"]["en"]["body"].clone();
     assert!(

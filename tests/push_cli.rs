@@ -3,35 +3,17 @@
 mod support;
 
 use std::path::Path;
-use std::process::Output;
 
 use support::cli::{self, assert_code};
-use support::fake_intercom::FakeIntercom;
-use support::workspace::Workspace;
-
-fn helpcenter(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
-    cli::against(server, dir).args(args).output().unwrap()
-}
-
-/// A fake Intercom serving the fixture, and a folder where it was pulled and exported to
-/// `content/` as a writer would start.
-fn pulled_and_exported() -> (FakeIntercom, tempfile::TempDir) {
-    let server = FakeIntercom::start(Workspace::load("multilingual"));
-    let dir = tempfile::tempdir().unwrap();
-    assert_code(&helpcenter(&server, dir.path(), &["pull", "--quiet"]), 0);
-    let export = ["build", "--format", "markdown", "--quiet"];
-    assert_code(&helpcenter(&server, dir.path(), &export), 0);
-    (server, dir)
-}
 
 const ARTICLE: &str = "content/en/account-and-billing/111-update-your-payment-method.md";
 
 #[test]
 fn edit_dry_run_push_and_conflict() {
-    let (server, dir) = pulled_and_exported();
+    let (server, dir) = cli::pulled_and_exported();
     let cwd = dir.path();
 
-    let unchanged = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    let unchanged = assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert!(
         unchanged.starts_with("pushed 0 files (0 created), "),
         "{unchanged}"
@@ -44,7 +26,7 @@ fn edit_dry_run_push_and_conflict() {
     assert_ne!(original, edited, "the fixture text changed");
     std::fs::write(&path, &edited).unwrap();
 
-    let dry = assert_code(&helpcenter(&server, cwd, &["push", "--dry-run"]), 0);
+    let dry = assert_code(&cli::run(&server, cwd, &["push", "--dry-run"]), 0);
     assert!(
         dry.contains(
             "en/account-and-billing/111-update-your-payment-method.md: would update [body]"
@@ -71,7 +53,7 @@ fn edit_dry_run_push_and_conflict() {
     assert_eq!(sent[3], expected);
     assert_eq!(server.writes(), Vec::<String>::new());
 
-    let pushed = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    let pushed = assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert!(
         pushed.starts_with(
             "en/account-and-billing/111-update-your-payment-method.md: updated [body]"
@@ -102,7 +84,7 @@ fn edit_dry_run_push_and_conflict() {
     )
     .unwrap();
     let before = server.writes().len();
-    let conflict = helpcenter(&server, cwd, &["push"]);
+    let conflict = cli::run(&server, cwd, &["push"]);
     let out = assert_code(&conflict, 3);
     assert!(out.contains(": conflict"), "{out}");
     assert_eq!(server.writes().len(), before, "a conflict must not write");
@@ -163,7 +145,7 @@ fn find_file(dir: &Path, matches: impl Fn(&Path, &str) -> bool) -> std::path::Pa
 
 #[test]
 fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
-    let (server, dir) = pulled_and_exported();
+    let (server, dir) = cli::pulled_and_exported();
     let cwd = dir.path();
     let before = objects(&cwd.join("snapshot"));
 
@@ -210,10 +192,10 @@ fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
         .replacen(title, "title: \"Un nouvel article\"", 1);
     std::fs::write(&fr_114, translated).unwrap();
 
-    let pushed = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    let pushed = assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert!(pushed.contains("pushed 5 files (2 created)"), "{pushed}");
     assert_code(
-        &helpcenter(
+        &cli::run(
             &server,
             cwd,
             &["pull", "--quiet", "--snapshot", "snapshot2"],
@@ -279,21 +261,21 @@ fn a_writer_edits_creates_and_translates_then_a_pull_shows_exactly_that() {
 
     // The ids are in the files, so pushing again sends nothing.
     server.clear_requests();
-    let again = assert_code(&helpcenter(&server, cwd, &["push"]), 0);
+    let again = assert_code(&cli::run(&server, cwd, &["push"]), 0);
     assert!(again.starts_with("pushed 0 files (0 created), "), "{again}");
     assert_eq!(server.writes(), Vec::<String>::new());
 }
 
 #[test]
 fn new_articles_take_default_author_id_from_helpcenter_toml() {
-    let (server, dir) = pulled_and_exported();
+    let (server, dir) = cli::pulled_and_exported();
     let cwd = dir.path();
     std::fs::write(cwd.join("helpcenter.toml"), "default_author_id = \"991\"\n").unwrap();
     let folder = std::path::Path::new(ARTICLE).parent().unwrap();
     let new = "---\ntitle: \"Refunds\"\ndescription: \"How refunds work.\"\n---\n\nAsk us.\n";
     std::fs::write(cwd.join(folder).join("refunds.md"), new).unwrap();
 
-    let stdout = assert_code(&helpcenter(&server, cwd, &["push", "--json"]), 0);
+    let stdout = assert_code(&cli::run(&server, cwd, &["push", "--json"]), 0);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
         (report["created"].as_u64(), report["failed"].as_u64()),
@@ -315,7 +297,7 @@ fn new_articles_take_default_author_id_from_helpcenter_toml() {
     )
     .unwrap();
     server.clear_requests();
-    let refused = helpcenter(&server, cwd, &["push"]);
+    let refused = cli::run(&server, cwd, &["push"]);
     assert_code(&refused, 2);
     assert!(cli::text(&refused.stderr).contains("default_author_id"));
     assert_eq!(server.writes(), Vec::<String>::new());
@@ -323,9 +305,9 @@ fn new_articles_take_default_author_id_from_helpcenter_toml() {
 
 #[test]
 fn a_path_that_matches_nothing_and_an_unknown_locale_folder_are_refused() {
-    let (server, dir) = pulled_and_exported();
+    let (server, dir) = cli::pulled_and_exported();
     let cwd = dir.path();
-    let output = helpcenter(&server, cwd, &["push", "nonexistent/path.md"]);
+    let output = cli::run(&server, cwd, &["push", "nonexistent/path.md"]);
     assert_code(&output, 2);
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
@@ -335,10 +317,7 @@ fn a_path_that_matches_nothing_and_an_unknown_locale_folder_are_refused() {
     // A deleted file can still be named: the base record knows it.
     std::fs::remove_file(cwd.join(ARTICLE)).unwrap();
     let deleted = ARTICLE.trim_start_matches("content/");
-    assert_code(
-        &helpcenter(&server, cwd, &["push", "--dry-run", deleted]),
-        0,
-    );
+    assert_code(&cli::run(&server, cwd, &["push", "--dry-run", deleted]), 0);
 
     // A translation in a locale Intercom does not have is never sent.
     let xx = cwd.join("content/xx/account-and-billing");
@@ -348,7 +327,7 @@ fn a_path_that_matches_nothing_and_an_unknown_locale_folder_are_refused() {
         "---\ntitle: \"Xx\"\nid: \"111\"\nlocale: \"xx\"\n---\n\nXx\n",
     )
     .unwrap();
-    let output = helpcenter(&server, cwd, &["push"]);
+    let output = cli::run(&server, cwd, &["push"]);
     assert_code(&output, 1);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -78,3 +78,19 @@ pub fn assert_code(output: &Output, code: i32) -> String {
 pub fn json_of(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
+
+/// Runs `helpcenter args` in `dir` against `server` and waits for it.
+pub fn run(server: &FakeIntercom, dir: &Path, args: &[&str]) -> Output {
+    against(server, dir).args(args).output().unwrap()
+}
+
+/// A fake Intercom serving the multilingual fixture, and a folder where it was pulled and
+/// exported to `content/` as a writer would start.
+pub fn pulled_and_exported() -> (FakeIntercom, tempfile::TempDir) {
+    let server = FakeIntercom::start(super::workspace::Workspace::load("multilingual"));
+    let dir = tempfile::tempdir().unwrap();
+    assert_code(&run(&server, dir.path(), &["pull", "--quiet"]), 0);
+    let export = ["build", "--format", "markdown", "--quiet"];
+    assert_code(&run(&server, dir.path(), &export), 0);
+    (server, dir)
+}
