@@ -105,6 +105,20 @@ pub(crate) fn quote(s: &str) -> String {
     out
 }
 
+/// A mapping key, quoted, with its `:`. YAML reads a key written before its `:` (an implicit
+/// key) only up to 1024 characters, and quoting can make a short key longer (a control
+/// character takes six); a longer key is written in explicit form, `? "key"` then `:` after
+/// `separator` (a line break in block style, a space in flow style).
+fn mapping_key(key: &str, separator: &str) -> String {
+    const IMPLICIT_KEY_LIMIT: usize = 1024;
+    let quoted = quote(key);
+    if quoted.chars().count() < IMPLICIT_KEY_LIMIT {
+        format!("{quoted}:")
+    } else {
+        format!("? {quoted}{separator}:")
+    }
+}
+
 /// A time as RFC 3339 UTC, e.g. `2024-05-27T09:33:20Z`; `None` outside the representable range.
 pub(crate) fn format_time(secs: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
@@ -184,7 +198,7 @@ impl Value {
             }
             Value::Map(entries) => {
                 let entries: Vec<String> = (entries.iter())
-                    .map(|(k, v)| format!("{}: {}", quote(k), v.to_flow()))
+                    .map(|(k, v)| format!("{} {}", mapping_key(k, " "), v.to_flow()))
                     .collect();
                 format!("{{{}}}", entries.join(", "))
             }
@@ -425,7 +439,10 @@ pub(crate) fn with_id(text: &str, id: &str, key: &str) -> String {
         return edited;
     }
     let lines: String = (kept.iter())
-        .map(|f| format!("{}: {}{newline}", quote(&f.key), f.value.to_flow()))
+        .map(|f| {
+            let key = mapping_key(&f.key, newline);
+            format!("{key} {}{newline}", f.value.to_flow())
+        })
         .collect();
     document(&lines)
 }
