@@ -1,8 +1,13 @@
 //! The fuzz targets on stable Rust, bounded for CI: every committed input of each target
 //! (`tests/fuzz/corpus/<target>/`, seeds and whatever `cargo fuzz` added, and
 //! `tests/fuzz/regressions/<target>/`, each crash found and fixed) is replayed as a
-//! regression test, then random mutations of them run for a short time per target
-//! (`FUZZ_SECONDS`, default 2; `FUZZ_SEED` to repeat a run). The coverage-guided runs are the
+//! regression test, then mutations of them.
+//!
+//! By default the mutations are the same in every run (seed [`DEFAULT_SEED`],
+//! [`DEFAULT_RUNS`] inputs per target), so `cargo test` passes or fails the same way on every
+//! machine and CI never trips on an input nobody has seen. To search for new failures, give a
+//! time budget: `FUZZ_SECONDS=120` runs random seeds for that long per target (`FUZZ_SEED`
+//! repeats one, `FUZZ_RUNS` sets a count instead). The coverage-guided runs are the
 //! `cargo fuzz` targets in `tests/fuzz/`, which call the same `helpcenter::fuzzing` functions.
 
 use std::path::{Path, PathBuf};
@@ -88,25 +93,63 @@ fn mutate(rng: &mut StdRng, input: &mut Vec<u8>, others: &[(PathBuf, Vec<u8>)]) 
     }
 }
 
-/// Replays every committed input of `target`, then fuzzes for the time budget.
+/// The seed of the mutations `cargo test` runs when no `FUZZ_*` setting is given.
+const DEFAULT_SEED: u64 = 1;
+
+/// Mutated inputs per target that `cargo test` runs: about 2 s for the slowest target in a
+/// debug build on a 2-core machine.
+const DEFAULT_RUNS: u64 = 600;
+
+/// How long to fuzz, from `FUZZ_SECONDS`, `FUZZ_RUNS` and `FUZZ_SEED`.
+struct Budget {
+    seed: u64,
+    runs: Option<u64>,
+    deadline: Option<Instant>,
+}
+
+impl Budget {
+    fn from_env() -> Budget {
+        let setting = |name: &str| -> Option<String> { std::env::var(name).ok() };
+        let number = |name: &str| {
+            setting(name).map(|v| {
+                v.parse::<f64>()
+                    .unwrap_or_else(|_| panic!("{name}={v} is not a number"))
+            })
+        };
+        let seconds = number("FUZZ_SECONDS");
+        let runs = number("FUZZ_RUNS").map(|n| n as u64);
+        let exploring = seconds.is_some() || runs.is_some();
+        let seed = match setting("FUZZ_SEED") {
+            Some(v) => v
+                .parse()
+                .unwrap_or_else(|_| panic!("FUZZ_SEED={v} is not a number")),
+            None if exploring => rand::rng().random(),
+            None => DEFAULT_SEED,
+        };
+        Budget {
+            seed,
+            runs: runs.or((!exploring).then_some(DEFAULT_RUNS)),
+            deadline: seconds.map(|s| Instant::now() + Duration::from_secs_f64(s)),
+        }
+    }
+
+    fn more(&self, runs: u64) -> bool {
+        self.runs.is_none_or(|max| runs < max) && self.deadline.is_none_or(|d| Instant::now() < d)
+    }
+}
+
+/// Replays every committed input of `target`, then fuzzes within the budget.
 fn fuzz(target: &str, run: impl Fn(&[u8])) {
     let corpus = inputs(target);
     for (path, bytes) in &corpus {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(bytes)));
         assert!(outcome.is_ok(), "{} fails", path.display());
     }
-    let seconds = std::env::var("FUZZ_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2.0);
-    let seed = std::env::var("FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| rand::rng().random());
+    let budget = Budget::from_env();
+    let seed = budget.seed;
     let mut rng = StdRng::seed_from_u64(seed);
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut runs = 0u64;
-    while Instant::now() < deadline {
+    while budget.more(runs) {
         let mut input = corpus[rng.random_range(0..corpus.len())].1.clone();
         for _ in 0..rng.random_range(1..8) {
             mutate(&mut rng, &mut input, &corpus);
@@ -116,8 +159,9 @@ fn fuzz(target: &str, run: impl Fn(&[u8])) {
             let out = std::env::temp_dir().join(format!("helpcenter-fuzz-{target}-{seed}"));
             std::fs::write(&out, &input).unwrap();
             panic!(
-                "{target}: an input failed after {runs} runs (FUZZ_SEED={seed}); saved to {} \
+                "{target}: an input failed after {runs} runs (FUZZ_SEED={seed} FUZZ_RUNS={}); saved to {} \
                  (copy it into tests/fuzz/regressions/{target}/ once fixed)",
+                runs + 1,
                 out.display()
             );
         }
