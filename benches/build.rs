@@ -25,8 +25,9 @@
 //!
 //! `BENCH_SERVE=1` measures the writer's loop on the same Markdown tree: `helpcenter serve`
 //! (the release binary) is started, one article is edited `BENCH_EDITS` (5) times, and each
-//! edit is timed from the file write to the reload event and to the new page being served;
-//! then the same edits under `hugo server` (to the new page served), and the peak RSS of both.
+//! edit is timed from the file write to the reload event, to the new page being served and
+//! to its search shard indexed again; then the same edits under `hugo server` (to the new
+//! page served), and the peak RSS of both.
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
@@ -623,17 +624,40 @@ mod serve {
         to.duration_since(from).as_secs_f64() * 1000.0
     }
 
-    /// Edits the article `edits` times; returns the times to the event (if `events`) and to
-    /// the page served, in ms.
+    /// When `serve` reports on stderr that it indexed a search shard again.
+    fn search_updates(stderr: impl Read + Send + 'static) -> Receiver<Instant> {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if line.starts_with("search index") && tx.send(Instant::now()).is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    }
+
+    /// The times of one edit loop, in ms from each file write.
+    #[derive(Default)]
+    struct Times {
+        to_event: Vec<f64>,
+        to_page: Vec<f64>,
+        to_search: Vec<f64>,
+    }
+
+    /// Edits the article `edits` times; returns the times to the event (if `events`), to the
+    /// page served and to the search shard indexed again (if `search`).
     fn edit_loop(
         address: &str,
         file: &Path,
         url: &str,
         edits: usize,
         events: Option<&Receiver<Instant>>,
-    ) -> (Vec<f64>, Vec<f64>) {
+        search: Option<&Receiver<Instant>>,
+    ) -> Times {
         let original = std::fs::read_to_string(file).unwrap();
-        let (mut to_event, mut to_page) = (Vec::new(), Vec::new());
+        let mut times = Times::default();
         for n in 0..edits {
             let marker = format!("Edited while serving, number {n}-{}.", std::process::id());
             let written = Instant::now();
@@ -642,13 +666,21 @@ mod serve {
                 let at = events
                     .recv_timeout(Duration::from_secs(120))
                     .expect("a reload");
-                to_event.push(ms(written, at));
+                times.to_event.push(ms(written, at));
             }
-            to_page.push(ms(written, served(address, url, &marker)));
+            times
+                .to_page
+                .push(ms(written, served(address, url, &marker)));
+            if let Some(search) = search {
+                let at = search
+                    .recv_timeout(Duration::from_secs(120))
+                    .expect("the search index updated");
+                times.to_search.push(ms(written, at));
+            }
             std::thread::sleep(Duration::from_millis(300));
         }
         std::fs::write(file, original).unwrap();
-        (to_event, to_page)
+        times
     }
 
     fn wait_listening(address: &str, started: Instant) -> f64 {
@@ -678,9 +710,10 @@ mod serve {
             .args(["--port", "0", "--quiet"])
             .current_dir(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start helpcenter serve");
+        let searched = search_updates(child.stderr.take().unwrap());
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let line = lines.next().expect("the URL").unwrap();
         std::thread::spawn(move || lines.for_each(drop));
@@ -692,12 +725,23 @@ mod serve {
             .to_string();
         let startup = wait_listening(&address, started);
         let reloads = events(&address);
-        let (to_event, to_page) = edit_loop(&address, &file, &url, edits, Some(&reloads));
+        let times = edit_loop(
+            &address,
+            &file,
+            &url,
+            edits,
+            Some(&reloads),
+            Some(&searched),
+        );
         println!(
             "helpcenter serve: started in {startup:.2} s; edit -> reload event median {:.0} ms \
-             (all {to_event:.0?}), -> new page served median {:.0} ms; peak RSS {:.0} MiB",
-            median(to_event.clone()),
-            median(to_page.clone()),
+             (all {:.0?}), -> new page served median {:.0} ms, -> search shard indexed again \
+             median {:.0} ms (all {:.0?}); peak RSS {:.0} MiB",
+            median(times.to_event.clone()),
+            times.to_event,
+            median(times.to_page.clone()),
+            median(times.to_search.clone()),
+            times.to_search,
             server.peak_mib()
         );
         drop(server);
@@ -718,11 +762,12 @@ mod serve {
         let hugo = Server(child);
         let startup = wait_listening(&address, started);
         served(&address, &url, "<h1>");
-        let (_, to_page) = edit_loop(&address, &file, &url, edits, None);
+        let times = edit_loop(&address, &file, &url, edits, None, None);
         println!(
             "hugo server:      started in {startup:.2} s; edit -> new page served median {:.0} ms \
-             (all {to_page:.0?}); peak RSS {:.0} MiB",
-            median(to_page.clone()),
+             (all {:.0?}); peak RSS {:.0} MiB",
+            median(times.to_page.clone()),
+            times.to_page,
             hugo.peak_mib()
         );
     }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -13,6 +12,7 @@ use serde_json::Value;
 mod support;
 
 use helpcenter::site::{build, BuildOptions, BuildReport, Input};
+use support::search_index;
 use support::snapshots::snapshot_from_fixture;
 
 fn fixture_dir() -> PathBuf {
@@ -51,38 +51,17 @@ impl Fixture {
 
     /// The shard folders `shards.json` lists for a locale.
     fn shards(&self, locale: &str) -> Vec<String> {
-        let listing = self.out().join("pagefind").join(locale).join("shards.json");
-        let json: Value = serde_json::from_slice(&fs::read(listing).unwrap()).unwrap();
-        let folders = json["shards"].as_array().unwrap();
-        folders
-            .iter()
-            .map(|f| f.as_str().unwrap().to_string())
-            .collect()
+        search_index::shards(&self.out(), locale)
     }
 
     /// The records of one shard of a locale's index, sorted by URL.
     fn shard_records(&self, locale: &str, shard: &str) -> Vec<Value> {
-        let dir = self
-            .out()
-            .join("pagefind")
-            .join(locale)
-            .join(shard)
-            .join("fragment");
-        let mut records: Vec<Value> = fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|entry| fragment(&entry.unwrap().path()))
-            .collect();
-        records.sort_by(|a, b| a["url"].as_str().cmp(&b["url"].as_str()));
-        records
+        search_index::shard_records(&self.out(), locale, shard)
     }
 
     /// The records of every shard of a locale's index, sorted by URL.
     fn records(&self, locale: &str) -> Vec<Value> {
-        let mut records: Vec<Value> = (self.shards(locale).iter())
-            .flat_map(|shard| self.shard_records(locale, shard))
-            .collect();
-        records.sort_by(|a, b| a["url"].as_str().cmp(&b["url"].as_str()));
-        records
+        search_index::records(&self.out(), locale)
     }
 
     fn urls(&self, locale: &str) -> Vec<String> {
@@ -114,17 +93,6 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Decodes a Pagefind fragment file.
-fn fragment(path: &Path) -> Value {
-    let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(fs::File::open(path).unwrap())
-        .read_to_end(&mut bytes)
-        .unwrap();
-    let json = bytes
-        .strip_prefix(b"pagefind_dcd")
-        .expect("a Pagefind signature");
-    serde_json::from_slice(json).unwrap()
-}
-
 /// Changes one locale's body of a raw fixture article.
 fn set_body(raw: &Path, id: &str, locale: &str, body: &str) {
     let file = raw.join("articles").join(format!("{id}.json"));

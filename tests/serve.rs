@@ -13,6 +13,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant, SystemTime};
 
 use support::cli::{assert_code, helpcenter};
+use support::search_index;
 use support::snapshots::fixture_snapshot_dir;
 
 /// How long a rebuild of the fixture may take before a test gives up.
@@ -273,6 +274,65 @@ fn an_edited_body_rewrites_only_its_own_page() {
         "only the edited page and its Markdown are written"
     );
     assert_eq!(after.len(), before.len(), "no file added or removed");
+}
+
+/// Each search shard's digest in `serve`'s search state (`<temp>/cache.search`), which it
+/// saves atomically once a shard's files are all written.
+fn shard_digests(site: &Path) -> BTreeMap<String, String> {
+    let state = site.parent().unwrap().join("cache.search");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(state).unwrap()).unwrap();
+    let shards = json["shards"].as_object().unwrap();
+    (shards.iter())
+        .map(|(name, shard)| (name.clone(), shard["digest"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn an_edited_body_reaches_its_locale_search_index_once_edits_pause() {
+    let dir = fixture_snapshot_dir("multilingual");
+    let serve = start(dir.path());
+    let (file, url) = an_article(&dir.path().join("content"));
+    let site = site_folder(&serve);
+    let before = shard_digests(&site);
+    let records_before = search_index::records(&site, "en");
+    let reloads = events(&serve.address);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("{text}\n\nOnly zephyrlike pages say this.\n"),
+    )
+    .unwrap();
+    assert_eq!(reloads.recv_timeout(REBUILD).unwrap(), "reload");
+    let started = Instant::now();
+    let after = loop {
+        let digests = shard_digests(&site);
+        if digests.len() == before.len() && digests != before {
+            break digests;
+        }
+        assert!(
+            started.elapsed() < REBUILD,
+            "the search index was not updated"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let changed: Vec<&String> = (after.iter())
+        .filter(|(name, digest)| before.get(*name) != Some(*digest))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(changed, ["en/0"], "only the English shard is indexed again");
+    let records = search_index::records(&site, "en");
+    assert_eq!(records.len(), records_before.len(), "no page added or lost");
+    let record = records.iter().find(|r| r["url"] == url.as_str()).unwrap();
+    let content = record["content"].as_str().unwrap();
+    assert!(
+        content.contains("Only zephyrlike pages say this."),
+        "{content}"
+    );
+    let others = |records: &[serde_json::Value]| -> Vec<serde_json::Value> {
+        (records.iter().filter(|r| r["url"] != url.as_str()).cloned()).collect()
+    };
+    assert_eq!(others(&records), others(&records_before));
 }
 
 #[test]

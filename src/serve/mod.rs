@@ -4,7 +4,7 @@
 //! One engine: each rebuild is [`crate::site::build`] into a temporary folder, which renders
 //! from the body cache, writes only the files whose bytes changed and re-indexes only the
 //! search shards whose records changed; an edit of one article's body renders just its page
-//! ([`crate::site::incremental`]). The folder (and the cache, unless `--cache` names one)
+//! at once, and its search shard once edits pause ([`crate::site::incremental`]). The folder (and the cache, unless `--cache` names one)
 //! is removed when the server stops. A failed build leaves the last good site in place and
 //! puts its error on every page ([`live`]) and on the terminal, until a build succeeds.
 
@@ -216,6 +216,20 @@ impl watch::Rebuilds {
                 report_error(&self.live, &error);
                 self.live.send(number, Change::Reload);
             }
+        }
+    }
+
+    /// Indexes again the search shards that the last edits changed.
+    fn update_search(&mut self) {
+        let started = Instant::now();
+        match self.session.update_search() {
+            Ok(shards) if shards.is_empty() => {}
+            Ok(shards) => eprintln!(
+                "search index {} updated in {} ms",
+                shards.join(", "),
+                started.elapsed().as_millis()
+            ),
+            Err(error) => eprintln!("error: updating the search index: {error}"),
         }
     }
 }

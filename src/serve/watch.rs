@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -20,6 +20,9 @@ use crate::site::BuildOptions;
 /// How long a burst of changes may go quiet before the rebuild: an editor's save is a few
 /// events (write, rename, chmod) within milliseconds.
 const QUIET: Duration = Duration::from_millis(30);
+
+/// How long edits must pause before the search shards they changed are indexed again.
+const SEARCH_QUIET: Duration = Duration::from_millis(300);
 
 /// The rebuilding side of `serve`.
 pub(super) struct Rebuilds {
@@ -115,7 +118,24 @@ impl Rebuilds {
 
     fn run(mut self, changes: &Receiver<DebounceEventResult>) {
         let mut number = 0;
-        while let Ok(first) = changes.recv() {
+        loop {
+            // Search shards an edit changed are indexed again once edits pause: indexing takes
+            // longer than rendering a page, and must not hold up the next edit's reload.
+            let first = if self.session.search_pending() {
+                match changes.recv_timeout(SEARCH_QUIET) {
+                    Ok(first) => first,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.update_search();
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            } else {
+                match changes.recv() {
+                    Ok(first) => first,
+                    Err(_) => break,
+                }
+            };
             // Everything that arrived meanwhile is one rebuild.
             let mut paths: Vec<PathBuf> = Vec::new();
             for result in std::iter::once(first).chain(changes.try_iter()) {

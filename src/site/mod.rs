@@ -140,6 +140,8 @@ pub struct Loaded {
     pub ws: model::Workspace,
     /// The article files of a Markdown tree (empty for a snapshot).
     pub files: ArticleFiles,
+    /// The search index's shards with their records (none with `--no-search`).
+    pub search: Option<search::KeptShards>,
 }
 
 /// What to build, from where, and how.
@@ -225,12 +227,16 @@ fn timing(phase: &str, started: Instant) {
 
 /// Builds the site described by `options`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    build_keeping(options).map(|(report, _)| report)
+    build_with(options, false).map(|(report, _)| report)
 }
 
-/// Builds like [`build`], and returns the content it loaded (none when nothing had changed
-/// since the last build, which loads nothing).
+/// Builds like [`build`], and returns the content it loaded and the search records it
+/// indexed (none when nothing had changed since the last build, which loads nothing).
 pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Option<Loaded>)> {
+    build_with(options, true)
+}
+
+fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Loaded>)> {
     let started = Instant::now();
     let setup = Setup::new(options)?;
     let record = fresh::record_path(&setup.cache_path);
@@ -245,7 +251,7 @@ pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Option<Load
         }
         return Ok((fresh::as_unchanged(done, started), None));
     }
-    let (report, once, loaded) = build_all(options, &setup, started)?;
+    let (report, once, loaded) = build_all(options, &setup, started, keep)?;
     if let Some(inputs) = &inputs {
         // A later build that finds nothing changed repeats the warnings about the content,
         // not those about what this build changed.
@@ -263,6 +269,7 @@ fn build_all(
     options: &BuildOptions,
     setup: &Setup,
     started: Instant,
+    keep: bool,
 ) -> Result<(BuildReport, Vec<String>, Loaded)> {
     // Only the cache's index is loaded; bodies stay in its file until a page asks for them.
     let cache = BodyCache::load(&setup.cache_path);
@@ -281,7 +288,7 @@ fn build_all(
     }
     let links = plan.link_map();
     timing("pages planned", started);
-    let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path);
+    let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path, keep);
     let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref());
     let out = OutDir::open(&setup.out)?;
     let pages: std::collections::HashSet<String> = plan
@@ -292,7 +299,7 @@ fn build_all(
     let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
-    let written = write_site(&out, &renderer, bodies, setup, &site_assets, redirects)?;
+    let mut written = write_site(&out, &renderer, bodies, setup, &site_assets, redirects)?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
     warnings.extend(written.moved.iter().cloned());
@@ -304,7 +311,8 @@ fn build_all(
     drop(renderer);
     drop(links);
     drop(plan);
-    Ok((report, once, Loaded { ws, files }))
+    let search = written.kept_search.take();
+    Ok((report, once, Loaded { ws, files, search }))
 }
 
 /// Everything checked and prepared from the options before any content is read.
@@ -458,6 +466,7 @@ struct WriteSummary {
     /// Pages whose URL changed (see [`redirects::Redirects::warnings`]).
     moved: Vec<String>,
     search: Option<search::SearchReport>,
+    kept_search: Option<search::KeptShards>,
 }
 
 /// Moves every article body out of the workspace. Each body is needed by one page only; the
@@ -577,14 +586,14 @@ fn write_site(
     out.claim(&asset_files)?;
     outcomes.extend(assets.write(out)?);
     produced.extend(asset_files);
-    let search = match renderer.search {
+    let (search, kept_search) = match renderer.search {
         Some(indexing) => {
             let bundles = search::write_indexes(indexing, &renderer.plan.locales, out)?;
             outcomes.extend(bundles.outcomes);
             produced.extend(bundles.files);
-            Some(bundles.report)
+            (Some(bundles.report), bundles.kept)
         }
-        None => None,
+        None => (None, None),
     };
     let removed = out.finish(&produced)?;
     let written = outcomes.iter().filter(|o| **o == Written::Written).count();
@@ -596,6 +605,7 @@ fn write_site(
         redirects: redirects.list.len(),
         moved: redirects.warnings,
         search,
+        kept_search,
     })
 }
 
@@ -690,15 +700,17 @@ fn check_separate(input: &Path, out: &Path) -> Result<()> {
 }
 
 /// What search indexing needs for a build of `locales` locales whose body cache is at
-/// `cache_path`, unless `--no-search`.
+/// `cache_path`, unless `--no-search`; `keep` keeps the records once indexed.
 pub(crate) fn search_indexing(
     options: &BuildOptions,
     locales: usize,
     cache_path: &Path,
+    keep: bool,
 ) -> Option<search::Indexing> {
     (!options.no_search).then(|| search::Indexing {
         collector: search::Collector::new(locales),
         state: search::state_path(cache_path),
         budget: (options.search_shard_budget).unwrap_or(search::SHARD_TEXT_BUDGET),
+        keep,
     })
 }

@@ -177,6 +177,27 @@ impl OutDir {
         Ok(Written::Written)
     }
 
+    /// Removes `files` now, which this tool wrote (in an earlier build or this one) and which
+    /// are no longer produced: `serve` replacing one search shard's bundle. Files it did not
+    /// write are left alone; the manifest still lists the removed ones until the next build's
+    /// [`OutDir::finish`], which finds them gone.
+    pub fn remove<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> Result<()> {
+        let claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
+        for file in files {
+            if !self.previous.contains(file) && !claimed.contains(file) {
+                continue;
+            }
+            let path = join_inside(&self.root, file)?;
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != ErrorKind::NotFound => {
+                    return Err(Error::io(&path, "remove", e));
+                }
+                _ => self.remove_empty_parents(&path),
+            }
+        }
+        Ok(())
+    }
+
     /// Removes the files the previous build wrote that this one did not produce (and the
     /// directories that leaves empty), then records `produced` as the new manifest.
     /// Returns how many files were removed.

@@ -82,6 +82,9 @@ pub struct Indexing {
     pub state: PathBuf,
     /// Text per shard (see [`SHARD_TEXT_BUDGET`]).
     pub budget: usize,
+    /// Keep every shard's records after indexing ([`SearchOutput::kept`]), for `serve` to
+    /// re-index one shard after an edit.
+    pub keep: bool,
 }
 
 /// Records gathered while pages render, per locale (in the plan's locale order).
@@ -107,7 +110,7 @@ impl Collector {
 
     /// Takes the records of locale number `li`, sorted by URL so the index does not depend on
     /// the order pages happened to render in.
-    fn take_sorted(&self, li: usize) -> Vec<Record> {
+    pub(super) fn take_sorted(&self, li: usize) -> Vec<Record> {
         let mut records = std::mem::take(
             &mut *self.locales[li]
                 .lock()
@@ -149,6 +152,67 @@ pub struct SearchOutput {
     pub outcomes: Vec<Written>,
     /// The summary.
     pub report: SearchReport,
+    /// The records of every shard, when [`Indexing::keep`] asked for them.
+    pub kept: Option<KeptShards>,
+}
+
+/// The shards of the last build with their records, kept so that an edit re-indexes just the
+/// shard of the page it changed (see [`KeptShards::update`]).
+pub struct KeptShards {
+    /// Per locale (the plan's order): how many shards it was split into, and the shards.
+    locales: Vec<(usize, Vec<Shard>)>,
+    state: PathBuf,
+}
+
+impl KeptShards {
+    /// Puts `record` (of locale number `li`) in place of the record of the same page; returns
+    /// the shard to index again, unless the record is unchanged (or its page is not indexed).
+    pub fn update(&mut self, li: usize, record: Record) -> Option<ShardId> {
+        let (count, shards) = self.locales.get_mut(li)?;
+        let number = shard_of(&record, *count);
+        let shard = shards.iter_mut().find(|s| s.number == number)?;
+        let old = shard.records.iter_mut().find(|r| r.url == record.url)?;
+        if *old == record {
+            return None;
+        }
+        *old = record;
+        Some(ShardId { li, number })
+    }
+
+    /// Indexes one shard again, writes its bundle into `out` (removing the files of its last
+    /// bundle it no longer has) and records it in the search state, so the next build keeps it.
+    pub fn reindex(&self, id: ShardId, out: &OutDir) -> Result<String> {
+        let (_, shards) = &self.locales[id.li];
+        let shard =
+            (shards.iter().find(|s| s.number == id.number)).expect("a shard that update returned");
+        let name = shard.name();
+        let mut state = SearchState::load(&self.state);
+        // While the shard's files change, no state may vouch for them (as in a build).
+        let old = state.shards.remove(&name);
+        state.save(&self.state)?;
+        let bundle = index_shard(shard)?;
+        let files: BTreeSet<String> = bundle.keys().cloned().collect();
+        out.claim(&files)?;
+        for (file, bytes) in &bundle {
+            out.write(file, bytes)?;
+        }
+        let stale = (old.iter().flat_map(|o| &o.files)).filter(|f| !files.contains(*f));
+        out.remove(stale)?;
+        let digest = digest(&shard.locale, &shard.records);
+        let files = files.into_iter().collect();
+        state
+            .shards
+            .insert(name.clone(), ShardState { digest, files });
+        state.save(&self.state)?;
+        Ok(name)
+    }
+}
+
+/// One shard of one locale's index, as [`KeptShards::update`] names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ShardId {
+    li: usize,
+    number: usize,
 }
 
 /// What the last build indexed, kept beside the body cache: per shard (`de/3`), a digest of
@@ -267,6 +331,7 @@ pub fn write_indexes(
         collector,
         state: state_path,
         budget,
+        keep,
     } = indexing;
     let started = Instant::now();
     let peak_before = crate::memory::peak_rss();
@@ -279,12 +344,15 @@ pub fn write_indexes(
         files: BTreeSet::new(),
         outcomes: Vec::new(),
         report: SearchReport::default(),
+        kept: None,
     };
+    let mut counts = Vec::new();
     let mut shards = Vec::new();
     for (li, locale) in locales.iter().enumerate() {
         let records = collector.take_sorted(li);
         written.report.pages += records.len();
-        let locale_shards = split(locale, records, *budget);
+        let (count, locale_shards) = split(locale, records, *budget);
+        counts.push(count);
         let listing = shards_listing(&locale_shards);
         let file = format!("{}{SHARDS_FILE}", &bundle_path(locale)[1..]);
         out.claim(&BTreeSet::from([file.clone()]))?;
@@ -295,16 +363,17 @@ pub fn write_indexes(
     written.report.shards = shards.len();
     // Shards are independent: they are indexed on every core, a few at a time, and each one's
     // records and index are freed as soon as its files are written.
-    let results: Vec<(String, ShardState, bool, Vec<Written>)> = on_every_core(shards, |shard| {
+    let keep = *keep;
+    let results: Vec<IndexedShard> = on_every_core(shards, |shard| {
         let name = shard.name();
         let digest = digest(&shard.locale, &shard.records);
         let old = previous.shards.get(&name);
         if let Some(old) = old.filter(|o| o.digest == digest && o.files.iter().all(|f| out.had(f)))
         {
-            let kept = vec![Written::Unchanged; old.files.len()];
-            return Ok((name, old.clone(), false, kept));
+            let unchanged = vec![Written::Unchanged; old.files.len()];
+            return Ok((name, old.clone(), false, unchanged, keep.then_some(shard)));
         }
-        let bundle = index_shard(shard)?;
+        let bundle = index_shard(&shard)?;
         let files: BTreeSet<String> = bundle.keys().cloned().collect();
         out.claim(&files)?;
         let outcomes = bundle
@@ -315,12 +384,18 @@ pub fn write_indexes(
             digest,
             files: files.into_iter().collect(),
         };
-        Ok((name, state, true, outcomes))
+        // Unless kept, the shard's records are freed here, as soon as it is indexed.
+        Ok((name, state, true, outcomes, keep.then_some(shard)))
     })
     .into_iter()
     .collect::<Result<_>>()?;
     let mut state = SearchState::default();
-    for (name, shard, indexed, outcomes) in results {
+    let mut kept: Vec<(usize, Vec<Shard>)> = counts.into_iter().map(|c| (c, Vec::new())).collect();
+    for (name, shard, indexed, outcomes, records) in results {
+        if let Some(records) = records {
+            let li = locales.iter().position(|l| *l == records.locale);
+            kept[li.expect("a built locale")].1.push(records);
+        }
         if indexed {
             written.report.shards_indexed.push(name.clone());
         } else {
@@ -334,6 +409,10 @@ pub fn write_indexes(
         // Only a cache: the next build indexes again.
         tracing::warn!("could not save {}: {error}", state_path.display());
     }
+    written.kept = keep.then(|| KeptShards {
+        locales: kept,
+        state: state_path.clone(),
+    });
     written.report.files = written.files.len();
     written.report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     written.report.peak_rss_bytes = crate::memory::peak_rss();
@@ -341,8 +420,13 @@ pub fn write_indexes(
     Ok(written)
 }
 
-/// A locale's records in shards (sorted by URL within each).
-fn split(locale: &Locale, records: Vec<Record>, budget: usize) -> Vec<Shard> {
+/// What indexing one shard gave: its name, state and whether it was indexed (or kept as
+/// it was), what happened to its files, and its records if they are kept.
+type IndexedShard = (String, ShardState, bool, Vec<Written>, Option<Shard>);
+
+/// A locale's records in shards (sorted by URL within each), and how many shards the locale
+/// was split into (shards that drew no record are left out).
+fn split(locale: &Locale, records: Vec<Record>, budget: usize) -> (usize, Vec<Shard>) {
     let cost = records.iter().map(|r| indexing_cost(locale, r)).sum();
     let count = shard_count(cost, budget);
     let mut shards: Vec<Shard> = (0..count)
@@ -357,7 +441,7 @@ fn split(locale: &Locale, records: Vec<Record>, budget: usize) -> Vec<Shard> {
     }
     // A shard that drew no page is left out: Pagefind cannot make an empty index.
     shards.retain(|s| !s.records.is_empty());
-    shards
+    (count, shards)
 }
 
 /// `shards.json`: the shard folders relative to the locale's bundle folder, first the one whose
@@ -415,9 +499,9 @@ fn digest(locale: &Locale, records: &[Record]) -> String {
 }
 
 /// Indexes one shard's records with Pagefind; returns its bundle files by site path.
-fn index_shard(shard: Shard) -> Result<BTreeMap<String, Vec<u8>>> {
+fn index_shard(shard: &Shard) -> Result<BTreeMap<String, Vec<u8>>> {
     let name = shard.name();
-    let locale = shard.locale;
+    let locale = &shard.locale;
     let failed = |e: anyhow::Error| Error::data(format!("search index {name}: {e:#}"));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -429,11 +513,11 @@ fn index_shard(shard: Shard) -> Result<BTreeMap<String, Vec<u8>>> {
             .write_playground(false)
             .build();
         let mut index = PagefindIndex::new(Some(config)).map_err(failed)?;
-        for record in shard.records {
-            let (content, meta, filters) = pagefind_record(&record);
+        for record in &shard.records {
+            let (content, meta, filters) = pagefind_record(record);
             index
                 .add_custom_record(
-                    record.url,
+                    record.url.clone(),
                     content,
                     locale.to_string(),
                     Some(meta),
@@ -445,7 +529,7 @@ fn index_shard(shard: Shard) -> Result<BTreeMap<String, Vec<u8>>> {
         }
         index.get_files().await.map_err(failed)
     })?;
-    let prefix = shard_path(&locale, shard.number);
+    let prefix = shard_path(locale, shard.number);
     let mut bundle = BTreeMap::new();
     for file in files {
         // Names are relative to the bundle folder (`fragment/en_1a2b.pf_fragment`); the

@@ -152,42 +152,56 @@ pub struct ArticleFile {
     pub content: ArticleContent,
 }
 
-/// Reads the article file at `path` (inside the tree at `content`) without the rest of the
-/// tree: `serve` uses it to tell an edit of a body from one that changes the site's structure.
-/// Problems are reported as [`load`] reports them, by file and line.
-pub fn read_article_file(content: &Path, path: &Path) -> Result<ArticleFile> {
-    let outside = || {
-        Error::usage(format!(
-            "{} is not in {}",
-            path.display(),
-            content.display()
-        ))
-    };
-    let rel = path.strip_prefix(content).map_err(|_| outside())?;
-    let file =
-        source_file(rel.to_path_buf(), path.to_path_buf()).map_err(|p| problems_error(vec![p]))?;
-    if file.role != Role::Article || !is_markdown(path) {
-        return Err(Error::usage(format!(
-            "{} is not an article file",
-            path.display()
-        )));
+/// Reads single article files of a tree exactly as [`load`] reads them into the model, without
+/// the rest of the tree: `serve` reads the file a writer just saved to tell an edit of a body
+/// from one that changes the site's structure. The tree's records (local asset copies, the
+/// bodies each file was exported from) are read once, when the reader opens.
+pub struct ArticleReader {
+    content: PathBuf,
+    assets: AssetRecord,
+    bases: Bases,
+}
+
+impl ArticleReader {
+    /// A reader of the tree at `content`.
+    pub fn open(content: &Path) -> Result<ArticleReader> {
+        Ok(ArticleReader {
+            content: content.to_path_buf(),
+            assets: AssetRecord::read(content)?,
+            bases: Bases::read(content)?,
+        })
     }
-    let assets = AssetRecord::read(content)?;
-    let bases = Bases::read(content)?;
-    let parsed = read_file(&file)
-        .and_then(|parsed| with_body(content, &file, parsed, &assets, &bases))
-        .map_err(problems_error)?;
-    match parsed.data {
-        Data::Article(article) => Ok(ArticleFile {
-            id: article.id,
-            locale: file.locale,
-            order: article.order,
-            content: article.content,
-        }),
-        _ => Err(Error::usage(format!(
-            "{} is not an article file",
-            path.display()
-        ))),
+
+    /// The article file at `path` (inside the tree). Problems are reported as [`load`]
+    /// reports them, by file and line.
+    pub fn read(&self, path: &Path) -> Result<ArticleFile> {
+        let content = &self.content;
+        let outside = || {
+            Error::usage(format!(
+                "{} is not in {}",
+                path.display(),
+                content.display()
+            ))
+        };
+        let rel = path.strip_prefix(content).map_err(|_| outside())?;
+        let file = source_file(rel.to_path_buf(), path.to_path_buf())
+            .map_err(|p| problems_error(vec![p]))?;
+        let not_an_article = || Error::usage(format!("{} is not an article file", path.display()));
+        if file.role != Role::Article || !is_markdown(path) {
+            return Err(not_an_article());
+        }
+        let parsed = read_file(&file)
+            .and_then(|parsed| with_body(content, &file, parsed, &self.assets, &self.bases))
+            .map_err(problems_error)?;
+        match parsed.data {
+            Data::Article(article) => Ok(ArticleFile {
+                id: article.id,
+                locale: file.locale,
+                order: article.order,
+                content: article.content,
+            }),
+            _ => Err(not_an_article()),
+        }
     }
 }
 

@@ -82,8 +82,8 @@ pub(crate) use frontmatter::{
     parse as parse_front_matter, with_id, Field as FrontMatterField, Value as FrontMatterValue,
 };
 pub use load::{
-    load, load_with_new, read_article_file, warn_new_files, ArticleFile, Conflict, Loaded,
-    NewArticle, NewGroup, NewParent,
+    load, load_with_new, warn_new_files, ArticleFile, ArticleReader, Conflict, Loaded, NewArticle,
+    NewGroup, NewParent,
 };
 pub use pending::{MergeState, PendingMerge, MERGE_FILE};
 pub(crate) use write::lock_tree;

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod dialects;
 pub mod fake_intercom;
 pub mod push_load;
+pub mod search_index;
 pub mod snapshots;
 pub mod trees;
 pub mod workspace;
