@@ -15,12 +15,13 @@
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{BuildOptions, BuildReport};
 
-const FORMAT: &str = "helpcenter-fresh/1";
+const FORMAT: &str = "helpcenter-fresh/2";
 
 /// What a build leaves for the next one to compare.
 #[derive(Serialize, Deserialize)]
@@ -99,18 +100,41 @@ pub fn save(record: &Path, inputs: &str, out: &Path, report: &BuildReport) {
     }
 }
 
-/// Every file under `root`, in a fixed order: its path below `root`, size and time.
+/// Every file under `root`: see [`folder_digest`].
 fn tree_into(h: &mut Sha256, root: &Path) -> Option<()> {
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-        let entry = entry.ok()?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(root).ok()?;
-        let meta = entry.metadata().ok()?;
-        stat_meta_into(h, &relative.to_string_lossy(), &meta)?;
-    }
+    h.update(folder_digest(root)?);
     Some(())
+}
+
+/// A digest of a folder: its entries in name order, each file by its name, size and time,
+/// each folder by its name and its own digest. Entries are looked at in parallel: a site of
+/// 50,000 pages has over 200,000 files, and this is all an unchanged rebuild does.
+fn folder_digest(dir: &Path) -> Option<[u8; 32]> {
+    let mut entries = (std::fs::read_dir(dir).ok()?)
+        .collect::<std::io::Result<Vec<_>>>()
+        .ok()?;
+    entries.sort_by_key(|e| e.file_name());
+    let parts: Vec<Option<Vec<u8>>> = entries
+        .par_iter()
+        .map(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let mut part = Sha256::new();
+            if entry.file_type().ok()?.is_dir() {
+                part.update((name.len() as u64).to_le_bytes());
+                part.update(name.as_bytes());
+                part.update(folder_digest(&entry.path())?);
+            } else {
+                stat_meta_into(&mut part, &name, &entry.metadata().ok()?)?;
+            }
+            Some(part.finalize().to_vec())
+        })
+        .collect();
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part?);
+    }
+    Some(h.finalize().into())
 }
 
 fn stat_into(h: &mut Sha256, path: &Path) -> Option<()> {

@@ -33,7 +33,7 @@ pub struct Session {
 
 /// What the last full build loaded and set up, kept for the next edits: its content (with the
 /// article files by absolute path), its compiled templates and theme, its body cache, its
-/// output folder and the local asset copies. None of it depends on an article's body.
+/// output folder, the local asset copies, and the search records, which edits update.
 struct Kept {
     planned: Planned,
     files: HashMap<PathBuf, (ArticleIx, Locale)>,
