@@ -22,7 +22,7 @@ use super::dialect::{self, Dialect};
 use super::dom::{self, Node};
 use super::split::{self, UnitKind};
 use super::to_html::{self, Rendered};
-use super::{deep, to_markdown};
+use super::{deep, shape, to_markdown};
 use crate::html::sanitize_for_intercom;
 
 /// A body converted to Markdown, block by block, with the HTML of every block.
@@ -176,7 +176,8 @@ pub(crate) fn assemble(
     finish: &mut dyn FnMut(String, Range<usize>) -> String,
 ) -> String {
     let Some(base) = base else {
-        let html = sanitize_for_intercom(&to_html::render_html(md, &Dialect::default()));
+        let dialect = Dialect::default();
+        let html = shape::sanitized(&to_html::render_html(md, &dialect), &dialect);
         return finish(html, 0..md.len());
     };
     if md == base.markdown() {
@@ -241,7 +242,8 @@ impl Assembly<'_, '_> {
             .map(|&i| &self.rendered.html[blocks[i].html.clone()])
             .collect();
         let source = blocks[first].markdown.start..blocks[last].markdown.end;
-        let html = (self.finish)(sanitize_for_intercom(&html.join(separator)), source);
+        let html = shape::sanitized(&html.join(separator), &self.base.dialect);
+        let html = (self.finish)(html, source);
         self.html.push_str(glue);
         self.html.push_str(&html);
         self.new.clear();
