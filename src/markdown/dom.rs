@@ -1,8 +1,9 @@
 //! A small owned DOM read from scraper's html5ever tree, with whitespace as a browser renders it.
 //!
 //! Both directions and the equivalence check work on this tree, so they agree on what counts as
-//! content: text outside `<pre>` has its whitespace runs collapsed to one space, and whitespace
-//! between blocks, at the edges of a block and next to `<br>` is gone, because none of it shows.
+//! content: text outside `<pre>` (and an iframe's fallback text, even in a `<pre>`) has its
+//! whitespace runs collapsed to one space, and whitespace between blocks, at the edges of a
+//! block and next to `<br>` is gone, because none of it shows.
 
 use scraper::{ElementRef, Html, Node as ScraperNode};
 
@@ -213,8 +214,9 @@ fn visit<'a>(parent: &mut Frame<'a>, child: ScraperNodeRef<'a>) -> Option<Frame<
                 .collect();
             sort_attrs(&mut attrs);
             let name = value.name().to_owned();
-            // Inside `<pre>` whitespace is content and stays as it is.
-            let in_pre = parent.in_pre || name == "pre";
+            // Inside `<pre>` whitespace is content and stays as it is; not in an iframe's
+            // fallback text, which never shows (and which raw HTML cannot escape).
+            let in_pre = (parent.in_pre || name == "pre") && name != "iframe";
             let element = Element {
                 name,
                 attrs,
@@ -327,6 +329,15 @@ mod tests {
         let nodes = parse("<pre><code>  a\n\n b </code></pre>");
         let code = nodes[0].element().unwrap().children[0].element().unwrap();
         assert_eq!(code.children, vec![text("  a\n\n b ")]);
+    }
+
+    #[test]
+    fn iframe_text_is_never_preformatted() {
+        let nodes = parse("<pre>a\n<iframe>\n</pre>\n\nb </iframe></pre>");
+        let pre = nodes[0].element().unwrap();
+        assert_eq!(pre.children[0], text("a\n"));
+        let iframe = pre.children[1].element().unwrap();
+        assert_eq!(iframe.children, vec![text(" </pre> b ")]);
     }
 
     #[test]
