@@ -147,6 +147,7 @@ mod tests {
                 "<pre>\n\n<pre>\n\nx</pre></pre>",
             ),
             ("<pre>\nx\n</pre>", "<pre>x\n</pre>"),
+            ("<pre><pre></pre>\nx</pre>", "<pre><pre></pre>\nx</pre>"),
         ] {
             assert_eq!(sanitize(html), clean, "{html:?}");
             assert_eq!(sanitize(clean), clean);

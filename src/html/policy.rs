@@ -34,10 +34,11 @@ use super::style::filter_style;
 use super::urls::{classify, is_raster_data_url, is_video_embed, Target};
 use ammonia::{Builder, UrlRelative};
 use lol_html::html_content::ContentType;
-use lol_html::{element, rewrite_str, text, RewriteStrSettings};
+use lol_html::{element, rewrite_str, text, EndTagHandler, RewriteStrSettings};
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 /// Prefix given to every element `id` that lacks it. Intercom's heading anchors (`h_...`)
@@ -357,10 +358,19 @@ fn with_pre_newlines(html: String) -> String {
         return html;
     }
     // Whether the last tag read is a `pre` start tag, with no text since.
-    let at_start = Cell::new(false);
+    let at_start = Rc::new(Cell::new(false));
     let settings = RewriteStrSettings::new()
         .append_element_content_handler(element!("*", |el| {
-            at_start.set(el.tag_name() == "pre");
+            let pre = el.tag_name() == "pre";
+            at_start.set(pre);
+            if pre {
+                let at_start = Rc::clone(&at_start);
+                let at_end: EndTagHandler<'static> = Box::new(move |_| {
+                    at_start.set(false);
+                    Ok(())
+                });
+                el.on_end_tag(at_end)?;
+            }
             Ok(())
         }))
         .append_element_content_handler(text!("pre", |chunk| {
