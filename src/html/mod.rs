@@ -136,6 +136,26 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_blank_line_of_preformatted_text_survives() {
+        // The parser drops one newline right after `<pre>`; each output holds the text it read.
+        for (html, clean) in [
+            ("<pre>\n\nx</pre>", "<pre>\n\nx</pre>"),
+            ("<pre><u>\n</u>x</pre>", "<pre><u>\n</u>x</pre>"),
+            ("<pre><font>\n\n</font>x</pre>", "<pre>\n\n\nx</pre>"),
+            (
+                "<pre>\n\n<pre>\n\nx</pre></pre>",
+                "<pre>\n\n<pre>\n\nx</pre></pre>",
+            ),
+            ("<pre>\nx\n</pre>", "<pre>x\n</pre>"),
+            ("<pre><pre></pre>\nx</pre>", "<pre><pre></pre>\nx</pre>"),
+        ] {
+            assert_eq!(sanitize(html), clean, "{html:?}");
+            assert_eq!(sanitize(clean), clean);
+            assert_eq!(sanitize_for_intercom(html), clean, "{html:?}");
+        }
+    }
+
+    #[test]
     fn usable_from_many_threads() {
         let m = links();
         std::thread::scope(|s| {

@@ -33,9 +33,12 @@ use super::links::{up_prefix, Dep, LinkMap};
 use super::style::filter_style;
 use super::urls::{classify, is_raster_data_url, is_video_embed, Target};
 use ammonia::{Builder, UrlRelative};
+use lol_html::html_content::ContentType;
+use lol_html::{element, rewrite_str, text, EndTagHandler, RewriteStrSettings};
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 /// Prefix given to every element `id` that lacks it. Intercom's heading anchors (`h_...`)
@@ -332,7 +335,7 @@ fn remove_marked_iframes(html: &str) -> String {
             node.detach();
         }
     }
-    fragment.root_element().inner_html()
+    with_pre_newlines(fragment.root_element().inner_html())
 }
 
 /// One ammonia pass with a shared builder.
@@ -342,7 +345,45 @@ fn run(builder: &Builder<'static>, html: &str) -> String {
         .clean(html)
         .write_to(&mut out)
         .expect("writing to a Vec cannot fail");
-    String::from_utf8(out).expect("html5ever serialises UTF-8")
+    with_pre_newlines(String::from_utf8(out).expect("html5ever serialises UTF-8"))
+}
+
+/// html5ever's serialisation, with the newline HTML's own serialisation writes after a `<pre>`
+/// tag whose text starts with one. The parser drops a newline right after `<pre>`, and
+/// html5ever does not write that extra one, so without it every pass would lose a leading
+/// blank line of preformatted text (`<pre>\n\nx</pre>` would become `<pre>\nx</pre>`, which
+/// is `x`). Only bodies with a `pre` are read again.
+fn with_pre_newlines(html: String) -> String {
+    if !html.contains("<pre") {
+        return html;
+    }
+    // Whether the last tag read is a `pre` start tag, with no text since.
+    let at_start = Rc::new(Cell::new(false));
+    let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("*", |el| {
+            let pre = el.tag_name() == "pre";
+            at_start.set(pre);
+            if pre {
+                let at_start = Rc::clone(&at_start);
+                let at_end: EndTagHandler<'static> = Box::new(move |_| {
+                    at_start.set(false);
+                    Ok(())
+                });
+                el.on_end_tag(at_end)?;
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(text!("pre", |chunk| {
+            if at_start.get() && !chunk.as_str().is_empty() {
+                if chunk.as_str().starts_with('\n') {
+                    chunk.before("\n", ContentType::Html);
+                }
+                at_start.set(false);
+            }
+            Ok(())
+        }));
+    // html5ever's own output always tokenises; were it not to, it is kept as it is.
+    rewrite_str(&html, settings).unwrap_or(html)
 }
 
 /// ammonia's attribute callback: `None` drops the attribute, `Some` keeps or replaces it.

@@ -22,7 +22,7 @@ use super::dialect::{self, Dialect};
 use super::dom::{self, Node};
 use super::split::{self, UnitKind};
 use super::to_html::{self, Rendered};
-use super::{deep, to_markdown};
+use super::{deep, shape, to_markdown};
 use crate::html::sanitize_for_intercom;
 
 /// A body converted to Markdown, block by block, with the HTML of every block.
@@ -78,20 +78,21 @@ impl Converted {
 /// blocks keep the original bytes.
 pub(crate) fn convert(html: &str, prepare: &dyn Fn(&str) -> String) -> Converted {
     let units = split::split(html);
-    let mut nodes: Vec<Node> = Vec::new();
-    // The unit of each top-level node.
-    let mut unit_of: Vec<usize> = Vec::new();
+    // Each top-level node with the units it comes from (a text may span several: where the
+    // sanitiser unwraps a unit into text, it meets the text around it).
+    let mut pieces: Vec<(Node, Range<usize>)> = Vec::new();
     let mut depth = 0;
     for (u, unit) in units.iter().enumerate() {
         if unit.kind == UnitKind::Glue {
             continue;
         }
         let clean = sanitize_for_intercom(&prepare(&html[unit.range.clone()]));
-        let parsed = dom::parse(&clean);
+        let parsed = dom::parse_piece(&clean);
         depth = depth.max(parsed.depth);
-        unit_of.extend(std::iter::repeat_n(u, parsed.nodes.len()));
-        nodes.extend(parsed.nodes);
+        pieces.extend(parsed.nodes.into_iter().map(|node| (node, u..u + 1)));
     }
+    let joined = dom::join_pieces(pieces, |units, more| units.end = more.end);
+    let (nodes, unit_of): (Vec<Node>, Vec<Range<usize>>) = joined.into_iter().unzip();
     let separators = separators(html, &units);
     deep::run(depth, move || {
         let dialect = dialect::detect(&nodes, separators.iter().map(String::as_str));
@@ -150,12 +151,12 @@ fn separators(html: &str, units: &[split::Unit]) -> Vec<String> {
 /// indices) and its blocks' Markdown.
 fn group<'b>(
     blocks: &'b [to_markdown::Block],
-    unit_of: &[usize],
+    unit_of: &[Range<usize>],
 ) -> Vec<(Range<usize>, Vec<&'b str>)> {
     let mut groups: Vec<(Range<usize>, Vec<&str>)> = Vec::new();
     for block in blocks {
-        let first = unit_of[block.nodes.start];
-        let last = unit_of[block.nodes.end - 1];
+        let first = unit_of[block.nodes.start].start;
+        let last = unit_of[block.nodes.end - 1].end - 1;
         match groups.last_mut() {
             Some((units, texts)) if first < units.end => {
                 units.end = units.end.max(last + 1);
@@ -176,7 +177,8 @@ pub(crate) fn assemble(
     finish: &mut dyn FnMut(String, Range<usize>) -> String,
 ) -> String {
     let Some(base) = base else {
-        let html = sanitize_for_intercom(&to_html::render_html(md, &Dialect::default()));
+        let dialect = Dialect::default();
+        let html = shape::sanitized(&to_html::render_html(md, &dialect), &dialect);
         return finish(html, 0..md.len());
     };
     if md == base.markdown() {
@@ -241,7 +243,8 @@ impl Assembly<'_, '_> {
             .map(|&i| &self.rendered.html[blocks[i].html.clone()])
             .collect();
         let source = blocks[first].markdown.start..blocks[last].markdown.end;
-        let html = (self.finish)(sanitize_for_intercom(&html.join(separator)), source);
+        let html = shape::sanitized(&html.join(separator), &self.base.dialect);
+        let html = (self.finish)(html, source);
         self.html.push_str(glue);
         self.html.push_str(&html);
         self.new.clear();

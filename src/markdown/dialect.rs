@@ -454,7 +454,7 @@ impl Votes {
 }
 
 /// Whether every item of list `e` starts with bare text or inline content.
-fn bare_items(e: &Element) -> bool {
+pub(crate) fn bare_items(e: &Element) -> bool {
     let mut items = e.children.iter().filter_map(Node::element).peekable();
     items.peek().is_some()
         && items.all(|li| li.children.first().is_some_and(|first| !first.is_block()))

@@ -1,8 +1,9 @@
 //! A small owned DOM read from scraper's html5ever tree, with whitespace as a browser renders it.
 //!
 //! Both directions and the equivalence check work on this tree, so they agree on what counts as
-//! content: text outside `<pre>` has its whitespace runs collapsed to one space, and whitespace
-//! between blocks, at the edges of a block and next to `<br>` is gone, because none of it shows.
+//! content: text outside `<pre>` (and an iframe's fallback text, even in a `<pre>`) has its
+//! whitespace runs collapsed to one space, and whitespace between blocks, at the edges of a
+//! block and next to `<br>` is gone, because none of it shows.
 
 use scraper::{ElementRef, Html, Node as ScraperNode};
 
@@ -163,6 +164,38 @@ impl<'a> Frame<'a> {
 ///
 /// The copy is iterative (an explicit stack), so no nesting depth can overflow it.
 pub(crate) fn parse(html: &str) -> Parsed {
+    parse_as(html, true)
+}
+
+/// Parses a piece of a body like [`parse`], but keeps (collapsed) whitespace at the edges of
+/// the piece: whether it shows depends on the pieces around it (see [`join_pieces`]).
+pub(crate) fn parse_piece(html: &str) -> Parsed {
+    parse_as(html, false)
+}
+
+/// The top-level nodes of pieces parsed with [`parse_piece`], each with a `tag` saying where
+/// it comes from, as the nodes of the whole body: texts that meet are one text (their tags
+/// joined with `join`), and whitespace is settled as [`parse`] settles it.
+pub(crate) fn join_pieces<T>(pieces: Vec<(Node, T)>, join: impl Fn(&mut T, T)) -> Vec<(Node, T)> {
+    let mut joined: Vec<(Node, T)> = Vec::with_capacity(pieces.len());
+    for (node, tag) in pieces {
+        match (joined.last_mut(), node) {
+            (Some((Node::Text(text), last)), Node::Text(more)) => {
+                text.push_str(&more);
+                join(last, tag);
+            }
+            (_, node) => joined.push((node, tag)),
+        }
+    }
+    let (mut nodes, tags): (Vec<Node>, Vec<T>) = joined.into_iter().unzip();
+    settle(&mut nodes, true);
+    (nodes.into_iter().zip(tags))
+        .filter(|(node, _)| !matches!(node, Node::Text(t) if t.is_empty()))
+        .collect()
+}
+
+/// Parses `html`; `block` says whether the edges of the whole swallow whitespace.
+fn parse_as(html: &str, block: bool) -> Parsed {
     let document = Html::parse_fragment(html);
     let root = Element {
         name: String::new(),
@@ -189,7 +222,7 @@ pub(crate) fn parse(html: &str) -> Parsed {
                     }
                     None => {
                         let mut nodes = frame.element.children;
-                        tidy_children(&mut nodes, true);
+                        tidy_children(&mut nodes, block);
                         return Parsed { nodes, depth };
                     }
                 }
@@ -213,8 +246,9 @@ fn visit<'a>(parent: &mut Frame<'a>, child: ScraperNodeRef<'a>) -> Option<Frame<
                 .collect();
             sort_attrs(&mut attrs);
             let name = value.name().to_owned();
-            // Inside `<pre>` whitespace is content and stays as it is.
-            let in_pre = parent.in_pre || name == "pre";
+            // Inside `<pre>` whitespace is content and stays as it is; not in an iframe's
+            // fallback text, which never shows (and which raw HTML cannot escape).
+            let in_pre = (parent.in_pre || name == "pre") && name != "iframe";
             let element = Element {
                 name,
                 attrs,
@@ -238,6 +272,13 @@ fn finish(frame: &mut Frame<'_>) {
 /// Normalises the whitespace of one element's children (already tidied themselves); `block`
 /// says whether the parent is a block, whose edges swallow whitespace.
 fn tidy_children(nodes: &mut Vec<Node>, block: bool) {
+    settle(nodes, block);
+    nodes.retain(|n| !matches!(n, Node::Text(t) if t.is_empty()));
+}
+
+/// Collapses the whitespace of `nodes` and trims it where it never shows, leaving texts that
+/// become empty in place.
+fn settle(nodes: &mut [Node], block: bool) {
     for node in nodes.iter_mut() {
         if let Node::Text(text) = node {
             *text = collapse(text);
@@ -256,7 +297,6 @@ fn tidy_children(nodes: &mut Vec<Node>, block: bool) {
             trim_edges(text, before_is_edge, after_is_edge);
         }
     }
-    nodes.retain(|n| !matches!(n, Node::Text(t) if t.is_empty()));
 }
 
 /// Collapses runs of HTML whitespace to one space.
@@ -327,6 +367,37 @@ mod tests {
         let nodes = parse("<pre><code>  a\n\n b </code></pre>");
         let code = nodes[0].element().unwrap().children[0].element().unwrap();
         assert_eq!(code.children, vec![text("  a\n\n b ")]);
+    }
+
+    #[test]
+    fn iframe_text_is_never_preformatted() {
+        let nodes = parse("<pre>a\n<iframe>\n</pre>\n\nb </iframe></pre>");
+        let pre = nodes[0].element().unwrap();
+        assert_eq!(pre.children[0], text("a\n"));
+        let iframe = pre.children[1].element().unwrap();
+        assert_eq!(iframe.children, vec![text(" </pre> b ")]);
+    }
+
+    #[test]
+    fn pieces_join_as_the_whole_parses() {
+        let piece = |html: &str, tag: usize| -> Vec<(Node, Vec<usize>)> {
+            (super::parse_piece(html).nodes.into_iter())
+                .map(|node| (node, vec![tag]))
+                .collect()
+        };
+        assert_eq!(piece(" a ", 0), [(text(" a "), vec![0])]);
+        let pieces = [
+            piece("a ", 0),
+            piece(" b", 1),
+            piece("<p> c </p>", 2),
+            piece(" <br> d", 3),
+        ]
+        .concat();
+        let joined = join_pieces(pieces, |tags, more| tags.extend(more));
+        let nodes: Vec<Node> = joined.iter().map(|(node, _)| node.clone()).collect();
+        assert_eq!(nodes, parse("a  b<p> c </p> <br> d"));
+        let tags: Vec<&[usize]> = joined.iter().map(|(_, tags)| tags.as_slice()).collect();
+        assert_eq!(tags, [&[0, 1][..], &[2], &[3], &[3]]);
     }
 
     #[test]

@@ -17,6 +17,9 @@
 //! site's policy without its decorations), so raw HTML in the Markdown is always policy-clean
 //! and keeps Intercom's own spelling (a link's `rel`, an id without the site's `h_` prefix).
 //! Rendering sanitises its output the same way: writers may type any HTML into a Markdown file.
+//! In a dialect whose list items hold paragraphs, a list whose items all start with bare text
+//! (raw HTML, or what the sanitiser leaves of it) then gets them in paragraphs, so what is sent
+//! stays in the article's dialect (see `shape.rs`).
 //!
 //! # Dialects
 //! Each article's markup is detected from its body (see `dialect.rs`): Intercom's editor
@@ -72,6 +75,7 @@ mod inline;
 mod lists;
 mod normalize;
 mod serialize;
+mod shape;
 mod split;
 mod tables;
 mod to_html;
@@ -117,7 +121,7 @@ pub fn html_to_markdown_copy(html: &str) -> String {
 
 /// Renders Markdown in `dialect`, sanitised for Intercom.
 pub fn render(md: &str, dialect: &Dialect) -> String {
-    crate::html::sanitize_for_intercom(&to_html::render_html(md, dialect))
+    shape::sanitized(&to_html::render_html(md, dialect), dialect)
 }
 
 /// Renders Markdown as Intercom's editor writes HTML, sanitised for Intercom.

@@ -210,19 +210,30 @@ fn markdown_block(e: &Element, previous: Option<Kind>, dialect: &Dialect) -> Opt
 
 /// The element as one raw HTML block.
 pub(crate) fn raw(e: &Element) -> Block {
-    // An HTML block opened by `<pre` ends at the first line holding `</pre>`: a `pre` nested
-    // in it must not end it early, so such a block is written on one line.
-    let nested_pre = e.name == "pre" && contains_pre(&e.children);
-    let mode = if nested_pre { Mode::RawLine } else { Mode::Raw };
     let mut text = String::new();
-    write_element(&mut text, e, mode);
+    write_element(&mut text, e, Mode::Raw);
+    // An HTML block opened by `<pre` ends at the first line holding an end tag of its kind: a
+    // nested `pre` or an attribute value holding one must not end it early, so such a block
+    // is written on one line (the only line, which is also the last).
+    if e.name == "pre" && ends_before_last_line(&text) {
+        text.clear();
+        write_element(&mut text, e, Mode::RawLine);
+    }
     block_of(text, Kind::Raw)
 }
 
-fn contains_pre(nodes: &[Node]) -> bool {
-    nodes.iter().any(|n| {
-        n.element()
-            .is_some_and(|e| e.name == "pre" || contains_pre(&e.children))
+/// The end tags that end an HTML block opened by `<pre`, `<script`, `<style` or `<textarea`,
+/// whichever of them opened it and in any case, as CommonMark says (pulldown-cmark looks for
+/// the matching one only; Goldmark, Hugo's parser, for any of them).
+const PRE_BLOCK_ENDS: [&str; 4] = ["</pre>", "</script>", "</style>", "</textarea>"];
+
+/// Whether a line of raw HTML `text` other than its last holds one of [`PRE_BLOCK_ENDS`].
+fn ends_before_last_line(text: &str) -> bool {
+    let mut lines: Vec<&str> = text.split(['\n', '\r']).collect();
+    lines.pop();
+    lines.iter().any(|line| {
+        let line = line.to_ascii_lowercase();
+        PRE_BLOCK_ENDS.iter().any(|end| line.contains(end))
     })
 }
 
@@ -518,5 +529,37 @@ impl Skeleton<'_> {
             self.parts.push((std::mem::take(&mut self.line), false));
             self.previous = Some(Kind::Raw);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw_text(html: &str) -> String {
+        let nodes = dom::parse(html).nodes;
+        raw(nodes[0].element().expect("an element")).text
+    }
+
+    #[test]
+    fn a_raw_pre_block_keeps_its_lines_unless_an_end_tag_would_cut_it_short() {
+        assert_eq!(raw_text("<pre><b>a\nb</b></pre>"), "<pre><b>a\nb</b></pre>");
+        assert_eq!(
+            raw_text("<pre><a href=\"</pre>\">a\nb</a></pre>"),
+            "<pre><a href=\"</pre>\">a&#10;b</a></pre>"
+        );
+        assert_eq!(
+            raw_text("<pre><a title=\"</Style>\">a</a>\nb</pre>"),
+            "<pre><a title=\"</Style>\">a</a>&#10;b</pre>"
+        );
+        assert_eq!(
+            raw_text("<pre>a<pre>b\nc</pre>\nd</pre>"),
+            "<pre>a<pre>b&#10;c</pre>&#10;d</pre>"
+        );
+        // The last line may hold any of them: the block ends there anyway.
+        assert_eq!(
+            raw_text("<pre>a\n<b title=\"</pre>\">b</b></pre>"),
+            "<pre>a\n<b title=\"</pre>\">b</b></pre>"
+        );
     }
 }
