@@ -247,35 +247,6 @@ fn modified_times(site: &Path) -> BTreeMap<PathBuf, SystemTime> {
         .collect()
 }
 
-#[test]
-fn an_edited_body_rewrites_only_its_own_page() {
-    let dir = fixture_snapshot_dir("multilingual");
-    let serve = start(dir.path());
-    let (file, url) = an_article(&dir.path().join("content"));
-    let site = site_folder(&serve);
-    let before = modified_times(&site);
-    let reloads = events(&serve.address);
-
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, format!("{text}\n\nOnly this page changes.\n")).unwrap();
-    assert_eq!(reloads.recv_timeout(REBUILD).unwrap(), "reload");
-    assert!(get(&serve.address, &url)
-        .body
-        .contains("Only this page changes."));
-    let after = modified_times(&site);
-    let page = site.join(url.trim_start_matches('/'));
-    let rewritten: Vec<&PathBuf> = (after.iter())
-        .filter(|(path, time)| before.get(*path) != Some(*time))
-        .map(|(path, _)| path)
-        .collect();
-    assert_eq!(
-        rewritten,
-        [&page.join("index.html"), &page.join("index.md")],
-        "only the edited page and its Markdown are written"
-    );
-    assert_eq!(after.len(), before.len(), "no file added or removed");
-}
-
 /// Each search shard's digest in `serve`'s search state (`<temp>/cache.search`), which it
 /// saves atomically once a shard's files are all written.
 fn shard_digests(site: &Path) -> BTreeMap<String, String> {
@@ -288,12 +259,13 @@ fn shard_digests(site: &Path) -> BTreeMap<String, String> {
 }
 
 #[test]
-fn an_edited_body_reaches_its_locale_search_index_once_edits_pause() {
+fn an_edited_body_rewrites_its_page_then_its_search_shard_once_edits_pause() {
     let dir = fixture_snapshot_dir("multilingual");
     let serve = start(dir.path());
     let (file, url) = an_article(&dir.path().join("content"));
     let site = site_folder(&serve);
-    let before = shard_digests(&site);
+    let before = modified_times(&site);
+    let digests_before = shard_digests(&site);
     let records_before = search_index::records(&site, "en");
     let reloads = events(&serve.address);
 
@@ -304,10 +276,13 @@ fn an_edited_body_reaches_its_locale_search_index_once_edits_pause() {
     )
     .unwrap();
     assert_eq!(reloads.recv_timeout(REBUILD).unwrap(), "reload");
+    assert!(get(&serve.address, &url)
+        .body
+        .contains("Only zephyrlike pages say this."));
     let started = Instant::now();
-    let after = loop {
+    let digests = loop {
         let digests = shard_digests(&site);
-        if digests.len() == before.len() && digests != before {
+        if digests.len() == digests_before.len() && digests != digests_before {
             break digests;
         }
         assert!(
@@ -316,11 +291,31 @@ fn an_edited_body_reaches_its_locale_search_index_once_edits_pause() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    let changed: Vec<&String> = (after.iter())
-        .filter(|(name, digest)| before.get(*name) != Some(*digest))
+
+    let changed: Vec<&String> = (digests.iter())
+        .filter(|(name, digest)| digests_before.get(*name) != Some(*digest))
         .map(|(name, _)| name)
         .collect();
     assert_eq!(changed, ["en/0"], "only the English shard is indexed again");
+    let after = modified_times(&site);
+    let shard = site.join("pagefind/en/0");
+    let written = (after.iter()).filter(|(path, time)| before.get(*path) != Some(*time));
+    let removed = (before.keys()).filter(|path| !after.contains_key(*path));
+    let page = site.join(url.trim_start_matches('/'));
+    let outside_shard: Vec<&PathBuf> = (written.map(|(path, _)| path).chain(removed))
+        .filter(|path| !path.starts_with(&shard))
+        .collect();
+    assert_eq!(
+        outside_shard,
+        [
+            &site.join(".helpcenter-build.json"),
+            &page.join("index.html"),
+            &page.join("index.md")
+        ],
+        "only the edited page, its Markdown, its search shard and the list of the site's \
+         files are written"
+    );
+
     let records = search_index::records(&site, "en");
     assert_eq!(records.len(), records_before.len(), "no page added or lost");
     let record = records.iter().find(|r| r["url"] == url.as_str()).unwrap();
