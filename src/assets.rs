@@ -58,7 +58,7 @@ impl LocalAssets {
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<LocalAssets> {
         let mut by_url = std::collections::BTreeMap::new();
         for (url, entry) in &snapshot.manifest.assets {
-            if !crate::tree::is_asset_file(&entry.file) {
+            if !crate::snapshot::is_asset_file(&entry.file) {
                 return Err(Error::data(format!(
                     "{}: asset {url} names {:?}, which is not a file of assets/",
                     snapshot.dir.join(crate::snapshot::MANIFEST_FILE).display(),
@@ -301,7 +301,7 @@ impl PreviousAssets {
         let entry = snapshot.manifest.assets.get(url)?;
         // `Snapshot::open` does not vet asset entries: one naming a file outside `assets/`
         // is not reused.
-        if !crate::tree::is_asset_file(&entry.file) {
+        if !crate::snapshot::is_asset_file(&entry.file) {
             return None;
         }
         let expected = snapshot.manifest.files.get(&entry.file)?;

@@ -711,6 +711,19 @@ impl std::fmt::Display for FileProblem {
     }
 }
 
+/// `assets/<name>` with a plain file name (no folders, no dot files): safe to join to a root.
+pub fn is_asset_file(file: &str) -> bool {
+    file.strip_prefix(ASSETS_DIR)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|name| {
+            !name.is_empty()
+                && !name.starts_with('.')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -954,5 +967,19 @@ mod tests {
         assert!(err
             .to_string()
             .contains("is not a snapshot: it has no manifest.json (run `helpcenter pull` first)"));
+    }
+
+    #[test]
+    fn asset_files_must_be_plain_names_in_assets() {
+        assert!(is_asset_file("assets/ab12.png"));
+        for bad in [
+            "assets/../x",
+            "assets/a/b.png",
+            "assets/",
+            "x/a.png",
+            "assets/.hidden",
+        ] {
+            assert!(!is_asset_file(bad), "{bad}");
+        }
     }
 }

@@ -73,7 +73,7 @@ mod read;
 mod record;
 mod write;
 
-pub use assets::{globalize, is_asset_file, localize, AssetRecord, TreeAsset, ASSETS_FILE};
+pub use assets::{globalize, localize, AssetRecord, TreeAsset, ASSETS_FILE};
 pub use base::{BaseEntry, BaseRecord, FileKind, LocalChanges};
 pub use export::{
     article_document, article_markdown, export, export_with_assets, ExportOptions, ExportReport,
