@@ -6,9 +6,11 @@
 //! one as `.<name>.previous` in between; the base record and front-matter write-backs of `push`
 //! replace single files.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{Error, Result};
 
@@ -55,24 +57,50 @@ pub fn write_atomically_with<T>(
 /// Removes the temp files that killed writers of `path` left beside it (`.<name>.tmp-<pid>` of
 /// a process that is gone), so a `kill -9` leaves no litter in a site or a backups folder for
 /// good. Where the OS cannot tell whether a process runs, nothing is removed.
+///
+/// Each folder is listed once per process (see [`ABANDONED`]): listing it on every write made
+/// writing N files into one folder (a push's body records) cost N listings of N files.
 fn remove_abandoned_temps(path: &Path, name: &str) {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    let mut listed = ABANDONED.lock().unwrap_or_else(PoisonError::into_inner);
+    let temps = (listed.entry(dir.to_path_buf())).or_insert_with(|| abandoned_temps(dir));
+    temps.retain(|(target, temp)| {
+        if target != name {
+            return true;
+        }
+        let _ = fs::remove_file(temp);
+        false
+    });
+}
+
+/// The temp files of killed writers found in each folder the first time this process wrote
+/// there, by the name of the file each was to replace; removed as those files are written.
+/// A writer killed while this process runs leaves its temp file for the next run to remove.
+static ABANDONED: Mutex<BTreeMap<PathBuf, Vec<(String, PathBuf)>>> = Mutex::new(BTreeMap::new());
+
+/// The temp files in `dir` whose writer is gone: `.<name>.tmp-<pid>`, with `name`.
+fn abandoned_temps(dir: &Path) -> Vec<(String, PathBuf)> {
     let Ok(entries) = fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
-    let prefix = format!(".{name}.tmp-");
+    let mut found = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let pid = (file_name.to_str())
-            .and_then(|n| n.strip_prefix(&prefix))
-            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some((target, pid)) = (file_name.to_str())
+            .and_then(|n| n.strip_prefix('.'))
+            .and_then(|n| n.rsplit_once(".tmp-"))
+        else {
+            continue;
+        };
+        let pid = pid.parse::<u32>().ok();
         if pid.is_some_and(|pid| pid != std::process::id() && !process_runs(pid)) {
-            let _ = fs::remove_file(entry.path());
+            found.push((target.to_string(), entry.path()));
         }
     }
+    found
 }
 
 /// Whether process `pid` is running (assumed so where the OS cannot say).
@@ -209,5 +237,10 @@ mod tests {
         assert_eq!(fs::read(&target).unwrap(), b"whole");
         assert_eq!(abandoned.exists(), !cfg!(target_os = "linux"));
         assert!(running.exists() && other.exists());
+
+        // The folder was listed once; the next file written there loses its own litter.
+        write_atomically(&dir.path().join("g.json"), b"whole").unwrap();
+        assert_eq!(other.exists(), !cfg!(target_os = "linux"));
+        assert!(running.exists());
     }
 }
