@@ -292,14 +292,6 @@ fn assert_same_content(workspace: &Workspace, expected: &[String], context: &str
     );
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for (rel, bytes) in files_under(from) {
-        let target = to.join(rel);
-        fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::write(target, bytes).unwrap();
-    }
-}
-
 /// `snapshot/` pulled and `content/` exported from the multilingual fixture, to copy from.
 fn exported_tree() -> tempfile::TempDir {
     let server = FakeIntercom::start(Workspace::load("multilingual"));
@@ -374,7 +366,7 @@ fn edit_tree(content: &Path) {
 fn push_round(template: &Path) -> (FakeIntercom, tempfile::TempDir) {
     let server = FakeIntercom::start(Workspace::load("multilingual"));
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&template.join("content"), &dir.path().join("content"));
+    support::copy_dir(&template.join("content"), &dir.path().join("content"));
     edit_tree(&dir.path().join("content"));
     (server, dir)
 }
@@ -640,7 +632,7 @@ fn a_killed_markdown_export_leaves_the_previous_tree_and_the_next_one_completes(
     let (old, new) = (files_under(&cwd.join("old")), files_under(&cwd.join("new")));
     let mut rng = seeded("export");
     for moment in 0..MOMENTS {
-        copy_tree(&cwd.join("old"), &cwd.join("content"));
+        support::copy_dir(&cwd.join("old"), &cwd.join("content"));
         kill_after(cwd, &export("b", "content"), took, &mut rng);
         let tree = files_if_any(&cwd.join("content"));
         // The swap is two renames: between them the previous tree waits beside the target.
@@ -669,12 +661,12 @@ fn a_killed_site_build_is_repaired_by_the_next_build() {
     timed_run(cwd, &build("a", "old"));
     // An uninterrupted build over the previous site: its manifest keeps the previous pages'
     // paths (for redirects), which a build into an empty folder does not have.
-    copy_tree(&cwd.join("old"), &cwd.join("new"));
+    support::copy_dir(&cwd.join("old"), &cwd.join("new"));
     let took = timed_run(cwd, &build("b", "new"));
     let new = files_under(&cwd.join("new"));
     let mut rng = seeded("site");
     for moment in 0..MOMENTS {
-        copy_tree(&cwd.join("old"), &cwd.join("site"));
+        support::copy_dir(&cwd.join("old"), &cwd.join("site"));
         kill_after(cwd, &build("b", "site"), took, &mut rng);
         timed_run(cwd, &build("b", "site"));
         // Also no temp file a killed write left (its manifest's, say) is deployed.

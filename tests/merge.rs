@@ -142,18 +142,7 @@ fn merges_match_the_expected_trees() {
         let expected_report = fs::read_to_string(case.join("report.txt")).unwrap();
         assert_eq!(report_text, expected_report, "{name}: report");
         let (actual, expected) = (visible_files(&content), files_under(&expected_dir));
-        assert_eq!(
-            actual.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>(),
-            "{name}: files"
-        );
-        for (file, bytes) in &actual {
-            assert_eq!(
-                String::from_utf8_lossy(bytes),
-                String::from_utf8_lossy(&expected[file]),
-                "{name}: {file} (UPDATE_EXPECTED=1 rewrites it)"
-            );
-        }
+        support::assert_same_files(&name, &actual, &expected);
         // A merged tree loads like any other (conflicts load with their local side).
         tree::load_with_new(&content).unwrap_or_else(|e| panic!("{name}: {e}"));
         // Merging the same snapshot again changes nothing.

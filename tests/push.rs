@@ -706,11 +706,11 @@ async fn a_push_that_stopped_before_its_base_update_resumes_without_a_conflict()
     s.edit(&en, EN_OLD, EN_NEW);
     let meta = s.content.join(tree::META_DIR);
     let saved = s.content.with_extension("meta-before");
-    copy_dir(&meta, &saved);
+    support::copy_dir(&meta, &saved);
     s.push(&s.options()).await;
     // As if the process had died after the PUT, before the base was written.
     fs::remove_dir_all(&meta).unwrap();
-    copy_dir(&saved, &meta);
+    support::copy_dir(&saved, &meta);
     s.server.clear_requests();
     let report = s.push(&s.options()).await;
     assert_eq!(
@@ -724,14 +724,6 @@ async fn a_push_that_stopped_before_its_base_update_resumes_without_a_conflict()
     s.server.clear_requests();
     s.push(&s.options()).await;
     assert!(s.server.requests().is_empty());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for (file, bytes) in support::files_under(from) {
-        let path = to.join(file);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
 }
 
 /// The tree path of collection `id`'s `_index.md` in `locale`.

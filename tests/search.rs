@@ -29,7 +29,7 @@ impl Fixture {
     fn new(edit: impl FnOnce(&Path)) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let raw = dir.path().join("raw");
-        copy_dir(&fixture_dir(), &raw);
+        support::copy_dir(&fixture_dir(), &raw);
         edit(&raw);
         snapshot_from_fixture(&raw, &dir.path().join("snapshot"));
         Fixture { dir }
@@ -80,19 +80,6 @@ impl Fixture {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// Decodes a Pagefind fragment file.
 /// Changes one locale's body of a raw fixture article.
 fn set_body(raw: &Path, id: &str, locale: &str, body: &str) {
     let file = raw.join("articles").join(format!("{id}.json"));

@@ -851,7 +851,7 @@ fn id_only_urls_lead_to_the_page_in_every_locale() {
 fn a_retitled_article_keeps_its_old_url_in_later_builds() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = dir.path().join("fixture");
-    copy_dir(&fixture_dir_of("workspaces/multilingual"), &fixture);
+    support::copy_dir(&fixture_dir_of("workspaces/multilingual"), &fixture);
     let snapshot = dir.path().join("snapshot");
     let options = BuildOptions {
         input: Input::Snapshot(snapshot.clone()),
@@ -928,14 +928,6 @@ fn a_retitled_article_keeps_its_old_url_in_later_builds() {
 
 fn fixture_dir_of(path: &str) -> PathBuf {
     fixture(path)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for (name, bytes) in files_under(from) {
-        let target = to.join(name);
-        fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::write(target, bytes).unwrap();
-    }
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn exports_match_the_expected_trees() {
         let expected_dir = case.join("expected");
         if std::env::var_os("UPDATE_EXPECTED").is_some() {
             let _ = fs::remove_dir_all(&expected_dir);
-            copy_tree(&content, &expected_dir);
+            support::copy_dir(&content, &expected_dir);
             let _ = fs::remove_dir_all(expected_dir.join(".helpcenter/base"));
         }
         // The base texts are the files' own bytes (see the_base_record_lists_every_file_...).
@@ -90,25 +90,10 @@ fn exports_match_the_expected_trees() {
         actual.retain(|path, _| !path.starts_with(".helpcenter/base/"));
         let expected = files_under(&expected_dir);
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(
-            actual.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>(),
-            "{name}: files"
-        );
-        for (file, bytes) in &actual {
-            assert_eq!(
-                String::from_utf8_lossy(bytes),
-                String::from_utf8_lossy(&expected[file]),
-                "{name}: {file} (UPDATE_EXPECTED=1 rewrites it)"
-            );
-        }
+        support::assert_same_files(&name, &actual, &expected);
         let back = tree::load(&expected_dir).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(differences(&ws, &back), Vec::<String>::new(), "{name}");
     }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    support::copy_dir(from, to);
 }
 
 /// `TREE_DUMP=dir cargo test --test tree dump` keeps an export of the demo for a look.

@@ -38,6 +38,27 @@ pub fn files_under(root: &std::path::Path) -> std::collections::BTreeMap<String,
         .collect()
 }
 
+/// Asserts that two trees (as [`files_under`] reads them) hold the same files with the same
+/// text, naming the case and the first file that differs.
+pub fn assert_same_files(
+    name: &str,
+    actual: &std::collections::BTreeMap<String, Vec<u8>>,
+    expected: &std::collections::BTreeMap<String, Vec<u8>>,
+) {
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{name}: files"
+    );
+    for (file, bytes) in actual {
+        assert_eq!(
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&expected[file]),
+            "{name}: {file} (UPDATE_EXPECTED=1 rewrites it)"
+        );
+    }
+}
+
 /// Copies every file under `from` to the same place under `to`.
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for (file, bytes) in files_under(from) {
