@@ -22,7 +22,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::html::{BodyCache, LinkMap};
-use crate::model::{ArticleIx, Locale};
+use crate::model::{ArticleIx, Locale, Workspace};
 use crate::tree::ArticleReader;
 
 /// Rebuilds a site again and again, keeping what the last full build loaded.
@@ -50,9 +50,9 @@ struct Kept {
 }
 
 self_cell::self_cell!(
-    /// The content with its plan of pages and its link map, which borrow it.
+    /// The model with its plan of pages and its link map, which borrow it.
     struct Planned {
-        owner: Loaded,
+        owner: Workspace,
         #[covariant]
         dependent: PlanLinks,
     }
@@ -150,7 +150,7 @@ impl Session {
         let file = reader.read(path)?;
         let mut front = file.content;
         let body = std::mem::take(&mut front.body);
-        let known = &kept.planned.borrow_owner().ws.articles[article.0];
+        let known = &kept.planned.borrow_owner().articles[article.0];
         let same = file.id.as_deref() == Some(known.id.as_str())
             && file.locale == locale
             && file.order == known.order
@@ -164,29 +164,35 @@ impl Session {
 }
 
 impl Kept {
-    fn new(options: &BuildOptions, mut loaded: Loaded) -> Result<Kept> {
-        let search = loaded.search.take();
+    /// Keeps what the full build that gave `loaded` loaded and set up; adds the plan, the
+    /// output folder (whose manifest that build wrote) and the reader of article files.
+    fn new(options: &BuildOptions, loaded: Loaded) -> Result<Kept> {
+        let Loaded {
+            ws,
+            files,
+            search,
+            setup,
+            cache,
+            assets,
+        } = loaded;
         let root = absolute(options.input.dir());
         let files = {
-            let ids: HashMap<&str, ArticleIx> = (loaded.ws.articles.iter().enumerate())
+            let ids: HashMap<&str, ArticleIx> = (ws.articles.iter().enumerate())
                 .map(|(i, a)| (a.id.as_str(), ArticleIx(i)))
                 .collect();
-            (loaded.files.iter())
+            (files.iter())
                 .filter_map(|(rel, (id, locale))| {
                     let article = *ids.get(id.as_str())?;
                     Some((root.join(rel), (article, locale.clone())))
                 })
                 .collect()
         };
-        let planned = Planned::try_new(loaded, |loaded| -> Result<PlanLinks> {
-            let plan = Plan::new(&loaded.ws, options.drafts, options.locales.as_deref())?;
+        let planned = Planned::try_new(ws, |ws| -> Result<PlanLinks> {
+            let plan = Plan::new(ws, options.drafts, options.locales.as_deref())?;
             let links = plan.link_map();
             Ok(PlanLinks { plan, links })
         })?;
-        let setup = Setup::new(options)?;
-        let cache = BodyCache::load(&setup.cache_path);
         let out = OutDir::open(&setup.out)?;
-        let assets = assets::SiteAssets::new(assets::local_assets(&options.input.open()?)?);
         let reader = match &options.input {
             Input::Markdown(_) => Some(ArticleReader::open(&root)?),
             Input::Snapshot(_) => None,
@@ -213,7 +219,6 @@ impl Kept {
         locale: &Locale,
         body: String,
     ) -> Result<Rebuilt> {
-        let started = std::time::Instant::now();
         let PlanLinks { plan, links } = self.planned.borrow_dependent();
         let page = (plan.locales.iter().position(|l| l == locale))
             .filter(|&li| plan.article_path(li, article).is_some())
@@ -231,7 +236,6 @@ impl Kept {
         let mut html = Vec::with_capacity(PAGE_BUFFER);
         let (page_file, markdown) =
             super::write_page(&self.out, &renderer, &self.assets, page, body, &mut html)?;
-        super::timing("page written", started);
         // The page's new search record: its shard is indexed again once edits pause.
         if let (Some(indexing), Some(search), Page::Article(li, _)) =
             (&indexing, &mut self.search, page)

@@ -142,6 +142,10 @@ pub struct Loaded {
     pub files: ArticleFiles,
     /// The search index's shards with their records (none with `--no-search`).
     pub search: Option<search::KeptShards>,
+    /// What the build set up and rendered with, for the next edits to render with too.
+    setup: Setup,
+    cache: BodyCache,
+    assets: assets::SiteAssets,
 }
 
 /// What to build, from where, and how.
@@ -251,13 +255,13 @@ fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option
         }
         return Ok((fresh::as_unchanged(done, started), None));
     }
-    let (report, once, loaded) = build_all(options, &setup, started, keep)?;
+    let (report, once, loaded) = build_all(options, setup, started, keep)?;
     if let Some(inputs) = &inputs {
         // A later build that finds nothing changed repeats the warnings about the content,
         // not those about what this build changed.
         let mut recorded = report.clone();
         recorded.warnings.retain(|w| !once.contains(w));
-        fresh::save(&record, inputs, &setup.out, &recorded);
+        fresh::save(&record, inputs, &loaded.setup.out, &recorded);
     }
     Ok((report, Some(loaded)))
 }
@@ -267,7 +271,7 @@ fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option
 /// content it loaded.
 fn build_all(
     options: &BuildOptions,
-    setup: &Setup,
+    setup: Setup,
     started: Instant,
     keep: bool,
 ) -> Result<(BuildReport, Vec<String>, Loaded)> {
@@ -299,7 +303,7 @@ fn build_all(
     let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
-    let mut written = write_site(&out, &renderer, bodies, setup, &site_assets, redirects)?;
+    let mut written = write_site(&out, &renderer, bodies, &setup, &site_assets, redirects)?;
     timing("site written", started);
     let mut warnings = ws.warnings.clone();
     warnings.extend(written.moved.iter().cloned());
@@ -307,12 +311,19 @@ fn build_all(
     warnings.extend(setup.finish(&cache));
     timing("cache saved", started);
     let once = written.moved.clone();
-    let report = report(setup, &plan, &written, &cache, warnings, started);
+    let report = report(&setup, &plan, &written, &cache, warnings, started);
     drop(renderer);
     drop(links);
     drop(plan);
-    let search = written.kept_search.take();
-    Ok((report, once, Loaded { ws, files, search }))
+    let loaded = Loaded {
+        ws,
+        files,
+        search: written.kept_search.take(),
+        setup,
+        cache,
+        assets: site_assets,
+    };
+    Ok((report, once, loaded))
 }
 
 /// Everything checked and prepared from the options before any content is read.
