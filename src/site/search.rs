@@ -371,7 +371,13 @@ pub fn write_indexes(
         if let Some(old) = old.filter(|o| o.digest == digest && o.files.iter().all(|f| out.had(f)))
         {
             let unchanged = vec![Written::Unchanged; old.files.len()];
-            return Ok((name, old.clone(), false, unchanged, keep.then_some(shard)));
+            return Ok(IndexedShard {
+                name,
+                state: old.clone(),
+                indexed: false,
+                outcomes: unchanged,
+                kept: keep.then_some(shard),
+            });
         }
         let bundle = index_shard(&shard)?;
         let files: BTreeSet<String> = bundle.keys().cloned().collect();
@@ -385,25 +391,31 @@ pub fn write_indexes(
             files: files.into_iter().collect(),
         };
         // Unless kept, the shard's records are freed here, as soon as it is indexed.
-        Ok((name, state, true, outcomes, keep.then_some(shard)))
+        Ok(IndexedShard {
+            name,
+            state,
+            indexed: true,
+            outcomes,
+            kept: keep.then_some(shard),
+        })
     })
     .into_iter()
     .collect::<Result<_>>()?;
     let mut state = SearchState::default();
     let mut kept: Vec<(usize, Vec<Shard>)> = counts.into_iter().map(|c| (c, Vec::new())).collect();
-    for (name, shard, indexed, outcomes, records) in results {
-        if let Some(records) = records {
+    for shard in results {
+        if let Some(records) = shard.kept {
             let li = locales.iter().position(|l| *l == records.locale);
             kept[li.expect("a built locale")].1.push(records);
         }
-        if indexed {
-            written.report.shards_indexed.push(name.clone());
+        if shard.indexed {
+            written.report.shards_indexed.push(shard.name.clone());
         } else {
             written.report.shards_unchanged += 1;
         }
-        written.outcomes.extend(outcomes);
-        written.files.extend(shard.files.iter().cloned());
-        state.shards.insert(name, shard);
+        written.outcomes.extend(shard.outcomes);
+        written.files.extend(shard.state.files.iter().cloned());
+        state.shards.insert(shard.name, shard.state);
     }
     if let Err(error) = state.save(state_path) {
         // Only a cache: the next build indexes again.
@@ -420,9 +432,19 @@ pub fn write_indexes(
     Ok(written)
 }
 
-/// What indexing one shard gave: its name, state and whether it was indexed (or kept as
-/// it was), what happened to its files, and its records if they are kept.
-type IndexedShard = (String, ShardState, bool, Vec<Written>, Option<Shard>);
+/// What indexing one shard gave.
+struct IndexedShard {
+    /// `de/3`.
+    name: String,
+    /// Its digest and files, for the search state.
+    state: ShardState,
+    /// Indexed in this build, or its files kept as they were.
+    indexed: bool,
+    /// What happened to each of its files.
+    outcomes: Vec<Written>,
+    /// The shard with its records, when [`Indexing::keep`] asked for them.
+    kept: Option<Shard>,
+}
 
 /// A locale's records in shards (sorted by URL within each), and how many shards the locale
 /// was split into (shards that drew no record are left out).
