@@ -19,7 +19,8 @@
 //! time and peak RSS. `BENCH_PEERS=1` then measures, side by side on the same pages, the
 //! pipeline people use without this tool: the Markdown tree rendered by Hugo (`hugo` on the
 //! PATH; Debian's package), then indexed by the Pagefind CLI with CJK segmentation
-//! (`pagefind_extended`, from npm's `pagefind` package; `BENCH_PAGEFIND` names the binary),
+//! (`pagefind_extended`, from npm's `pagefind` package; `BENCH_PAGEFIND` names the binary, or
+//! several, comma-separated, to compare Pagefind versions),
 //! against `helpcenter build --from markdown` of the same tree. Those three run as commands
 //! under GNU `time` (Debian's `time`), which gives their wall, CPU and peak RSS.
 //!
@@ -28,6 +29,10 @@
 //! edit is timed from the file write to the reload event, to the new page being served and
 //! to its search shard indexed again; then the same edits under `hugo server` (to the new
 //! page served), and the peak RSS of both.
+//!
+//! `BENCH_EDIT=1` times `helpcenter build --from markdown` of that tree after an edit of one
+//! article's body (`BENCH_EDITS` times): to the edited pages written, and to the search shard
+//! indexed again, with an unchanged build first.
 
 /// The same allocator as the binary, so the figures are the binary's.
 #[global_allocator]
@@ -506,6 +511,73 @@ fn main() {
     if std::env::var_os("BENCH_SERVE").is_some() {
         serve::measure(&dir);
     }
+    if std::env::var_os("BENCH_EDIT").is_some() {
+        edits(&dir);
+    }
+}
+
+/// `helpcenter build --from markdown` after one article's body is edited, `BENCH_EDITS`
+/// times: from the start of the command to its edited pages written, and to its search shard
+/// indexed again (the build's own timings), against the full build of the same tree.
+fn edits(dir: &Path) {
+    let edits: usize = setting("BENCH_EDITS", "5").parse().expect("BENCH_EDITS");
+    let site = hugo_site(dir);
+    let content = site.join("content");
+    let (file, url) = serve::an_article(&content);
+    let bin = serve::binary();
+    let _ = std::fs::remove_dir_all(dir.join("site-edit"));
+    let _ = std::fs::remove_file(dir.join(".site-edit.helpcenter-cache"));
+    let args = [
+        "build",
+        "--from",
+        "markdown",
+        "--content",
+        "hugo/content",
+        "--out",
+        "site-edit",
+    ];
+    timed(
+        "helpcenter build --from markdown",
+        bin.to_str().unwrap(),
+        &[&args[..], &["--quiet"]].concat(),
+        dir,
+    );
+    println!(
+        "build after an edit of {} ({url}), {edits} times:",
+        file.display()
+    );
+    for round in 0..=edits {
+        if round > 0 {
+            let mut text = std::fs::read_to_string(&file).unwrap();
+            text.push_str(&format!("\nEdit number {round} of this article.\n"));
+            std::fs::write(&file, text).unwrap();
+        }
+        let started = Instant::now();
+        let output = std::process::Command::new(&bin)
+            .args(args)
+            .args(["--json", "--quiet"])
+            .current_dir(dir)
+            .output()
+            .expect("run helpcenter build");
+        let wall = started.elapsed().as_secs_f64();
+        assert!(output.status.success(), "build after an edit failed");
+        let report: BuildReport = serde_json::from_slice(&output.stdout).expect("--json");
+        let search_ms = report.search.as_ref().map_or(0, |s| s.duration_ms);
+        let what = if round == 0 {
+            "unchanged"
+        } else {
+            "one body edited"
+        };
+        println!(
+            "  {what:<16} {:>6.0} ms to the pages written, {wall:>5.2} s in all; {} files \
+             written, search shards indexed again: {:?}; peak RSS {:.0} MiB; load {:.2}",
+            report.duration_ms.saturating_sub(search_ms) as f64,
+            report.files_written,
+            report.search.map(|s| s.shards_indexed).unwrap_or_default(),
+            report.peak_rss_bytes.unwrap_or(0) as f64 / 1048576.0,
+            load_average().unwrap_or(f64::NAN)
+        );
+    }
 }
 
 /// `helpcenter serve` against `hugo server`: from an edit to the page served.
@@ -518,7 +590,7 @@ mod serve {
     use std::time::{Duration, Instant};
 
     /// The release binary beside the bench.
-    fn binary() -> PathBuf {
+    pub fn binary() -> PathBuf {
         let own = std::env::current_exe().expect("own path");
         own.parent()
             .and_then(Path::parent)
@@ -610,7 +682,7 @@ mod serve {
     }
 
     /// The article file to edit (the first of the English tree) and its page's path.
-    fn an_article(content: &Path) -> (PathBuf, String) {
+    pub fn an_article(content: &Path) -> (PathBuf, String) {
         let file = walkdir::WalkDir::new(content.join("en"))
             .sort_by_file_name()
             .into_iter()
@@ -859,10 +931,19 @@ fn timed(name: &str, program: &str, args: &[&str], cwd: &Path) -> f64 {
     wall
 }
 
-/// Hugo then the Pagefind CLI, against this tool, on the same Markdown tree.
+/// What `program --version` prints (`pagefind 1.4.0`), to tell several Pagefind CLIs apart.
+fn version_of(program: &str) -> String {
+    let output = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Hugo then the Pagefind CLI (each of those `BENCH_PAGEFIND` names, comma-separated), against
+/// this tool, on the same Markdown tree.
 fn peers(dir: &Path) {
     let site = hugo_site(dir);
-    let pagefind = setting("BENCH_PAGEFIND", "pagefind_extended");
     let own = std::env::current_exe().expect("own path");
     let bin = own
         .parent()
@@ -877,12 +958,24 @@ fn peers(dir: &Path) {
         &["--quiet", "--destination", "public"],
         &site,
     );
-    let index = timed(
-        "pagefind CLI (index hugo's pages)",
-        &pagefind,
-        &["--site", "public", "--quiet"],
-        &site,
-    );
+    // Each Pagefind CLI named indexes the same pages, into a folder of its own.
+    let setting = setting("BENCH_PAGEFIND", "pagefind_extended");
+    let indexers: Vec<(&str, f64)> = setting
+        .split(',')
+        .enumerate()
+        .map(|(i, pagefind)| {
+            let bundle = format!("pagefind-{i}");
+            let _ = std::fs::remove_dir_all(site.join("public").join(&bundle));
+            let label = format!("{} (index)", version_of(pagefind));
+            let took = timed(
+                &label,
+                pagefind,
+                &["--site", "public", "--output-subdir", &bundle, "--quiet"],
+                &site,
+            );
+            (pagefind, took)
+        })
+        .collect();
     let _ = std::fs::remove_dir_all(dir.join("site-md"));
     let _ = std::fs::remove_file(dir.join(".site-md.helpcenter-cache"));
     let ours = timed(
@@ -900,9 +993,12 @@ fn peers(dir: &Path) {
         ],
         dir,
     );
-    println!(
-        "hugo + pagefind {:.2} s / helpcenter with search {ours:.2} s = {:.1}x",
-        hugo + index,
-        (hugo + index) / ours
-    );
+    for (pagefind, index) in indexers {
+        println!(
+            "hugo + {} {:.2} s / helpcenter with search {ours:.2} s = {:.1}x",
+            version_of(pagefind),
+            hugo + index,
+            (hugo + index) / ours
+        );
+    }
 }

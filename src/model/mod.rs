@@ -13,25 +13,25 @@ pub mod slug;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use load::{load_snapshot, LoadOptions};
 pub use locale::{Locale, INTERCOM_LOCALES};
 
 /// Index of a [`HelpCenter`] in [`Workspace::help_centers`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct HelpCenterIx(pub usize);
 
 /// Index of a [`Group`] in [`Workspace::groups`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct GroupIx(pub usize);
 
 /// Index of an [`Article`] in [`Workspace::articles`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ArticleIx(pub usize);
 
 /// Everything one snapshot holds, resolved into a tree.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Workspace {
     /// Help centers, sorted by id.
     pub help_centers: Vec<HelpCenter>,
@@ -48,7 +48,7 @@ pub struct Workspace {
 }
 
 /// A help center: the root of a tree of groups.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HelpCenter {
     /// The API id.
     pub id: String,
@@ -71,7 +71,7 @@ pub struct HelpCenter {
 }
 
 /// Whether a group was a collection or an API 2.9 section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     /// A collection (nested under another collection from API 2.10 on).
@@ -81,7 +81,7 @@ pub enum GroupKind {
 }
 
 /// A collection or a section.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Group {
     /// The API id (collections and sections have separate id spaces).
     pub id: String,
@@ -110,7 +110,7 @@ pub struct Group {
 }
 
 /// A group's name and description in one locale.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupContent {
     /// The name.
     pub name: String,
@@ -123,7 +123,7 @@ pub struct GroupContent {
 }
 
 /// An article.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Article {
     /// The API id.
     pub id: String,
@@ -138,7 +138,7 @@ pub struct Article {
 }
 
 /// Whether a translation is visible to readers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Live.
@@ -148,7 +148,7 @@ pub enum State {
 }
 
 /// An article's content in one locale.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleContent {
     /// The title.
     pub title: String,

@@ -243,27 +243,107 @@ pub fn build_keeping(options: &BuildOptions) -> Result<(BuildReport, Option<Load
 fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option<Loaded>)> {
     let started = Instant::now();
     let setup = Setup::new(options)?;
+    timing("set up", started);
     let record = fresh::record_path(&setup.cache_path);
-    let inputs = fresh::inputs(options);
-    if let Some(done) = inputs
-        .as_deref()
-        .and_then(|inputs| fresh::unchanged(&record, inputs, &setup.out))
-    {
-        timing("nothing changed since the last build", started);
-        for warning in &done.warnings {
-            tracing::warn!("{warning}");
-        }
-        return Ok((fresh::as_unchanged(done, started), None));
-    }
+    let inputs = fresh::Inputs::scan(options);
+    timing("inputs listed", started);
+    let last = inputs
+        .as_ref()
+        .and_then(|inputs| fresh::last(&record, inputs));
+    timing("compared with the last build", started);
+    let setup = match last {
+        Some(last) => match shortcut(options, setup, last, keep, started)? {
+            Shortcut::Unchanged(report) => return Ok((report, None)),
+            Shortcut::Edited(report, content) => {
+                if let Some(inputs) = &inputs {
+                    fresh::save(&record, inputs, &report.out, &report, content.as_deref());
+                }
+                return Ok((report, None));
+            }
+            Shortcut::None(setup) => *setup,
+        },
+        None => setup,
+    };
     let (report, once, loaded) = build_all(options, setup, started, keep)?;
     if let Some(inputs) = &inputs {
+        let content = incremental::save_content(
+            options,
+            &loaded.setup.cache_path,
+            &inputs.digest(),
+            &loaded.ws,
+            &loaded.files,
+        );
         // A later build that finds nothing changed repeats the warnings about the content,
         // not those about what this build changed.
         let mut recorded = report.clone();
         recorded.warnings.retain(|w| !once.contains(w));
-        fresh::save(&record, inputs, &loaded.setup.out, &recorded);
+        fresh::save(
+            &record,
+            inputs,
+            &loaded.setup.out,
+            &recorded,
+            content.as_deref(),
+        );
     }
     Ok((report, Some(loaded)))
+}
+
+/// A build that did less than a full one, or why not.
+enum Shortcut {
+    /// Nothing changed since the last build: its report.
+    Unchanged(BuildReport),
+    /// Article bodies were edited, and only their pages rendered: the report, and the id of
+    /// the saved content it resumed.
+    Edited(BuildReport, Option<String>),
+    /// A full build is needed, with this setup.
+    None(Box<Setup>),
+}
+
+/// Builds from what the `last` build recorded, if nothing changed since but some article
+/// bodies: `serve` (`keep`) needs the whole content loaded, which that does not load.
+fn shortcut(
+    options: &BuildOptions,
+    setup: Setup,
+    last: fresh::Last,
+    keep: bool,
+    started: Instant,
+) -> Result<Shortcut> {
+    if last.edited.is_empty() {
+        if !last.outputs_unchanged(&setup.out) {
+            return Ok(Shortcut::None(Box::new(setup)));
+        }
+        timing("nothing changed since the last build", started);
+        for warning in &last.report.warnings {
+            tracing::warn!("{warning}");
+        }
+        return Ok(Shortcut::Unchanged(fresh::as_unchanged(
+            last.report,
+            started,
+        )));
+    }
+    if keep {
+        return Ok(Shortcut::None(Box::new(setup)));
+    }
+    // The output folder is checked on one core while the edited files are read on the other.
+    let (outputs_unchanged, edits) = rayon::join(
+        || last.outputs_unchanged(&setup.out),
+        || {
+            let id = last.content.as_deref()?;
+            incremental::body_edits(options, &setup.cache_path, id, &last.edited, started)
+        },
+    );
+    let (true, Some(edits)) = (outputs_unchanged, edits) else {
+        return Ok(Shortcut::None(Box::new(setup)));
+    };
+    timing("edited article bodies read", started);
+    match incremental::rebuild_edited(options, setup, edits, last.report, started) {
+        Ok(report) => Ok(Shortcut::Edited(report, last.content)),
+        Err(error) => {
+            // The full build redoes it all, and reports a problem properly.
+            tracing::debug!("rebuilding the edited pages failed: {error}");
+            Setup::new(options).map(|setup| Shortcut::None(Box::new(setup)))
+        }
+    }
 }
 
 /// Builds the whole site: loads the content and renders every page (from the caches).
@@ -718,10 +798,14 @@ pub(crate) fn search_indexing(
     cache_path: &Path,
     keep: bool,
 ) -> Option<search::Indexing> {
+    // A Markdown tree's builds save each shard's records, so that a build after an edit can
+    // index its shard again; `serve` keeps them in memory instead.
+    let saves_records = matches!(options.input, Input::Markdown(_)) && !keep;
     (!options.no_search).then(|| search::Indexing {
         collector: search::Collector::new(locales),
         state: search::state_path(cache_path),
         budget: (options.search_shard_budget).unwrap_or(search::SHARD_TEXT_BUDGET),
         keep,
+        records: saves_records.then(|| search::records_dir(cache_path)),
     })
 }

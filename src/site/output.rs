@@ -79,6 +79,8 @@ pub struct OutDir {
     /// once (pages, then the asset copies they turned out to use), and the manifest it saves
     /// before [`OutDir::finish`] must list all of them.
     claimed: Mutex<BTreeSet<String>>,
+    /// Files [`OutDir::remove`] removed during this build.
+    removed: Mutex<BTreeSet<String>>,
 }
 
 impl OutDir {
@@ -97,6 +99,7 @@ impl OutDir {
             history: Mutex::new(history.clone()),
             previous_history: history,
             claimed: Mutex::new(BTreeSet::new()),
+            removed: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -178,15 +181,17 @@ impl OutDir {
     }
 
     /// Removes `files` now, which this tool wrote (in an earlier build or this one) and which
-    /// are no longer produced: `serve` replacing one search shard's bundle. Files it did not
-    /// write are left alone; the manifest still lists the removed ones until the next build's
-    /// [`OutDir::finish`], which finds them gone.
+    /// are no longer produced: an edit's rebuild replacing one search shard's bundle. Files it
+    /// did not write are left alone; the manifest still lists the removed ones until
+    /// [`OutDir::settle`] or the next build's [`OutDir::finish`].
     pub fn remove<'a>(&self, files: impl IntoIterator<Item = &'a String>) -> Result<()> {
         let claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut removed = self.removed.lock().unwrap_or_else(PoisonError::into_inner);
         for file in files {
             if !self.previous.contains(file) && !claimed.contains(file) {
                 continue;
             }
+            removed.insert(file.clone());
             let path = join_inside(&self.root, file)?;
             match fs::remove_file(&path) {
                 Err(e) if e.kind() != ErrorKind::NotFound => {
@@ -226,6 +231,22 @@ impl OutDir {
             self.save_manifest(produced)?;
         }
         Ok(removed)
+    }
+
+    /// Records the manifest of a rebuild that changed some files without listing all it
+    /// produces (an edit's): the previous build's files and those claimed since, without those
+    /// removed.
+    pub fn settle(&self) -> Result<()> {
+        let claimed = self.claimed.lock().unwrap_or_else(PoisonError::into_inner);
+        let removed = self.removed.lock().unwrap_or_else(PoisonError::into_inner);
+        if claimed.is_empty() && removed.is_empty() {
+            return Ok(());
+        }
+        let files: BTreeSet<String> = (self.previous.union(&claimed))
+            .filter(|file| !removed.contains(*file))
+            .cloned()
+            .collect();
+        self.save_manifest(&files)
     }
 
     /// Best effort: a directory that is not empty (someone else's files) simply stays.

@@ -59,7 +59,7 @@ pub fn bundle_path(locale: &Locale) -> String {
 }
 
 /// One article page as the index sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// What keeps the page in the same shard from build to build: its article's id.
     pub key: String,
@@ -85,6 +85,9 @@ pub struct Indexing {
     /// Keep every shard's records after indexing ([`SearchOutput::kept`]), for `serve` to
     /// re-index one shard after an edit.
     pub keep: bool,
+    /// Save each shard's records in this folder (see [`records_dir`]), for a later build to
+    /// re-index one shard after an edit without rendering every page.
+    pub records: Option<PathBuf>,
 }
 
 /// Records gathered while pages render, per locale (in the plan's locale order).
@@ -159,53 +162,131 @@ pub struct SearchOutput {
 /// The shards of the last build with their records, kept so that an edit re-indexes just the
 /// shard of the page it changed (see [`KeptShards::update`]).
 pub struct KeptShards {
-    /// Per locale (the plan's order): how many shards it was split into, and the shards.
-    locales: Vec<(usize, Vec<Shard>)>,
+    /// Per locale (the plan's order).
+    locales: Vec<KeptLocale>,
     state: PathBuf,
+    /// Where each shard's records are saved, if they are: shards missing from `locales` are
+    /// read from there when an edit needs them.
+    records: Option<PathBuf>,
+}
+
+/// A locale's shards as [`KeptShards`] holds them.
+struct KeptLocale {
+    locale: Locale,
+    /// How many shards the locale was split into.
+    count: usize,
+    /// Those of its shards that are held (all, unless they are read when needed).
+    shards: Vec<Shard>,
 }
 
 impl KeptShards {
+    /// The shards the last build of `locales` (the plan's order) indexed, by what `indexing`
+    /// says of where it keeps them: each shard's records are read from their folder when an
+    /// edit first needs them. `None` when that build saved no records, or not for these
+    /// locales.
+    pub fn saved(indexing: &Indexing, locales: &[Locale]) -> Option<KeptShards> {
+        let records = indexing.records.clone()?;
+        let state = SearchState::load(&indexing.state);
+        let locales = (locales.iter())
+            .map(|locale| {
+                let count = *state.counts.get(locale.as_str())?;
+                Some(KeptLocale {
+                    locale: locale.clone(),
+                    count,
+                    shards: Vec::new(),
+                })
+            })
+            .collect::<Option<_>>()?;
+        Some(KeptShards {
+            locales,
+            state: indexing.state.clone(),
+            records: Some(records),
+        })
+    }
+
     /// Puts `record` (of locale number `li`) in place of the record of the same page; returns
     /// the shard to index again, unless the record is unchanged (or its page is not indexed).
-    pub fn update(&mut self, li: usize, record: Record) -> Option<ShardId> {
-        let (count, shards) = self.locales.get_mut(li)?;
-        let number = shard_of(&record, *count);
-        let shard = shards.iter_mut().find(|s| s.number == number)?;
-        let old = shard.records.iter_mut().find(|r| r.url == record.url)?;
+    /// Fails when the shard's saved records cannot be read.
+    pub fn update(&mut self, li: usize, record: Record) -> Result<Option<ShardId>> {
+        let Some(kept) = self.locales.get_mut(li) else {
+            return Ok(None);
+        };
+        let number = shard_of(&record, kept.count);
+        if !kept.shards.iter().any(|s| s.number == number) {
+            let Some(dir) = &self.records else {
+                return Ok(None);
+            };
+            let state = SearchState::load(&self.state);
+            kept.shards
+                .push(read_records(dir, &state, &kept.locale, number)?);
+        }
+        let shard = (kept.shards.iter_mut().find(|s| s.number == number))
+            .expect("the shard was just found or read");
+        let Some(old) = shard.records.iter_mut().find(|r| r.url == record.url) else {
+            return Ok(None);
+        };
         if *old == record {
-            return None;
+            return Ok(None);
         }
         *old = record;
-        Some(ShardId { li, number })
+        Ok(Some(ShardId { li, number }))
     }
 
     /// Indexes one shard again, writes its bundle into `out` (removing the files of its last
     /// bundle it no longer has) and records it in the search state, so the next build keeps it.
-    pub fn reindex(&self, id: ShardId, out: &OutDir) -> Result<String> {
-        let (_, shards) = &self.locales[id.li];
+    pub fn reindex(&self, id: ShardId, out: &OutDir) -> Result<Reindexed> {
+        let shards = &self.locales[id.li].shards;
         let shard =
             (shards.iter().find(|s| s.number == id.number)).expect("a shard that update returned");
         let name = shard.name();
         let mut state = SearchState::load(&self.state);
         // While the shard's files change, no state may vouch for them (as in a build).
-        let old = state.shards.remove(&name);
+        let old = state
+            .shards
+            .remove(&name)
+            .map(|o| o.files)
+            .unwrap_or_default();
         state.save(&self.state)?;
         let bundle = index_shard(shard)?;
         let files: BTreeSet<String> = bundle.keys().cloned().collect();
         out.claim(&files)?;
+        let mut written = 0;
         for (file, bytes) in &bundle {
-            out.write(file, bytes)?;
+            written += usize::from(out.write(file, bytes)? == Written::Written);
         }
-        let stale = (old.iter().flat_map(|o| &o.files)).filter(|f| !files.contains(*f));
-        out.remove(stale)?;
+        let stale: Vec<&String> = old.iter().filter(|f| !files.contains(*f)).collect();
+        out.remove(stale.iter().copied())?;
         let digest = digest(&shard.locale, &shard.records);
+        if let Some(dir) = &self.records {
+            save_records(dir, shard, &digest)?;
+        }
+        let reindexed = Reindexed {
+            name: name.clone(),
+            files: files.len(),
+            files_before: old.len(),
+            written,
+            removed: stale.len(),
+        };
         let files = files.into_iter().collect();
-        state
-            .shards
-            .insert(name.clone(), ShardState { digest, files });
+        state.shards.insert(name, ShardState { digest, files });
         state.save(&self.state)?;
-        Ok(name)
+        Ok(reindexed)
     }
+}
+
+/// What indexing one shard again did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reindexed {
+    /// The shard (`en/3`).
+    pub name: String,
+    /// Files of its bundle now.
+    pub files: usize,
+    /// Files of its bundle before.
+    pub files_before: usize,
+    /// Files written because they were new or changed.
+    pub written: usize,
+    /// Files of its old bundle removed.
+    pub removed: usize,
 }
 
 /// One shard of one locale's index, as [`KeptShards::update`] names it.
@@ -220,6 +301,9 @@ pub struct ShardId {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct SearchState {
     shards: BTreeMap<String, ShardState>,
+    /// How many shards each locale was split into (the same count gives the same split).
+    #[serde(default)]
+    counts: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,6 +342,62 @@ pub fn state_path(cache: &Path) -> PathBuf {
     let mut name = cache.as_os_str().to_owned();
     name.push(".search");
     PathBuf::from(name)
+}
+
+/// Where a build whose body cache is `cache` saves each shard's records (see
+/// [`Indexing::records`]).
+pub fn records_dir(cache: &Path) -> PathBuf {
+    let mut name = cache.as_os_str().to_owned();
+    name.push(".search-records");
+    PathBuf::from(name)
+}
+
+/// A shard's records as saved, with the digest of the bundle they gave.
+#[derive(Serialize, Deserialize)]
+struct SavedRecords {
+    digest: String,
+    records: Vec<Record>,
+}
+
+/// The file of shard `number` of `locale` in the records folder `dir`.
+fn records_file(dir: &Path, locale: &Locale, number: usize) -> PathBuf {
+    dir.join(format!("{locale}.{number}.json"))
+}
+
+/// Saves the records of `shard`, whose bundle has digest `digest`, into `dir`.
+fn save_records(dir: &Path, shard: &Shard, digest: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create directory", e))?;
+    let saved = SavedRecords {
+        digest: digest.to_string(),
+        records: shard.records.clone(),
+    };
+    let json = serde_json::to_vec(&saved).expect("records serialise");
+    crate::durable::write_atomically(&records_file(dir, &shard.locale, shard.number), &json)
+}
+
+/// Reads the saved records of shard `number` of `locale`: they must be those whose bundle
+/// `state` lists, or the bundle in the site is not made of them.
+fn read_records(dir: &Path, state: &SearchState, locale: &Locale, number: usize) -> Result<Shard> {
+    let file = records_file(dir, locale, number);
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, "read", e))?;
+    let saved: SavedRecords = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::data(format!("{}: {e}", file.display())))?;
+    let shard = Shard {
+        locale: locale.clone(),
+        number,
+        records: saved.records,
+    };
+    let listed = state.shards.get(&shard.name()).map(|s| s.digest.as_str());
+    if listed != Some(saved.digest.as_str()) || digest(locale, &shard.records) != saved.digest {
+        // Removed, so that the next full build, which keeps the shard's bundle, saves its
+        // records again.
+        let _ = std::fs::remove_file(&file);
+        return Err(Error::data(format!(
+            "{}: not the records of the search index in the site",
+            file.display()
+        )));
+    }
+    Ok(shard)
 }
 
 /// While Pagefind builds an index it holds every word occurrence in memory, several times
@@ -332,6 +472,7 @@ pub fn write_indexes(
         state: state_path,
         budget,
         keep,
+        records,
     } = indexing;
     let started = Instant::now();
     let peak_before = crate::memory::peak_rss();
@@ -349,9 +490,9 @@ pub fn write_indexes(
     let mut counts = Vec::new();
     let mut shards = Vec::new();
     for (li, locale) in locales.iter().enumerate() {
-        let records = collector.take_sorted(li);
-        written.report.pages += records.len();
-        let (count, locale_shards) = split(locale, records, *budget);
+        let locale_records = collector.take_sorted(li);
+        written.report.pages += locale_records.len();
+        let (count, locale_shards) = split(locale, locale_records, *budget);
         counts.push(count);
         let listing = shards_listing(&locale_shards);
         let file = format!("{}{SHARDS_FILE}", &bundle_path(locale)[1..]);
@@ -370,6 +511,12 @@ pub fn write_indexes(
         let old = previous.shards.get(&name);
         if let Some(old) = old.filter(|o| o.digest == digest && o.files.iter().all(|f| out.had(f)))
         {
+            // Records saved by a build that did not save them yet are saved now.
+            if let Some(dir) = records {
+                if !records_file(dir, &shard.locale, shard.number).exists() {
+                    save_records(dir, &shard, &digest)?;
+                }
+            }
             let unchanged = vec![Written::Unchanged; old.files.len()];
             return Ok(IndexedShard {
                 name,
@@ -386,6 +533,9 @@ pub fn write_indexes(
             .iter()
             .map(|(file, bytes)| out.write(file, bytes))
             .collect::<Result<Vec<_>>>()?;
+        if let Some(dir) = records {
+            save_records(dir, &shard, &digest)?;
+        }
         let state = ShardState {
             digest,
             files: files.into_iter().collect(),
@@ -402,11 +552,20 @@ pub fn write_indexes(
     .into_iter()
     .collect::<Result<_>>()?;
     let mut state = SearchState::default();
-    let mut kept: Vec<(usize, Vec<Shard>)> = counts.into_iter().map(|c| (c, Vec::new())).collect();
+    let mut kept: Vec<KeptLocale> = (locales.iter().zip(&counts))
+        .map(|(locale, &count)| KeptLocale {
+            locale: locale.clone(),
+            count,
+            shards: Vec::new(),
+        })
+        .collect();
+    for (locale, count) in locales.iter().zip(counts) {
+        state.counts.insert(locale.to_string(), count);
+    }
     for shard in results {
         if let Some(records) = shard.kept {
             let li = locales.iter().position(|l| *l == records.locale);
-            kept[li.expect("a built locale")].1.push(records);
+            kept[li.expect("a built locale")].shards.push(records);
         }
         if shard.indexed {
             written.report.shards_indexed.push(shard.name.clone());
@@ -424,6 +583,7 @@ pub fn write_indexes(
     written.kept = keep.then(|| KeptShards {
         locales: kept,
         state: state_path.clone(),
+        records: records.clone(),
     });
     written.report.files = written.files.len();
     written.report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

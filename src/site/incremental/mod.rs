@@ -1,0 +1,226 @@
+//! Rebuilding after an edit: when the only change is the body of article files (their front
+//! matter as the model holds it, and their `weight`, unchanged), only those translations' pages
+//! and their `index.md` are rendered and written. Nothing else shows a body (collection pages,
+//! related articles, feeds and `llms.txt` show titles and descriptions) except the search
+//! index: each page's new record replaces the old one in its shard, and that shard is indexed
+//! again. Any other change is a full build.
+//!
+//! Two callers: `serve` keeps what the last full build loaded in memory ([`Session`]), so an
+//! edit costs reading one file and rendering one page (a few milliseconds on a 5,000-article
+//! tree); `build` reads it back from what the last full build saved beside its body cache (the
+//! model without bodies, and each search shard's records; see [`resume`]).
+
+mod resume;
+mod session;
+
+pub(super) use resume::{body_edits, rebuild_edited, save_content};
+pub use session::{Rebuilt, Session};
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::output::{OutDir, Written};
+use super::plan::{Page, Plan};
+use super::search::{KeptShards, Reindexed, ShardId};
+use super::{
+    assets, search_indexing, ArticleFiles, BuildOptions, Input, Loaded, Setup, PAGE_BUFFER,
+};
+use crate::error::Result;
+use crate::html::{BodyCache, LinkMap};
+use crate::model::{ArticleIx, Locale, Workspace};
+use crate::tree::ArticleReader;
+
+/// The content of the last full build: the model (without bodies) with its plan and links,
+/// which file holds which article translation, and the reader of those files.
+struct Content {
+    planned: Planned,
+    /// Article files by absolute path.
+    files: HashMap<PathBuf, (ArticleIx, Locale)>,
+    /// Reads an edited article file (a Markdown tree's only).
+    reader: Option<ArticleReader>,
+}
+
+self_cell::self_cell!(
+    /// The model with its plan of pages and its link map, which borrow it.
+    struct Planned {
+        owner: Workspace,
+        #[covariant]
+        dependent: PlanLinks,
+    }
+);
+
+/// The pages of a site and where each links.
+struct PlanLinks<'w> {
+    plan: Plan<'w>,
+    links: LinkMap,
+}
+
+/// An edit of an article file that changed only its body.
+struct BodyEdit {
+    article: ArticleIx,
+    locale: Locale,
+    body: String,
+}
+
+impl Content {
+    /// The content of a build of `options` that loaded `ws` from the article files `files`.
+    fn new(options: &BuildOptions, ws: Workspace, files: &ArticleFiles) -> Result<Content> {
+        let root = absolute(options.input.dir());
+        let ids: HashMap<&str, ArticleIx> = (ws.articles.iter().enumerate())
+            .map(|(i, a)| (a.id.as_str(), ArticleIx(i)))
+            .collect();
+        let files = (files.iter())
+            .filter_map(|(rel, (id, locale))| {
+                let article = *ids.get(id.as_str())?;
+                Some((root.join(rel), (article, locale.clone())))
+            })
+            .collect();
+        let planned = Planned::try_new(ws, |ws| -> Result<PlanLinks> {
+            let plan = Plan::new(ws, options.drafts, options.locales.as_deref())?;
+            let links = plan.link_map();
+            Ok(PlanLinks { plan, links })
+        })?;
+        let reader = match &options.input {
+            Input::Markdown(_) => Some(ArticleReader::open(&root)?),
+            Input::Snapshot(_) => None,
+        };
+        Ok(Content {
+            planned,
+            files,
+            reader,
+        })
+    }
+
+    /// The edit of the file at `path` (absolute), if it is an article file whose front matter
+    /// is as the model holds it: then only its body changed.
+    fn body_edit(&self, path: &Path) -> Result<Option<BodyEdit>> {
+        let (Some(reader), Some((article, locale))) = (&self.reader, self.files.get(path).cloned())
+        else {
+            return Ok(None);
+        };
+        let file = reader.read(path)?;
+        let mut front = file.content;
+        let body = std::mem::take(&mut front.body);
+        let known = &self.planned.borrow_owner().articles[article.0];
+        let same = file.id.as_deref() == Some(known.id.as_str())
+            && file.locale == locale
+            && file.order == known.order
+            && known.content.get(&locale) == Some(&front);
+        Ok(same.then_some(BodyEdit {
+            article,
+            locale,
+            body,
+        }))
+    }
+}
+
+/// Everything an edit does not change, from the last full build: its content, compiled
+/// templates and theme, body cache, output folder, local asset copies, and search records
+/// (which edits update), with the shards edits changed since they were last indexed.
+struct Kept {
+    content: Content,
+    setup: Setup,
+    cache: BodyCache,
+    out: OutDir,
+    assets: assets::SiteAssets,
+    search: Option<KeptShards>,
+    stale_shards: BTreeSet<ShardId>,
+}
+
+/// What rendering one edited page did.
+struct Rendered {
+    /// Its site path (`/en/articles/12-hello/`); `None` when the translation has no page
+    /// (a draft, or a locale not built).
+    path: Option<String>,
+    /// Files written because their bytes changed (the page, its `index.md`, asset copies).
+    files_written: usize,
+}
+
+impl Kept {
+    /// Keeps what the full build that gave `loaded` loaded and set up; adds the plan, the
+    /// output folder (whose manifest that build wrote) and the reader of article files.
+    fn new(options: &BuildOptions, loaded: Loaded) -> Result<Kept> {
+        let Loaded {
+            ws,
+            files,
+            search,
+            setup,
+            cache,
+            assets,
+        } = loaded;
+        let content = Content::new(options, ws, &files)?;
+        let out = OutDir::open(&setup.out)?;
+        Ok(Kept {
+            content,
+            setup,
+            cache,
+            out,
+            assets,
+            search,
+            stale_shards: BTreeSet::new(),
+        })
+    }
+
+    /// Renders the page of an edited translation from its new body, as the full build would,
+    /// and writes it through the build's output folder; its new search record marks its shard
+    /// to index again ([`Kept::reindex_stale`]).
+    fn render(&mut self, options: &BuildOptions, edit: BodyEdit) -> Result<Rendered> {
+        let PlanLinks { plan, links } = self.content.planned.borrow_dependent();
+        let page = (plan.locales.iter().position(|l| *l == edit.locale))
+            .filter(|&li| plan.article_path(li, edit.article).is_some())
+            .map(|li| Page::Article(li, edit.article));
+        let Some(page) = page else {
+            return Ok(Rendered {
+                path: None,
+                files_written: 0,
+            });
+        };
+        let indexing = search_indexing(options, plan.locales.len(), &self.setup.cache_path, false);
+        let renderer = self
+            .setup
+            .renderer(plan, links, &self.cache, indexing.as_ref());
+        let mut html = Vec::with_capacity(PAGE_BUFFER);
+        let (page_file, markdown) = super::write_page(
+            &self.out,
+            &renderer,
+            &self.assets,
+            page,
+            edit.body,
+            &mut html,
+        )?;
+        if let (Some(indexing), Some(search), Page::Article(li, _)) =
+            (&indexing, &mut self.search, page)
+        {
+            for record in indexing.collector.take_sorted(li) {
+                self.stale_shards.extend(search.update(li, record)?);
+            }
+        }
+        let asset_files = self.assets.files();
+        self.out.claim(&asset_files)?;
+        let outcomes = (self.assets.write(&self.out)?.into_iter())
+            .chain([page_file])
+            .chain(markdown);
+        let files_written = outcomes.filter(|o| *o == Written::Written).count();
+        Ok(Rendered {
+            path: Some(renderer.site_path(page)),
+            files_written,
+        })
+    }
+
+    /// Indexes again the search shards that edits changed.
+    fn reindex_stale(&mut self) -> Result<Vec<Reindexed>> {
+        let stale = std::mem::take(&mut self.stale_shards);
+        let Some(search) = &self.search else {
+            return Ok(Vec::new());
+        };
+        stale
+            .into_iter()
+            .map(|id| search.reindex(id, &self.out))
+            .collect()
+    }
+}
+
+/// `path` made absolute as the watcher reports changed files.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

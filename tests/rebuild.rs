@@ -1,0 +1,231 @@
+//! `helpcenter build` of a Markdown tree after a writer's edits: a body edit renders and writes
+//! just the pages of the edited files and indexes their search shard again, leaving the site
+//! exactly as a full build of the edited tree; any other change is a full build.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use helpcenter::site::{build, BuildOptions, BuildReport, Input};
+use support::cli::{assert_code, helpcenter};
+use support::snapshots::fixture_snapshot_dir;
+use support::{assert_same_files, files_under, search_index};
+
+/// The multilingual fixture exported as a Markdown tree (`<dir>/content`).
+struct Tree {
+    dir: tempfile::TempDir,
+}
+
+impl Tree {
+    fn exported() -> Tree {
+        let dir = fixture_snapshot_dir("multilingual");
+        let output = helpcenter(dir.path())
+            .args(["build", "--format", "markdown", "--snapshot", "snapshot"])
+            .output()
+            .unwrap();
+        assert_code(&output, 0);
+        Tree { dir }
+    }
+
+    fn content(&self) -> PathBuf {
+        self.dir.path().join("content")
+    }
+
+    /// Builds the tree into `<dir>/<out>`, with small search shards so each locale has several.
+    fn build(&self, out: &str) -> BuildReport {
+        let options = BuildOptions {
+            input: Input::Markdown(self.content()),
+            out: self.dir.path().join(out),
+            search_shard_budget: Some(2_000),
+            ..BuildOptions::default()
+        };
+        build(&options).unwrap()
+    }
+
+    fn site(&self, out: &str) -> PathBuf {
+        self.dir.path().join(out)
+    }
+
+    /// The English article file that holds `text` in its front matter or body.
+    fn article_with(&self, text: &str) -> PathBuf {
+        let files = walkdir::WalkDir::new(self.content().join("en")).sort_by_file_name();
+        (files.into_iter())
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+            .find(|p| fs::read_to_string(p).unwrap().contains(text))
+            .unwrap_or_else(|| panic!("no English article holds {text:?}"))
+    }
+}
+
+/// Appends `text` to a file (a body edit: the front matter comes first).
+fn append(file: &Path, text: &str) {
+    let mut bytes = fs::read(file).unwrap();
+    bytes.extend_from_slice(text.as_bytes());
+    fs::write(file, bytes).unwrap();
+}
+
+/// The files of `site` that differ between `before` and now, or are only in one of them.
+fn changed(before: &BTreeMap<String, Vec<u8>>, site: &Path) -> Vec<String> {
+    let after = files_under(site);
+    let mut names: Vec<String> = (before.keys().chain(after.keys()))
+        .filter(|name| before.get(*name) != after.get(*name))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn a_body_edit_rebuilds_its_page_and_search_shard_as_a_full_build_would() {
+    let tree = Tree::exported();
+    let first = tree.build("site");
+    assert!(first.cache_misses > 0);
+    let site = tree.site("site");
+    let before = files_under(&site);
+    let shards_before = search_index::shards(&site, "en");
+    assert!(shards_before.len() > 1, "{shards_before:?}");
+
+    let file = tree.article_with("Sync your notes across devices");
+    append(&file, "\n\nA brand new paragraph about zeppelins.\n");
+    let report = tree.build("site");
+
+    // Nothing came from the body cache (no page but the edited one was rendered), one English
+    // shard was indexed again, and every other file is as it was.
+    assert_eq!((report.cache_hits, report.cache_misses), (0, 1));
+    let search = report.search.as_ref().unwrap();
+    assert_eq!(
+        search.shards_indexed.len(),
+        1,
+        "{:?}",
+        search.shards_indexed
+    );
+    let shard = search.shards_indexed[0].clone();
+    assert!(shard.starts_with("en/"), "{shard}");
+    assert_eq!(search.shards_unchanged, search.shards - 1);
+    let page = "en/articles/103-sync-your-notes-across-devices/";
+    let shard_folder = format!("pagefind/{shard}/");
+    let changed = changed(&before, &site);
+    let outside_shard: Vec<&String> = (changed.iter())
+        .filter(|f| !f.starts_with(&shard_folder))
+        .collect();
+    // The build manifest lists the shard's new files.
+    assert_eq!(
+        outside_shard,
+        [
+            ".helpcenter-build.json",
+            &format!("{page}index.html"),
+            &format!("{page}index.md")
+        ]
+    );
+    assert_eq!(report.files_written, report_written(&before, &site));
+    assert_eq!(report.pages, first.pages);
+    assert_eq!(
+        report.files_written + report.files_unchanged,
+        files_under(&site).len() - 1,
+        "every file but the build manifest is counted"
+    );
+
+    // The page and the search index have the new text.
+    let html = fs::read_to_string(site.join(page).join("index.html")).unwrap();
+    assert!(html.contains(">A brand new paragraph about zeppelins.</p>"));
+    let record = (search_index::records(&site, "en").into_iter())
+        .find(|r| r["url"] == format!("/{page}"))
+        .expect("the page's search record");
+    assert!(
+        record["content"].as_str().unwrap().contains("zeppelins"),
+        "{record}"
+    );
+
+    // The site is byte for byte what a full build of the edited tree writes.
+    let full = tree.build("full");
+    assert!(full.cache_misses > 2, "a full build");
+    assert_same_files(
+        "rebuilt after the edit",
+        &files_under(&site),
+        &files_under(&tree.site("full")),
+    );
+
+    // And then nothing changed.
+    let again = tree.build("site");
+    assert_eq!((again.files_written, again.cache_hits), (0, 0));
+    assert_eq!(
+        again.files_unchanged,
+        report.files_written + report.files_unchanged
+    );
+}
+
+/// How many files of `site` are new or changed since `before`.
+fn report_written(before: &BTreeMap<String, Vec<u8>>, site: &Path) -> usize {
+    let after = files_under(site);
+    (after.iter())
+        .filter(|(name, bytes)| {
+            *name != ".helpcenter-build.json" && before.get(*name) != Some(*bytes)
+        })
+        .count()
+}
+
+#[test]
+fn a_changed_title_or_a_missing_record_is_a_full_build() {
+    let tree = Tree::exported();
+    tree.build("site");
+    let file = tree.article_with("Sync your notes across devices");
+
+    // A title shows on the pages that list the article: everything is rendered again.
+    let text = fs::read_to_string(&file).unwrap();
+    let retitled = text.replacen(
+        "title: \"Sync your notes across devices\"",
+        "title: \"Sync your notes everywhere\"",
+        1,
+    );
+    assert_ne!(retitled, text, "the front matter holds the title");
+    fs::write(&file, retitled).unwrap();
+    let report = tree.build("site");
+    assert!(report.cache_hits > 0, "a full build renders from the cache");
+    assert!(tree
+        .site("site")
+        .join("en/articles/103-sync-your-notes-everywhere/index.html")
+        .exists());
+
+    // Without the content the last build saved, a body edit is a full build too.
+    let saved: Vec<PathBuf> = fs::read_dir(tree.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".helpcenter-cache.content"))
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    fs::remove_file(&saved[0]).unwrap();
+    append(&file, "\n\nMore about zeppelins.\n");
+    let report = tree.build("site");
+    assert!(report.cache_hits > 0, "a full build renders from the cache");
+    let html = fs::read_to_string(
+        (tree.site("site")).join("en/articles/103-sync-your-notes-everywhere/index.html"),
+    )
+    .unwrap();
+    assert!(html.contains(">More about zeppelins.</p>"), "{html}");
+}
+
+#[test]
+fn a_broken_front_matter_fails_the_build_with_its_file_and_line() {
+    let tree = Tree::exported();
+    tree.build("site");
+    let file = tree.article_with("Sync your notes across devices");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, text.replacen("title: ", "title: [broken\n", 1)).unwrap();
+    let options = BuildOptions {
+        input: Input::Markdown(tree.content()),
+        out: tree.site("site"),
+        search_shard_budget: Some(2_000),
+        ..BuildOptions::default()
+    };
+    let error = build(&options).unwrap_err().to_string();
+    assert!(
+        error.starts_with(&format!(
+            "{}:4:12: invalid YAML: illegal placement of ':' indicator",
+            file.display()
+        )),
+        "{error}"
+    );
+}
