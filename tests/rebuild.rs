@@ -87,6 +87,30 @@ fn a_body_edit_rebuilds_its_page_and_search_shard_as_a_full_build_would() {
     let before = files_under(&site);
     let shards_before = search_index::shards(&site, "en");
     assert!(shards_before.len() > 1, "{shards_before:?}");
+    // Each shard's records are saved, and nothing else.
+    let expected: Vec<String> = (["ar", "de", "en", "fr", "ja"].iter())
+        .flat_map(|locale| {
+            let shards = search_index::shards(&site, locale);
+            (shards.into_iter()).map(move |s| format!("{locale}.{}.json", s.trim_end_matches('/')))
+        })
+        .collect();
+    let records = tree
+        .dir
+        .path()
+        .join(".site.helpcenter-cache.search-records");
+    fs::write(records.join("xx.9.json"), "left by an older build").unwrap();
+    // A collection file touched: a full build, which finds nothing to write.
+    let collection = tree.content().join("en/_index.md");
+    fs::write(&collection, fs::read(&collection).unwrap()).unwrap();
+    let full = tree.build("site");
+    assert!(full.cache_hits > 0 && full.files_written == 0, "{full:?}");
+    let mut saved: Vec<String> = (fs::read_dir(&records).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    saved.sort();
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(saved, expected);
 
     let file = tree.article_with("Sync your notes across devices");
     append(&file, "\n\nA brand new paragraph about zeppelins.\n");

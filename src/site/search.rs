@@ -375,6 +375,22 @@ fn save_records(dir: &Path, shard: &Shard, digest: &str) -> Result<()> {
     crate::durable::write_atomically(&records_file(dir, &shard.locale, shard.number), &json)
 }
 
+/// Removes the files of `dir` that are not the records of a shard `state` lists (shards of
+/// locales no longer built, or beyond a locale's shard count now).
+fn remove_other_records(dir: &Path, state: &SearchState) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let wanted: BTreeSet<String> = (state.shards.keys())
+        .map(|name| format!("{}.json", name.replace('/', ".")))
+        .collect();
+    for entry in entries.flatten() {
+        if !wanted.contains(&*entry.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Reads the saved records of shard `number` of `locale`: they must be those whose bundle
 /// `state` lists, or the bundle in the site is not made of them.
 fn read_records(dir: &Path, state: &SearchState, locale: &Locale, number: usize) -> Result<Shard> {
@@ -579,6 +595,9 @@ pub fn write_indexes(
     if let Err(error) = state.save(state_path) {
         // Only a cache: the next build indexes again.
         tracing::warn!("could not save {}: {error}", state_path.display());
+    }
+    if let Some(dir) = records {
+        remove_other_records(dir, &state);
     }
     written.kept = keep.then(|| KeptShards {
         locales: kept,
