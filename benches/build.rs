@@ -516,6 +516,9 @@ fn main() {
     }
 }
 
+/// `helpcenter build` of the bench's Markdown tree (run from the bench folder).
+const BUILD_TREE: [&str; 5] = ["build", "--from", "markdown", "--content", "hugo/content"];
+
 /// `helpcenter build --from markdown` after one article's body is edited, `BENCH_EDITS`
 /// times: from the start of the command to its edited pages written, and to its search shard
 /// indexed again (the build's own timings), against the full build of the same tree.
@@ -527,15 +530,7 @@ fn edits(dir: &Path) {
     let bin = serve::binary();
     let _ = std::fs::remove_dir_all(dir.join("site-edit"));
     let _ = std::fs::remove_file(dir.join(".site-edit.helpcenter-cache"));
-    let args = [
-        "build",
-        "--from",
-        "markdown",
-        "--content",
-        "hugo/content",
-        "--out",
-        "site-edit",
-    ];
+    let args = [&BUILD_TREE[..], &["--out", "site-edit"]].concat();
     timed(
         "helpcenter build --from markdown",
         bin.to_str().unwrap(),
@@ -554,7 +549,7 @@ fn edits(dir: &Path) {
         }
         let started = Instant::now();
         let output = std::process::Command::new(&bin)
-            .args(args)
+            .args(&args)
             .args(["--json", "--quiet"])
             .current_dir(dir)
             .output()
@@ -981,16 +976,7 @@ fn peers(dir: &Path) {
     let ours = timed(
         "helpcenter build --from markdown",
         bin.to_str().unwrap(),
-        &[
-            "build",
-            "--from",
-            "markdown",
-            "--content",
-            "hugo/content",
-            "--out",
-            "site-md",
-            "--quiet",
-        ],
+        &[&BUILD_TREE[..], &["--out", "site-md", "--quiet"]].concat(),
         dir,
     );
     for (pagefind, index) in indexers {

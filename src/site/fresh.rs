@@ -40,9 +40,7 @@ struct Record {
 
 /// Where the record of a build whose body cache is `cache` is kept.
 pub fn record_path(cache: &Path) -> PathBuf {
-    let mut name = cache.as_os_str().to_owned();
-    name.push(".fresh");
-    PathBuf::from(name)
+    super::beside_cache(cache, "fresh")
 }
 
 /// A file of the content input as `stat` sees it: its path (relative, `/`-separated), size and
@@ -186,10 +184,7 @@ pub fn save(
 /// order. Folders are listed in parallel: a tree of 10,000 articles in five languages holds
 /// over 50,000 files.
 fn list_files(dir: &Path, prefix: &str, files: &mut Vec<FileStat>) -> Option<()> {
-    let mut entries = (std::fs::read_dir(dir).ok()?)
-        .collect::<std::io::Result<Vec<_>>>()
-        .ok()?;
-    entries.sort_by_key(|e| e.file_name());
+    let entries = sorted_entries(dir)?;
     let parts: Vec<Option<Vec<FileStat>>> = entries
         .par_iter()
         .map(|entry| {
@@ -235,10 +230,7 @@ fn tree_into(h: &mut Sha256, root: &Path) -> Option<()> {
 /// each folder by its name and its own digest. Entries are looked at in parallel: a site of
 /// 50,000 pages has over 200,000 files, and this is all an unchanged rebuild does.
 fn folder_digest(dir: &Path) -> Option<[u8; 32]> {
-    let mut entries = (std::fs::read_dir(dir).ok()?)
-        .collect::<std::io::Result<Vec<_>>>()
-        .ok()?;
-    entries.sort_by_key(|e| e.file_name());
+    let entries = sorted_entries(dir)?;
     let parts: Vec<Option<Vec<u8>>> = entries
         .par_iter()
         .map(|entry| {
@@ -260,6 +252,15 @@ fn folder_digest(dir: &Path) -> Option<[u8; 32]> {
         h.update(part?);
     }
     Some(h.finalize().into())
+}
+
+/// The entries of `dir`, by name.
+fn sorted_entries(dir: &Path) -> Option<Vec<std::fs::DirEntry>> {
+    let mut entries = (std::fs::read_dir(dir).ok()?)
+        .collect::<std::io::Result<Vec<_>>>()
+        .ok()?;
+    entries.sort_by_key(|e| e.file_name());
+    Some(entries)
 }
 
 fn stat_into(h: &mut Sha256, path: &Path) -> Option<()> {

@@ -547,6 +547,14 @@ pub fn default_cache_path(out: &Path) -> Result<PathBuf> {
     }
 }
 
+/// The path of what a build keeps beside its body cache `cache`, named `<cache>.<what>`.
+fn beside_cache(cache: &Path, what: &str) -> PathBuf {
+    let mut name = cache.as_os_str().to_owned();
+    name.push(".");
+    name.push(what);
+    PathBuf::from(name)
+}
+
 /// Totals of the writing phase.
 struct WriteSummary {
     pages: Vec<Page>,

@@ -339,17 +339,13 @@ impl SearchState {
 
 /// Where the search state of a build whose body cache is `cache` is kept.
 pub fn state_path(cache: &Path) -> PathBuf {
-    let mut name = cache.as_os_str().to_owned();
-    name.push(".search");
-    PathBuf::from(name)
+    super::beside_cache(cache, "search")
 }
 
 /// Where a build whose body cache is `cache` saves each shard's records (see
 /// [`Indexing::records`]).
 pub fn records_dir(cache: &Path) -> PathBuf {
-    let mut name = cache.as_os_str().to_owned();
-    name.push(".search-records");
-    PathBuf::from(name)
+    super::beside_cache(cache, "search-records")
 }
 
 /// A shard's records as saved, with the digest of the bundle they gave.

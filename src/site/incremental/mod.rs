@@ -155,6 +155,18 @@ impl Kept {
             assets,
         } = loaded;
         let content = Content::new(options, ws, &files)?;
+        Kept::assemble(content, setup, cache, assets, search)
+    }
+
+    /// Keeps `content` and the rest, and opens the output folder (whose manifest the last full
+    /// build wrote).
+    fn assemble(
+        content: Content,
+        setup: Setup,
+        cache: BodyCache,
+        assets: assets::SiteAssets,
+        search: Option<KeptShards>,
+    ) -> Result<Kept> {
         let out = OutDir::open(&setup.out)?;
         Ok(Kept {
             content,

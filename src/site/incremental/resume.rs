@@ -16,9 +16,9 @@ use super::{absolute, BodyEdit, Content, Kept};
 use crate::error::Result;
 use crate::html::BodyCache;
 use crate::model::Workspace;
-use crate::site::output::OutDir;
 use crate::site::search::{KeptShards, Reindexed};
-use crate::site::{assets, search_indexing, timing, ArticleFiles, BuildOptions, BuildReport};
+use crate::site::BuildReport;
+use crate::site::{assets, beside_cache, search_indexing, timing, ArticleFiles, BuildOptions};
 use crate::site::{Input, Setup};
 
 const FORMAT: &str = "helpcenter-content/1";
@@ -37,9 +37,7 @@ struct Saved<W, F> {
 
 /// Where a build whose body cache is `cache` saves its content.
 fn content_path(cache: &Path) -> PathBuf {
-    let mut name = cache.as_os_str().to_owned();
-    name.push(".content");
-    PathBuf::from(name)
+    beside_cache(cache, "content")
 }
 
 /// Saves the content a full build of `options` loaded (`ws` without its bodies) as `id`;
@@ -142,17 +140,8 @@ pub(in crate::site) fn rebuild_edited(
     // sanitising the few bodies of edited pages, and saving it back would drop every entry
     // this build did not use. The next full build sanitises these bodies again.
     let cache = BodyCache::new();
-    let out = OutDir::open(&setup.out)?;
     let assets = assets::SiteAssets::new(assets::local_assets(&options.input.open()?)?);
-    let mut kept = Kept {
-        content,
-        setup,
-        cache,
-        out,
-        assets,
-        search,
-        stale_shards: Default::default(),
-    };
+    let mut kept = Kept::assemble(content, setup, cache, assets, search)?;
     let mut pages_written = 0;
     for edit in edits {
         pages_written += kept.render(options, edit)?.files_written;
