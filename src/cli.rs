@@ -86,6 +86,11 @@ pub enum Command {
     /// (/<locale>/articles/<id>-<slug>/), with a language switcher and hreflang links that offer
     /// only the translations that exist. Bodies are sanitised; links to the original help
     /// center become relative links. Unchanged files are not rewritten.
+    ///
+    /// Rebuilds are incremental: when nothing changed since the last build, nothing is read or
+    /// written; when only article bodies of a Markdown tree changed, only their pages and search
+    /// shards are made again. Anything else renders from the cache of sanitised bodies kept beside
+    /// the output (--cache).
     #[command(after_help = "Examples:
   helpcenter build --snapshot examples/demo --out site
   helpcenter build --base-url https://help.example.com --locales en,fr
