@@ -91,10 +91,17 @@ const DERIVED_KIND: &str = concat!("site-body/1/", env!("CARGO_PKG_VERSION"));
 
 /// [`Derived`] of a sanitised body, through `cache`.
 pub fn derive(cleaned: &str, cache: &crate::html::BodyCache) -> Derived {
+    let mut computed = None;
     let encoded = cache.derived(DERIVED_KIND, cleaned, |cleaned| {
         let derived = derive_uncached(cleaned);
-        serde_json::to_string(&derived).expect("strings serialise")
+        let encoded = serde_json::to_string(&derived).expect("strings serialise");
+        computed = Some(derived);
+        encoded
     });
+    // A miss has the value at hand: decoding what was just encoded would only copy it.
+    if let Some(derived) = computed {
+        return derived;
+    }
     // A cache entry that does not parse (written by another version under the same name, or
     // damaged) is only a miss.
     serde_json::from_str(&encoded).unwrap_or_else(|_| derive_uncached(cleaned))
@@ -102,7 +109,7 @@ pub fn derive(cleaned: &str, cache: &crate::html::BodyCache) -> Derived {
 
 /// [`Derived`] of a sanitised body, computed.
 pub fn derive_uncached(cleaned: &str) -> Derived {
-    let markdown = crate::markdown::html_to_markdown_copy(cleaned);
+    let markdown = crate::markdown::site_html_to_markdown_copy(cleaned);
     let body = prepare(cleaned.to_string());
     let text = crate::html::text_of(&body.html);
     Derived {
