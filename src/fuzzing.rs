@@ -10,7 +10,8 @@ use std::path::Path;
 
 use crate::html::{self, LinkMap};
 use crate::markdown::{
-    assemble, convert, html_to_markdown, markdown_to_html, normalize_html, render,
+    assemble, convert, html_to_markdown, html_to_markdown_copy, markdown_to_html, normalize_html,
+    render, site_html_to_markdown_copy,
 };
 
 /// Text of the input: fuzzers produce bytes; every parser here reads UTF-8 text.
@@ -87,6 +88,12 @@ pub fn html(data: &[u8]) {
         html_to_markdown(&rendered),
         md,
         "Markdown -> HTML -> Markdown differs"
+    );
+    let site_html = html::sanitize(body);
+    assert_eq!(
+        site_html_to_markdown_copy(&site_html),
+        html_to_markdown_copy(&site_html),
+        "the site's HTML gives other Markdown unless sanitised again for Intercom"
     );
     let assembled = assemble(&md, Some(&converted), &mut |html, _| html);
     assert_eq!(

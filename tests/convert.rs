@@ -21,10 +21,10 @@
 
 mod support;
 
-use helpcenter::html::{sanitize, sanitize_for_intercom};
+use helpcenter::html::{sanitize, sanitize_for_intercom, sanitize_with_links, LinkMap};
 use helpcenter::markdown::{
-    assemble, convert, html_to_markdown, html_to_markdown_copy, normalize_html, render, text_share,
-    Converted, TextShare,
+    assemble, convert, html_to_markdown, html_to_markdown_copy, normalize_html, render,
+    site_html_to_markdown_copy, text_share, Converted, TextShare,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -74,6 +74,21 @@ fn round_trip_failure(body: &str) -> Option<String> {
             ));
         }
     }
+    // A page's `index.md` skips sanitising its (site-sanitised) body again for Intercom.
+    for site_html in [
+        sanitize(body),
+        sanitize_with_links(body, &site_links(), "en", "/en/articles/1-a/"),
+    ] {
+        let (copy, skipped) = (
+            html_to_markdown_copy(&site_html),
+            site_html_to_markdown_copy(&site_html),
+        );
+        if copy != skipped {
+            return Some(format!(
+                "the Markdown of the site's HTML differs without sanitising it for Intercom\n--- site's HTML\n{site_html}\n--- sanitised again\n{copy}\n--- as it is\n{skipped}\n"
+            ));
+        }
+    }
     let assembled = assemble_unedited(&md, &converted);
     if assembled != body {
         return Some(format!(
@@ -89,6 +104,15 @@ fn round_trip_failure(body: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// A link map in which the fixtures' help center links are rewritten to site pages.
+fn site_links() -> LinkMap {
+    let mut links = LinkMap::new(["https://help.example.com".to_owned()]);
+    for id in 100..120 {
+        links.add_article(&id.to_string(), "en", &format!("/en/articles/{id}-a/"));
+    }
+    links
 }
 
 /// Every body of every article: `body` and each `translated_content.<locale>.body`.

@@ -38,7 +38,7 @@ mod urls;
 pub use assets::{asset_urls, is_attachment_url, is_http_url, rewrite_asset_urls, AssetAttribute};
 pub use cache::BodyCache;
 pub use links::{normalize_host, page_ref, Kind as PageKind, LinkMap};
-pub use text::{decode_text, text_of};
+pub use text::{decode_text, text_of, ElementHandler, TextReader};
 
 /// Version of the sanitising policy; part of every [`BodyCache`] key.
 pub const POLICY_VERSION: u32 = 2;

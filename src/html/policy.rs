@@ -352,11 +352,16 @@ fn run(builder: &Builder<'static>, html: &str) -> String {
 /// tag whose text starts with one. The parser drops a newline right after `<pre>`, and
 /// html5ever does not write that extra one, so without it every pass would lose a leading
 /// blank line of preformatted text (`<pre>\n\nx</pre>` would become `<pre>\nx</pre>`, which
-/// is `x`). Only bodies with a `pre` are read again.
+/// is `x`). Only bodies that may hold such a `pre` are read again (see [`may_lose_pre_newline`]).
 fn with_pre_newlines(html: String) -> String {
-    if !html.contains("<pre") {
+    if !may_lose_pre_newline(&html) {
         return html;
     }
+    add_pre_newlines(html)
+}
+
+/// The pass of [`with_pre_newlines`], on any HTML.
+fn add_pre_newlines(html: String) -> String {
     // Whether the last tag read is a `pre` start tag, with no text since.
     let at_start = Rc::new(Cell::new(false));
     let settings = RewriteStrSettings::new()
@@ -384,6 +389,15 @@ fn with_pre_newlines(html: String) -> String {
         }));
     // html5ever's own output always tokenises; were it not to, it is kept as it is.
     rewrite_str(&html, settings).unwrap_or(html)
+}
+
+/// Whether [`with_pre_newlines`] could add anything to `html`: it adds a newline only where a
+/// `pre` start tag (which starts with `<pre` and ends with `>`) is followed by one, so HTML
+/// without a `>` and a newline after its first `<pre` is left as it is. Most bodies with code
+/// blocks have none: their text does not start on the tag's line.
+fn may_lose_pre_newline(html: &str) -> bool {
+    html.find("<pre")
+        .is_some_and(|start| html[start..].contains(">\n"))
 }
 
 /// ammonia's attribute callback: `None` drops the attribute, `Some` keeps or replaces it.
@@ -646,7 +660,55 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bodies_without_a_newline_after_a_pre_tag_are_not_read_again() {
+        for html in [
+            "<p>x</p>\n<p>y</p>",
+            "<pre>x</pre> \n<p>y</p>",
+            "<pre>x\ny</pre><p>z</p>",
+        ] {
+            assert!(!may_lose_pre_newline(html), "{html:?}");
+        }
+        for html in [
+            "<pre>\nx</pre>",
+            "<pre title=\"a>b\">\nx</pre>",
+            // Any `>` then a newline counts: only a parser would know which tag it ends.
+            "<pre>x</pre><b>\n</b>",
+            "<pre>x</pre>\n",
+        ] {
+            assert!(may_lose_pre_newline(html), "{html:?}");
+        }
+    }
+
+    /// Serialised markup around `pre` tags: start tags with `>` in an attribute, other tags
+    /// and text with and without newlines.
+    fn markup_around_pre() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        let pieces = [
+            "<pre>",
+            "<pre title=\">\">",
+            "<pre title=\"\n\">",
+            "</pre>",
+            "<b>",
+            "</b>",
+            "<br>",
+            "\n",
+            "x",
+            ">",
+            "&gt;",
+        ];
+        proptest::collection::vec(proptest::sample::select(pieces.to_vec()), 0..12)
+            .prop_map(|pieces| pieces.concat())
+    }
+
     proptest::proptest! {
+        #[test]
+        fn html_the_newline_pass_would_change_is_always_read_again(html in markup_around_pre()) {
+            if !may_lose_pre_newline(&html) {
+                proptest::prop_assert_eq!(add_pre_newlines(html.clone()), html);
+            }
+        }
+
         #[test]
         fn plain_text_needs_no_ammonia(
             text in "[ -~\\x00-\\x1f\\x7f-\\u{a1}\\u{feff}\\u{fffd}\\u{10ffff}é日]{0,24}"

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::TextChunk;
-use lol_html::{doc_text, element, HtmlRewriter, Settings};
+use lol_html::{doc_text, element, DocumentContentHandlers, HtmlRewriter, Settings};
 
 /// Elements that end a run of text: blocks, table cells, list items and line breaks.
 const BLOCKS: &str = "p, div, li, dt, dd, h1, h2, h3, h4, h5, h6, blockquote, pre, td, th, \
@@ -22,46 +22,11 @@ const SENTENCE_ENDS: [char; 11] = ['.', '!', '?', ':', ';', '。', '！', '？',
 /// The visible text of sanitised `html`, entities decoded, whitespace collapsed to single
 /// spaces, blocks separated as the module docs say. Image `alt` text counts as text.
 pub fn text_of(html: &str) -> String {
-    let text = Rc::new(RefCell::new(String::with_capacity(html.len() / 2)));
-    let on_text = {
-        let text = Rc::clone(&text);
-        move |chunk: &mut TextChunk| {
-            push_decoded(&mut text.borrow_mut(), chunk.as_str());
-            Ok(())
-        }
-    };
-    let on_block = {
-        let text = Rc::clone(&text);
-        move |el: &mut lol_html::html_content::Element| {
-            end_block(&mut text.borrow_mut());
-            if el.can_have_content() {
-                let text = Rc::clone(&text);
-                if let Some(handlers) = el.end_tag_handlers() {
-                    handlers.push(Box::new(move |_end| {
-                        end_block(&mut text.borrow_mut());
-                        Ok(())
-                    }));
-                }
-            }
-            Ok(())
-        }
-    };
-    let on_image = {
-        let text = Rc::clone(&text);
-        move |el: &mut lol_html::html_content::Element| {
-            if let Some(alt) = el.get_attribute("alt") {
-                let mut text = text.borrow_mut();
-                text.push(' ');
-                text.push_str(&alt);
-                text.push(' ');
-            }
-            Ok(())
-        }
-    };
-    let settings = Settings::new()
-        .append_element_content_handler(element!(BLOCKS, on_block))
-        .append_element_content_handler(element!("img", on_image))
-        .append_document_content_handler(doc_text!(on_text));
+    let reader = TextReader::new(html.len());
+    let mut settings = Settings::new().append_document_content_handler(reader.text_handler());
+    for handler in reader.element_handlers() {
+        settings = settings.append_element_content_handler(handler);
+    }
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     // The sanitiser's output is well-formed HTML text; a rewriter error (memory limit) only
     // means the text is cut short, which is acceptable for an index.
@@ -71,11 +36,81 @@ pub fn text_of(html: &str) -> String {
     if let Err(error) = fed {
         tracing::debug!("text extraction stopped early: {error}");
     }
-    let raw = Rc::try_unwrap(text)
-        .map(RefCell::into_inner)
-        .unwrap_or_else(|shared| shared.borrow().clone());
-    collapse(&raw)
+    reader.finish()
 }
+
+/// Reads [`text_of`] during a lol_html pass that may do other work on the same HTML (a page's
+/// body is prepared and read in one pass): add its handlers to the pass, run it, then
+/// [`TextReader::finish`]. Its handlers only read, and see the markup as the handlers added
+/// before them left it.
+pub struct TextReader {
+    text: Rc<RefCell<String>>,
+}
+
+impl TextReader {
+    /// A reader for HTML of about `html_len` bytes.
+    pub fn new(html_len: usize) -> TextReader {
+        TextReader {
+            text: Rc::new(RefCell::new(String::with_capacity(html_len / 2))),
+        }
+    }
+
+    /// The handler that reads text.
+    pub fn text_handler<'h>(&self) -> DocumentContentHandlers<'h> {
+        let text = Rc::clone(&self.text);
+        doc_text!(move |chunk: &mut TextChunk| {
+            push_decoded(&mut text.borrow_mut(), chunk.as_str());
+            Ok(())
+        })
+    }
+
+    /// The handlers that end blocks and read image `alt` text.
+    pub fn element_handlers<'h>(&self) -> Vec<ElementHandler<'h>> {
+        let on_block = {
+            let text = Rc::clone(&self.text);
+            move |el: &mut lol_html::html_content::Element| {
+                end_block(&mut text.borrow_mut());
+                if el.can_have_content() {
+                    let text = Rc::clone(&text);
+                    if let Some(handlers) = el.end_tag_handlers() {
+                        handlers.push(Box::new(move |_end| {
+                            end_block(&mut text.borrow_mut());
+                            Ok(())
+                        }));
+                    }
+                }
+                Ok(())
+            }
+        };
+        let on_image = {
+            let text = Rc::clone(&self.text);
+            move |el: &mut lol_html::html_content::Element| {
+                if let Some(alt) = el.get_attribute("alt") {
+                    let mut text = text.borrow_mut();
+                    text.push(' ');
+                    text.push_str(&alt);
+                    text.push(' ');
+                }
+                Ok(())
+            }
+        };
+        vec![element!(BLOCKS, on_block), element!("img", on_image)]
+    }
+
+    /// The text read, once the pass is over (see [`text_of`]).
+    pub fn finish(self) -> String {
+        let raw = Rc::try_unwrap(self.text)
+            .map(RefCell::into_inner)
+            .unwrap_or_else(|shared| shared.borrow().clone());
+        collapse(&raw)
+    }
+}
+
+/// An element content handler of lol_html, with its selector.
+pub type ElementHandler<'h> = (
+    std::borrow::Cow<'static, lol_html::Selector>,
+    lol_html::ElementContentHandlers<'h>,
+);
 
 /// Marks the end of a block: a full stop unless the text already ends a sentence.
 fn end_block(text: &mut String) {

@@ -122,8 +122,13 @@ pub(crate) fn convert(html: &str, prepare: &dyn Fn(&str) -> String) -> Converted
 /// only read (a page's `index.md`), which needs no record of the HTML of each block. It saves
 /// cutting the body into units and parsing each unit on its own, most of the conversion's cost.
 pub(crate) fn markdown_of(html: &str) -> String {
-    let clean = sanitize_for_intercom(html);
-    let parsed = dom::parse(&clean);
+    markdown_of_clean(&sanitize_for_intercom(html))
+}
+
+/// [`markdown_of`] of a body that sanitising for Intercom leaves as it is (see
+/// [`super::site_html_to_markdown_copy`]).
+pub(crate) fn markdown_of_clean(clean: &str) -> String {
+    let parsed = dom::parse(clean);
     let nodes = parsed.nodes;
     deep::run(parsed.depth, move || {
         // Separators only choose how rendered blocks are joined, never the Markdown.

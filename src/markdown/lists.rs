@@ -59,6 +59,7 @@ pub(crate) fn list(e: &Element, previous: Option<Kind>, dialect: &Dialect) -> Op
             interrupts: first_filled && (!ordered || start == 1),
         },
         nodes: 0..0,
+        rendered_back: false,
     })
 }
 

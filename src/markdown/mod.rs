@@ -119,6 +119,16 @@ pub fn html_to_markdown_copy(html: &str) -> String {
     base::markdown_of(html)
 }
 
+/// [`html_to_markdown_copy`] of HTML the site's sanitiser wrote ([`crate::html::sanitize`] or
+/// [`crate::html::sanitize_with_links`]), without sanitising it again for Intercom: that policy
+/// keeps everything the site's keeps (its `rel`, its `h_` ids and fragments, its rewritten
+/// links), so a second pass would only parse and write the same markup again. A page's
+/// `index.md` is made this way from the page's body; `tests/convert.rs` and the `html` fuzz
+/// target check it gives the same Markdown.
+pub fn site_html_to_markdown_copy(site_html: &str) -> String {
+    base::markdown_of_clean(site_html)
+}
+
 /// Renders Markdown in `dialect`, sanitised for Intercom.
 pub fn render(md: &str, dialect: &Dialect) -> String {
     shape::sanitized(&to_html::render_html(md, dialect), dialect)

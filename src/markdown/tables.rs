@@ -7,7 +7,7 @@ use super::dialect::{Dialect, Tables, TABLE_CONTAINER};
 use super::dom::{Element, Node};
 use super::inline::{self, Style};
 use super::to_html::alignment_style;
-use super::to_markdown::{verified, Block, Kind};
+use super::to_markdown::{rendered_back, verified, Block, Kind};
 use pulldown_cmark::Alignment;
 
 /// The pipe table for `e` (a table container `div`, or a `table` in a dialect of bare tables),
@@ -16,11 +16,12 @@ pub(crate) fn pipe_table(e: &Element, dialect: &Dialect) -> Option<Block> {
     let rows = rows(e, dialect)?;
     let alignments = alignments(&rows)?;
     let text = verified(e, dialect, |safe| write(&rows, &alignments, safe, dialect))?;
-    Some(Block {
+    Some(rendered_back(Block {
         text,
         kind: Kind::Other,
         nodes: 0..0,
-    })
+        rendered_back: false,
+    }))
 }
 
 /// The `table` of `e` in the dialect's shape.

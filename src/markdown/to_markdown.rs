@@ -31,6 +31,10 @@ pub(crate) struct Block {
     pub kind: Kind,
     /// The nodes it was written from, among its container's children.
     pub nodes: Range<usize>,
+    /// Whether its Markdown was already rendered back and gave exactly the compact HTML of the
+    /// one element it was written from (see [`verified`]), which the top-level check then
+    /// need not do again.
+    pub rendered_back: bool,
 }
 
 /// What a block is, as far as its neighbours care.
@@ -76,8 +80,31 @@ fn checked(block: Block, nodes: &[Node], dialect: &Dialect) -> Block {
     if block.kind == Kind::Raw {
         return block;
     }
+    if block.rendered_back && source.len() == 1 {
+        debug_assert_eq!(
+            to_html::render_html(&block.text, dialect),
+            compact(source),
+            "a block rendered back renders as its element"
+        );
+        debug_assert_eq!(
+            super::normalize::normalize(&to_html::render_html(&block.text, dialect)),
+            compact(source),
+            "the compact form of an element is its own normal form"
+        );
+        return block;
+    }
     let rendered = to_html::render_html(&block.text, dialect);
-    if super::normalize::normalize(&rendered) == compact(source) {
+    let expected = compact(source);
+    // The writer's output is canonical, so most blocks (every one `verified` already compared)
+    // render to exactly the compact form of their nodes, which is its own normal form: only
+    // the others need parsing to be compared.
+    let same = if rendered == expected {
+        debug_assert_eq!(super::normalize::normalize(&rendered), expected);
+        true
+    } else {
+        super::normalize::normalize(&rendered) == expected
+    };
+    if same {
         return block;
     }
     match source {
@@ -156,11 +183,7 @@ fn inline_run(nodes: &[Node], runs: Runs, dialect: &Dialect) -> Option<Block> {
                 text.push_str(RAW_MARKER);
             }
             write_nodes(&mut text, nodes, Mode::RawLine);
-            Some(Block {
-                text,
-                kind: Kind::Raw,
-                nodes: 0..0,
-            })
+            Some(block_of(text, Kind::Raw))
         }
     }
 }
@@ -179,6 +202,15 @@ fn block_of(text: String, kind: Kind) -> Block {
         text,
         kind,
         nodes: 0..0,
+        rendered_back: false,
+    }
+}
+
+/// `block`, written from an element that [`verified`] rendered it back as.
+pub(crate) fn rendered_back(block: Block) -> Block {
+    Block {
+        rendered_back: true,
+        ..block
     }
 }
 
@@ -262,7 +294,7 @@ fn paragraph(e: &Element, dialect: &Dialect) -> Option<Block> {
     if !plain || e.children.is_empty() || !inline::is_phrasing(&e.children) {
         return None;
     }
-    inline_paragraph(e, dialect)
+    inline_paragraph(e, dialect).map(rendered_back)
 }
 
 /// `e`'s inline children as one Markdown paragraph, if that converts back to `e` exactly.
@@ -289,7 +321,7 @@ fn image_block(e: &Element, dialect: &Dialect) -> Option<Block> {
     if !shaped {
         return None;
     }
-    inline_paragraph(e, dialect)
+    inline_paragraph(e, dialect).map(rendered_back)
 }
 
 /// An ATX heading, with its id as `{#id}`; headings with other attributes stay raw.
@@ -326,7 +358,7 @@ fn heading(e: &Element, dialect: &Dialect) -> Option<Block> {
         }
         md
     })?;
-    Some(other(text))
+    Some(rendered_back(other(text)))
 }
 
 /// An id `{#id}` can hold: no whitespace, braces or quotes, nothing a parser could misread.

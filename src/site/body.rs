@@ -26,7 +26,7 @@ use lol_html::{element, text, ElementContentHandlers, RewriteStrSettings, Select
 use serde::{Deserialize, Serialize};
 
 use super::colors::{Rgba, AA_TEXT, DARK_PAGE, LIGHT_PAGE};
-use crate::html::decode_text;
+use crate::html::{decode_text, TextReader};
 use crate::model::slug::slugify;
 
 /// The fewest headings for which a table of contents is worth showing.
@@ -91,10 +91,17 @@ const DERIVED_KIND: &str = concat!("site-body/1/", env!("CARGO_PKG_VERSION"));
 
 /// [`Derived`] of a sanitised body, through `cache`.
 pub fn derive(cleaned: &str, cache: &crate::html::BodyCache) -> Derived {
+    let mut computed = None;
     let encoded = cache.derived(DERIVED_KIND, cleaned, |cleaned| {
         let derived = derive_uncached(cleaned);
-        serde_json::to_string(&derived).expect("strings serialise")
+        let encoded = serde_json::to_string(&derived).expect("strings serialise");
+        computed = Some(derived);
+        encoded
     });
+    // A miss has the value at hand: decoding what was just encoded would only copy it.
+    if let Some(derived) = computed {
+        return derived;
+    }
     // A cache entry that does not parse (written by another version under the same name, or
     // damaged) is only a miss.
     serde_json::from_str(&encoded).unwrap_or_else(|_| derive_uncached(cleaned))
@@ -102,9 +109,8 @@ pub fn derive(cleaned: &str, cache: &crate::html::BodyCache) -> Derived {
 
 /// [`Derived`] of a sanitised body, computed.
 pub fn derive_uncached(cleaned: &str) -> Derived {
-    let markdown = crate::markdown::html_to_markdown_copy(cleaned);
-    let body = prepare(cleaned.to_string());
-    let text = crate::html::text_of(&body.html);
+    let markdown = crate::markdown::site_html_to_markdown_copy(cleaned);
+    let (body, text) = prepare_and_read(cleaned.to_string());
     Derived {
         body,
         markdown,
@@ -135,12 +141,29 @@ type Shared = Rc<RefCell<State>>;
 
 /// Prepares a sanitised body for its page (see the module docs).
 pub fn prepare(html: String) -> Body {
+    prepared(html, false).0
+}
+
+/// [`prepare`], and the visible text of the prepared body ([`crate::html::text_of`]), read in
+/// the same pass where there is one.
+pub fn prepare_and_read(html: String) -> (Body, String) {
+    let (body, text) = prepared(html, true);
+    let text = text.unwrap_or_else(|| crate::html::text_of(&body.html));
+    (body, text)
+}
+
+/// [`prepare`]; with `read`, also the text of the body when the pass ran to its end. The text
+/// is the prepared body's: its handlers come after the preparing ones, so they see an image
+/// once it has its `alt`; nothing else the pass changes (tag names of headings, attributes)
+/// changes the text.
+fn prepared(html: String, read: bool) -> (Body, Option<String>) {
     // Most bodies have something to do, but plain text and bare paragraphs are left unparsed.
     if !(html.contains("<h") || html.contains("<img") || html.contains("style=")) {
-        return Body {
+        let body = Body {
             html,
             ..Body::default()
         };
+        return (body, None);
     }
     let demote = html.contains("<h1");
     let state: Shared = Rc::default();
@@ -171,32 +194,44 @@ pub fn prepare(html: String) -> Body {
         }),
         element!("[style]", |el| colours(el, &state)),
     ];
-    let Some(mut out) = rewrite(&html, handlers) else {
-        return Body {
+    let reader = read.then(|| TextReader::new(html.len()));
+    let Some(mut out) = rewrite(&html, handlers, reader.as_ref()) else {
+        let body = Body {
             html,
             ..Body::default()
         };
+        return (body, None);
     };
     let state = Rc::try_unwrap(state).map_or_else(|rc| rc.take(), RefCell::into_inner);
     let (headings, missing) = name_headings(state.headings, state.ids);
     if !missing.is_empty() {
         out = add_heading_ids(out, demote, &missing);
     }
-    Body {
+    let body = Body {
         html: out,
         headings,
         first_image: state.first_image,
-    }
+    };
+    (body, reader.map(TextReader::finish))
 }
 
 type Handlers<'h> = Vec<(Cow<'static, Selector>, ElementContentHandlers<'h>)>;
 
-fn rewrite(html: &str, handlers: Handlers<'_>) -> Option<String> {
-    let settings = handlers
-        .into_iter()
+/// Runs `handlers` over `html`, then `reader`'s, if any.
+fn rewrite(html: &str, handlers: Handlers<'_>, reader: Option<&TextReader>) -> Option<String> {
+    let reading = reader.map(|r| (r.element_handlers(), r.text_handler()));
+    let (read_elements, read_text) = match reading {
+        Some((elements, text)) => (elements, Some(text)),
+        None => (Vec::new(), None),
+    };
+    let mut settings = (handlers.into_iter())
+        .chain(read_elements)
         .fold(RewriteStrSettings::new(), |settings, handler| {
             settings.append_element_content_handler(handler)
         });
+    if let Some(text) = read_text {
+        settings = settings.append_document_content_handler(text);
+    }
     match lol_html::rewrite_str(html, settings) {
         Ok(out) => Some(out),
         Err(e) => {
@@ -305,7 +340,7 @@ fn add_heading_ids(html: String, demoted: bool, ids: &[Option<String>]) -> Strin
         *n += 1;
         Ok(())
     })];
-    rewrite(&html, handlers).unwrap_or(html)
+    rewrite(&html, handlers, None).unwrap_or(html)
 }
 
 /// Makes inline colours readable in both schemes (see the module docs).
@@ -486,6 +521,26 @@ mod tests {
             "<img src=\"a.png\" alt=\"The export dialog\"><img src=\"b.png\" alt=\"\">"
         );
         assert_eq!(body.first_image.as_deref(), Some("a.png"));
+    }
+
+    #[test]
+    fn the_text_read_while_preparing_is_the_prepared_bodys() {
+        let bodies = [
+            // An image without alt text gets `alt=""`, which keeps the words apart.
+            "<p>before<img src=\"a.png\">after</p><p>x<img src=\"b.png\" alt=\"B\">y</p>",
+            "<h1>One</h1><p>a &amp; b</p><h2 id=\"h_2\">Two</h2><h3>Three</h3><ul><li>i</li></ul>",
+            "<div style=\"background-color: #333;\"><p>dark</p></div>plain<br>tail",
+            "<table><tbody><tr><td style=\"color: #eee\">a</td><td>b</td></tr></tbody></table>",
+            "<p>no markup to prepare</p><p>second</p>",
+            "",
+        ];
+        for html in bodies {
+            let (body, text) = prepare_and_read(html.to_string());
+            assert_eq!(body, prepare(html.to_string()), "{html}");
+            assert_eq!(text, crate::html::text_of(&body.html), "{html}");
+        }
+        let (_, text) = prepare_and_read(bodies[0].to_string());
+        assert_eq!(text, "before after. x B y.");
     }
 
     #[test]
