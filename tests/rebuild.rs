@@ -33,15 +33,19 @@ impl Tree {
         self.dir.path().join("content")
     }
 
-    /// Builds the tree into `<dir>/<out>`, with small search shards so each locale has several.
-    fn build(&self, out: &str) -> BuildReport {
-        let options = BuildOptions {
+    /// A build of the tree into `<dir>/<out>`, with small search shards so each locale has
+    /// several.
+    fn options(&self, out: &str) -> BuildOptions {
+        BuildOptions {
             input: Input::Markdown(self.content()),
             out: self.dir.path().join(out),
             search_shard_budget: Some(2_000),
             ..BuildOptions::default()
-        };
-        build(&options).unwrap()
+        }
+    }
+
+    fn build(&self, out: &str) -> BuildReport {
+        build(&self.options(out)).unwrap()
     }
 
     fn site(&self, out: &str) -> PathBuf {
@@ -238,13 +242,7 @@ fn a_broken_front_matter_fails_the_build_with_its_file_and_line() {
     let file = tree.article_with("Sync your notes across devices");
     let text = fs::read_to_string(&file).unwrap();
     fs::write(&file, text.replacen("title: ", "title: [broken\n", 1)).unwrap();
-    let options = BuildOptions {
-        input: Input::Markdown(tree.content()),
-        out: tree.site("site"),
-        search_shard_budget: Some(2_000),
-        ..BuildOptions::default()
-    };
-    let error = build(&options).unwrap_err().to_string();
+    let error = build(&tree.options("site")).unwrap_err().to_string();
     assert!(
         error.starts_with(&format!(
             "{}:4:12: invalid YAML: illegal placement of ':' indicator",
