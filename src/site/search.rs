@@ -180,13 +180,12 @@ struct KeptLocale {
 }
 
 impl KeptShards {
-    /// The shards the last build of `locales` (the plan's order) indexed, by what `indexing`
-    /// says of where it keeps them: each shard's records are read from their folder when an
-    /// edit first needs them. `None` when that build saved no records, or not for these
-    /// locales.
-    pub fn saved(indexing: &Indexing, locales: &[Locale]) -> Option<KeptShards> {
-        let records = indexing.records.clone()?;
-        let state = SearchState::load(&indexing.state);
+    /// The shards the last build of `locales` (the plan's order) whose body cache is `cache`
+    /// indexed: each shard's records are read from [`records_dir`] when an edit first needs
+    /// them. `None` when that build saved no records for these locales.
+    pub fn saved(cache: &Path, locales: &[Locale]) -> Option<KeptShards> {
+        let state_file = state_path(cache);
+        let state = SearchState::load(&state_file);
         let locales = (locales.iter())
             .map(|locale| {
                 let count = *state.counts.get(locale.as_str())?;
@@ -199,8 +198,8 @@ impl KeptShards {
             .collect::<Option<_>>()?;
         Some(KeptShards {
             locales,
-            state: indexing.state.clone(),
-            records: Some(records),
+            state: state_file,
+            records: Some(records_dir(cache)),
         })
     }
 

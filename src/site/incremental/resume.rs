@@ -18,7 +18,7 @@ use crate::html::BodyCache;
 use crate::model::Workspace;
 use crate::site::search::{KeptShards, Reindexed};
 use crate::site::BuildReport;
-use crate::site::{assets, beside_cache, search_indexing, timing, ArticleFiles, BuildOptions};
+use crate::site::{assets, beside_cache, timing, ArticleFiles, BuildOptions};
 use crate::site::{Input, Setup};
 
 const FORMAT: &str = "helpcenter-content/1";
@@ -111,9 +111,10 @@ pub(in crate::site) fn body_edits(
         }
     }
     let locales = &content.planned.borrow_dependent().plan.locales;
-    let search = match search_indexing(options, locales.len(), cache, false) {
-        Some(indexing) => Some(KeptShards::saved(&indexing, locales)?),
-        None => None,
+    let search = if options.no_search {
+        None
+    } else {
+        Some(KeptShards::saved(cache, locales)?)
     };
     Some(BodyEdits {
         content,
