@@ -13,7 +13,9 @@
 //!   helpcenter): a full build, which itself renders from the caches.
 //!
 //! Stat data, not contents: like git's index and make, this trusts that a change to a file
-//! changes its size or its modification time (nanoseconds on current file systems).
+//! changes its size or its modification time (nanoseconds on current file systems). A folder
+//! of a tree's records whose files are named by their contents (two files per article) counts
+//! by its own stat: its modification time changes whenever a file is added to it or removed.
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -197,7 +199,7 @@ fn list_files(dir: &Path, prefix: &str, files: &mut Vec<FileStat>) -> Option<()>
                 // A hidden folder (a tree's own records, which only the tool writes) counts as
                 // one entry: a change in it is a change to the whole tree, and its files (two
                 // per article) are not listed one by one.
-                let digest = folder_digest(&entry.path())?;
+                let digest = folder_digest(&entry.path(), &path, is_content_addressed)?;
                 let digest = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"));
                 found.push(FileStat(format!("{path}/"), 0, digest));
             } else if is_dir {
@@ -222,14 +224,22 @@ fn modified_nanos(meta: &std::fs::Metadata) -> Option<u64> {
 
 /// Every file under `root`: see [`folder_digest`].
 fn tree_into(h: &mut Sha256, root: &Path) -> Option<()> {
-    h.update(folder_digest(root)?);
+    h.update(folder_digest(root, "", |_| false)?);
     Some(())
 }
 
-/// A digest of a folder: its entries in name order, each file by its name, size and time,
-/// each folder by its name and its own digest. Entries are looked at in parallel: a site of
-/// 50,000 pages has over 200,000 files, and this is all an unchanged rebuild does.
-fn folder_digest(dir: &Path) -> Option<[u8; 32]> {
+/// Whether the folder at `path` (relative to a tree's root) holds only files named by their
+/// contents.
+fn is_content_addressed(path: &str) -> bool {
+    crate::tree::CONTENT_ADDRESSED_DIRS.contains(&path)
+}
+
+/// A digest of a folder (at `path`, relative to the root of the walk): its entries in name
+/// order, each file by its name, size and time, each folder by its name and its own digest,
+/// or by its own stat when `by_stat` says so (see the module's documentation). Entries are
+/// looked at in parallel: a site of 50,000 pages has over 200,000 files, and this is all an
+/// unchanged rebuild does.
+fn folder_digest(dir: &Path, path: &str, by_stat: fn(&str) -> bool) -> Option<[u8; 32]> {
     let entries = sorted_entries(dir)?;
     let parts: Vec<Option<Vec<u8>>> = entries
         .par_iter()
@@ -237,10 +247,13 @@ fn folder_digest(dir: &Path) -> Option<[u8; 32]> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             let mut part = Sha256::new();
-            if entry.file_type().ok()?.is_dir() {
+            let is_dir = entry.file_type().ok()?.is_dir();
+            let below = format!("{path}/{name}");
+            let below = below.trim_start_matches('/');
+            if is_dir && !by_stat(below) {
                 part.update((name.len() as u64).to_le_bytes());
                 part.update(name.as_bytes());
-                part.update(folder_digest(&entry.path())?);
+                part.update(folder_digest(&entry.path(), below, by_stat)?);
             } else {
                 stat_meta_into(&mut part, &name, &entry.metadata().ok()?)?;
             }
@@ -324,6 +337,34 @@ mod tests {
         let inputs = Inputs::scan(&options(dir.path())).unwrap();
         let names: Vec<&str> = inputs.content.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(names, [".helpcenter/", "en/a.md", "en/b.md"]);
+    }
+
+    #[test]
+    fn a_folder_of_records_named_by_their_contents_counts_by_its_own_stat() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        let bodies = content.join(crate::tree::bodies::BODIES_DIR);
+        write(&bodies.join("1.json"), "{}");
+        let long_ago = UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let set_modified = |time| {
+            let folder = std::fs::File::open(&bodies).unwrap();
+            folder.set_modified(time).unwrap();
+        };
+        set_modified(long_ago);
+        let records = || Inputs::scan(&options(dir.path())).unwrap().content;
+        let before = records();
+
+        // A file there never changes in place; if one did, only `verify` would notice.
+        write(&bodies.join("1.json"), "{\"changed\": true}");
+        set_modified(long_ago);
+        assert_eq!(records(), before);
+
+        write(&bodies.join("2.json"), "{}");
+        assert_ne!(
+            records(),
+            before,
+            "a record added changes the folder's time"
+        );
     }
 
     #[test]

@@ -94,5 +94,9 @@ pub const META_DIR: &str = ".helpcenter";
 pub const BASE_FILE: &str = ".helpcenter/base.json";
 /// Format tag of the base record; bumped on incompatible layout changes.
 pub const FORMAT: &str = "helpcenter-tree/1";
+/// The folders of a tree whose files are named by the sha256 of their bytes (body records and
+/// base texts), relative to the tree's root. Only the tool writes them, and a file there never
+/// changes: one is added or removed, as `base.json` (which names them) changes.
+pub const CONTENT_ADDRESSED_DIRS: [&str; 2] = [bodies::BODIES_DIR, base_text::BASE_TEXT_DIR];
 /// The file that describes its folder: the help center, a collection or a section.
 pub const INDEX_FILE: &str = "_index.md";
