@@ -195,29 +195,142 @@ fn report_written(before: &BTreeMap<String, Vec<u8>>, site: &Path) -> usize {
         .count()
 }
 
-#[test]
-fn a_changed_title_or_a_missing_record_is_a_full_build() {
-    let tree = Tree::exported();
-    tree.build("site");
-    let file = tree.article_with("Sync your notes across devices");
-
-    // A title shows on the pages that list the article: everything is rendered again.
-    let text = fs::read_to_string(&file).unwrap();
+/// Gives the article file `file` a new title.
+fn retitle(file: &Path, old: &str, new: &str) {
+    let text = fs::read_to_string(file).unwrap();
     let retitled = text.replacen(
-        "title: \"Sync your notes across devices\"",
-        "title: \"Sync your notes everywhere\"",
+        &format!("title: \"{old}\""),
+        &format!("title: \"{new}\""),
         1,
     );
     assert_ne!(retitled, text, "the front matter holds the title");
-    fs::write(&file, retitled).unwrap();
-    let report = tree.build("site");
-    assert!(report.cache_hits > 0, "a full build renders from the cache");
-    assert!(tree
-        .site("site")
-        .join("en/articles/103-sync-your-notes-everywhere/index.html")
-        .exists());
+    fs::write(file, retitled).unwrap();
+}
 
-    // Without the content the last build saved, a body edit is a full build too.
+/// Copies the folder `from` to `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    for (name, bytes) in files_under(from) {
+        let path = to.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn a_new_title_rebuilds_the_pages_that_show_or_link_to_the_article_as_a_full_build_would() {
+    let tree = Tree::exported();
+    tree.build("site");
+    let site = tree.site("site");
+    // The same site, to be built in full from the edited tree: same page history.
+    copy_folder(&site, &tree.site("full"));
+    let before = files_under(&site);
+    let file = tree.article_with("Sync your notes across devices");
+    retitle(
+        &file,
+        "Sync your notes across devices",
+        "Sync your notes everywhere",
+    );
+    let report = tree.build("site");
+
+    // The body cache was not read: only the pages below were rendered.
+    assert_eq!(report.cache_hits, 0, "{report:?}");
+    let changed = changed(&before, &site);
+    let outside_search: Vec<&str> = (changed.iter())
+        .filter(|f| !f.starts_with("pagefind/"))
+        .map(String::as_str)
+        .collect();
+    let pages = |folder: &str, files: &[&str]| -> Vec<String> {
+        files.iter().map(|f| format!("{folder}/{f}")).collect()
+    };
+    let both = ["index.html", "index.md"];
+    let expected: Vec<String> = [
+        vec![
+            ".helpcenter-build.json".to_string(),
+            "_redirects".to_string(),
+        ],
+        // Its translations' pages: their language links.
+        pages("ar/articles/103-مزامنة-ملاحظاتك-بين-الأجهزة", &["index.html"]),
+        pages(
+            "de/articles/103-notizen-geräteübergreifend-synchronisieren",
+            &["index.html"],
+        ),
+        // Its neighbours in the collection, which also link to it in their bodies.
+        pages("en/articles/101-getting-started-with-acme-notes", &both),
+        pages(
+            "en/articles/102-install-acme-notes-on-macos-windows-and-linux",
+            &both,
+        ),
+        // The old page is a redirect now, its Markdown gone; the new page.
+        pages("en/articles/103-sync-your-notes-across-devices", &both),
+        pages("en/articles/103-sync-your-notes-everywhere", &both),
+        pages("en/articles/103", &["index.html"]),
+        pages("en/collections/204-install-and-sync", &["index.html"]),
+        vec!["en/feed.xml".to_string()],
+        pages(
+            "fr/articles/103-synchroniser-vos-notes-sur-tous-vos-appareils",
+            &["index.html"],
+        ),
+        pages(
+            "ja/articles/103-デバイス間でノートを同期する",
+            &["index.html"],
+        ),
+        vec!["llms.txt".to_string()],
+    ]
+    .concat();
+    assert_eq!(outside_search, expected, "{changed:#?}");
+    assert!(!site
+        .join("en/articles/103-sync-your-notes-across-devices/index.md")
+        .exists());
+    let search = report.search.as_ref().unwrap();
+    assert_eq!(search.shards_indexed.len(), 1, "{search:?}");
+    assert!(changed
+        .iter()
+        .any(|f| f.starts_with(&format!("pagefind/{}/", search.shards_indexed[0]))));
+    assert_eq!(report.files_written, report_written(&before, &site));
+    assert_eq!(
+        report.files_written + report.files_unchanged,
+        files_under(&site).len() - 1,
+        "every file but the build manifest is counted"
+    );
+    assert_eq!(
+        report.warnings,
+        [format!(
+            "{} (en): its title changed, so its page moved from \
+             /en/articles/103-sync-your-notes-across-devices/ to \
+             /en/articles/103-sync-your-notes-everywhere/; the old URL redirects to the new one",
+            file.display()
+        )]
+    );
+
+    // The site is byte for byte what a full build of the edited tree writes, manifest and
+    // page history included.
+    let full = tree.build("full");
+    assert!(full.cache_misses > 2, "a full build");
+    assert_same_files(
+        "rebuilt after the new title",
+        &files_under(&site),
+        &files_under(&tree.site("full")),
+    );
+
+    // And then nothing changed.
+    let again = tree.build("site");
+    assert_eq!((again.files_written, again.cache_hits), (0, 0));
+}
+
+#[test]
+fn a_missing_record_is_a_full_build() {
+    let tree = Tree::exported();
+    tree.build("site");
+    let file = tree.article_with("Sync your notes across devices");
+    retitle(
+        &file,
+        "Sync your notes across devices",
+        "Sync your notes everywhere",
+    );
+    let report = tree.build("site");
+    assert_eq!(report.cache_hits, 0, "pages rendered without the cache");
+
+    // Without the content the last build saved, a body edit is a full build.
     let saved: Vec<PathBuf> = fs::read_dir(tree.dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())

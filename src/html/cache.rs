@@ -166,16 +166,31 @@ impl BodyCache {
         page_locale: &str,
         page_site_path: &str,
     ) -> String {
+        self.sanitize_noting_links(html, links, page_locale, page_site_path, &mut Vec::new())
+    }
+
+    /// [`BodyCache::sanitize_with_links`], and pushes onto `linked` the id of every article
+    /// whose page the result links to (or would, were it in the site): the result changes when
+    /// one of them moves.
+    pub fn sanitize_noting_links(
+        &self,
+        html: &str,
+        links: &LinkMap,
+        page_locale: &str,
+        page_site_path: &str,
+        linked: &mut Vec<Box<str>>,
+    ) -> String {
         if super::policy::is_plain_text(html) {
             return html.to_owned();
         }
         let key = key(html, links, page_locale, page_site_path);
-        if let Some(hit) = self.get(&key, links) {
+        if let Some(hit) = self.get(&key, links, linked) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return hit;
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let (out, deps) = super::policy::clean(html, links, page_locale, page_site_path);
+        note_articles(&deps, linked);
         let html = self.keep(&out);
         let entry = Entry {
             deps,
@@ -192,7 +207,7 @@ impl BodyCache {
     /// what it makes. Entries are kept, saved and read back like sanitised bodies.
     pub fn derived(&self, kind: &str, input: &str, derive: impl FnOnce(&str) -> String) -> String {
         let key = derived_key(kind, input);
-        if let Some(hit) = self.get(&key, &NO_LINKS) {
+        if let Some(hit) = self.get(&key, &NO_LINKS, &mut Vec::new()) {
             self.derived_hits.fetch_add(1, Ordering::Relaxed);
             return hit;
         }
@@ -243,13 +258,15 @@ impl BodyCache {
     }
 
     /// The cached HTML for `key`, if its link lookups still hold and it can be read.
-    fn get(&self, key: &Key, links: &LinkMap) -> Option<String> {
+    /// Pushes the ids of the articles its links depend on onto `linked`.
+    fn get(&self, key: &Key, links: &LinkMap, linked: &mut Vec<Box<str>>) -> Option<String> {
         let html = {
             let mut entries = self.lock();
             let entry = entries.get_mut(key)?;
             if !entry.deps.iter().all(|d| d.holds(links)) {
                 return None;
             }
+            note_articles(&entry.deps, linked);
             entry.used = true;
             entry.html.clone()
         };
@@ -395,6 +412,12 @@ fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Pushes the ids of the articles among `deps` onto `linked`.
+fn note_articles(deps: &[Dep], linked: &mut Vec<Box<str>>) {
+    let articles = deps.iter().filter(|d| d.kind == Kind::Article);
+    linked.extend(articles.map(|d| d.id.clone()));
 }
 
 /// The cache key: everything the output depends on except the link lookups ([`Dep`]s).

@@ -71,7 +71,7 @@ pub fn serve(options: ServeOptions) -> Result<()> {
             report.pages,
             started.elapsed().as_millis()
         ),
-        Ok(Rebuilt::Page { .. }) => {}
+        Ok(Rebuilt::Page { .. } | Rebuilt::Pages { .. }) => {}
         Err(error) => report_error(&live, &error),
     }
     let url = format!("http://{}/", display_address(address));
@@ -203,6 +203,14 @@ impl watch::Rebuilds {
                         files_written,
                     } => format!(
                         "page {} only, {files_written} files written",
+                        path.as_deref().unwrap_or("(none: not built)")
+                    ),
+                    Rebuilt::Pages {
+                        path,
+                        pages,
+                        files_written,
+                    } => format!(
+                        "{pages} pages showing {}, {files_written} files written",
                         path.as_deref().unwrap_or("(none: not built)")
                     ),
                 };

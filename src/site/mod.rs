@@ -13,6 +13,7 @@
 //! a file beside the output directory (see [`default_cache_path`]).
 
 pub mod assets;
+mod backlinks;
 pub mod body;
 pub mod brand;
 pub mod colors;
@@ -142,6 +143,8 @@ pub struct Loaded {
     pub files: ArticleFiles,
     /// The search index's shards with their records (none with `--no-search`).
     pub search: Option<search::KeptShards>,
+    /// Which pages link to which articles (none noted from a snapshot).
+    backlinks: backlinks::Backlinks,
     /// What the build set up and rendered with, for the next edits to render with too.
     setup: Setup,
     cache: BodyCache,
@@ -252,13 +255,16 @@ fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option
         .and_then(|inputs| fresh::last(&record, inputs));
     timing("compared with the last build", started);
     let setup = match last {
-        Some(last) => match shortcut(options, setup, last, keep, started)? {
-            Shortcut::Unchanged(report) => return Ok((report, None)),
-            Shortcut::Edited(report, content) => {
+        Some(last) => match shortcut(options, setup, last, keep, inputs.as_ref(), started)? {
+            Shortcut::Unchanged(report) => return Ok((*report, None)),
+            Shortcut::Edited(resumed) => {
                 if let Some(inputs) = &inputs {
-                    fresh::save(&record, inputs, &report.out, &report, content.as_deref());
+                    let mut recorded = resumed.report.clone();
+                    recorded.warnings.retain(|w| !resumed.once.contains(w));
+                    let content = resumed.content.as_deref();
+                    fresh::save(&record, inputs, &recorded.out, &recorded, content);
                 }
-                return Ok((report, None));
+                return Ok((resumed.report, None));
             }
             Shortcut::None(setup) => *setup,
         },
@@ -270,8 +276,7 @@ fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option
             options,
             &loaded.setup.cache_path,
             &inputs.digest(),
-            &loaded.ws,
-            &loaded.files,
+            (&loaded.ws, &loaded.files, &loaded.backlinks),
         );
         // A later build that finds nothing changed repeats the warnings about the content,
         // not those about what this build changed.
@@ -291,21 +296,22 @@ fn build_with(options: &BuildOptions, keep: bool) -> Result<(BuildReport, Option
 /// A build that did less than a full one, or why not.
 enum Shortcut {
     /// Nothing changed since the last build: its report.
-    Unchanged(BuildReport),
-    /// Article bodies were edited, and only their pages rendered: the report, and the id of
-    /// the saved content it resumed.
-    Edited(BuildReport, Option<String>),
+    Unchanged(Box<BuildReport>),
+    /// Article files were edited, and only the pages that show them rendered.
+    Edited(Box<incremental::Resumed>),
     /// A full build is needed, with this setup.
     None(Box<Setup>),
 }
 
 /// Builds from what the `last` build recorded, if nothing changed since but some article
-/// bodies: `serve` (`keep`) needs the whole content loaded, which that does not load.
+/// files (`inputs` are the files now): `serve` (`keep`) needs the whole content loaded, which
+/// that does not load.
 fn shortcut(
     options: &BuildOptions,
     setup: Setup,
     last: fresh::Last,
     keep: bool,
+    inputs: Option<&fresh::Inputs>,
     started: Instant,
 ) -> Result<Shortcut> {
     if last.edited.is_empty() {
@@ -316,28 +322,28 @@ fn shortcut(
         for warning in &last.report.warnings {
             tracing::warn!("{warning}");
         }
-        return Ok(Shortcut::Unchanged(fresh::as_unchanged(
+        return Ok(Shortcut::Unchanged(Box::new(fresh::as_unchanged(
             last.report,
             started,
-        )));
+        ))));
     }
-    if keep {
+    let (false, Some(inputs), Some(resumed)) = (keep, inputs, last.content.as_deref()) else {
         return Ok(Shortcut::None(Box::new(setup)));
-    }
+    };
     // The output folder is checked on one core while the edited files are read on the other.
     let (outputs_unchanged, edits) = rayon::join(
         || last.outputs_unchanged(&setup.out),
-        || {
-            let id = last.content.as_deref()?;
-            incremental::body_edits(options, &setup.cache_path, id, &last.edited, started)
-        },
+        || incremental::edits(options, &setup.cache_path, resumed, &last.edited, started),
     );
     let (true, Some(edits)) = (outputs_unchanged, edits) else {
         return Ok(Shortcut::None(Box::new(setup)));
     };
-    timing("edited article bodies read", started);
-    match incremental::rebuild_edited(options, setup, edits, last.report, started) {
-        Ok(report) => Ok(Shortcut::Edited(report, last.content)),
+    timing("edited article files read", started);
+    let ids = (resumed, inputs.digest());
+    match incremental::rebuild_edited(options, setup, edits, last.report, (ids.0, &ids.1), started)
+    {
+        Ok(Some(resumed)) => Ok(Shortcut::Edited(Box::new(resumed))),
+        Ok(None) => Setup::new(options).map(|setup| Shortcut::None(Box::new(setup))),
         Err(error) => {
             // The full build redoes it all, and reports a problem properly.
             tracing::debug!("rebuilding the edited pages failed: {error}");
@@ -373,14 +379,11 @@ fn build_all(
     let links = plan.link_map();
     timing("pages planned", started);
     let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path, keep);
-    let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref());
+    // Only an edit of a Markdown tree's file is rebuilt page by page, and needs them.
+    let noted = matches!(options.input, Input::Markdown(_)).then(backlinks::Noted::default);
+    let renderer = setup.renderer(&plan, &links, &cache, indexing.as_ref(), noted.as_ref());
     let out = OutDir::open(&setup.out)?;
-    let pages: std::collections::HashSet<String> = plan
-        .pages()
-        .into_iter()
-        .map(|p| renderer.site_path(p))
-        .collect();
-    let redirects = redirects::plan_redirects(&plan, out.previous_history(), &pages);
+    let redirects = site_redirects(&renderer, &plan.pages(), out.previous_history());
     let site_assets = assets::SiteAssets::new(assets::local_assets(&input)?);
     drop(input);
     let mut written = write_site(&out, &renderer, bodies, &setup, &site_assets, redirects)?;
@@ -392,6 +395,13 @@ fn build_all(
     timing("cache saved", started);
     let once = written.moved.clone();
     let report = report(&setup, &plan, &written, &cache, warnings, started);
+    let mut backlinks = backlinks::Backlinks::default();
+    if let Some(noted) = &noted {
+        let pages: Vec<(Page, String)> = (written.pages.iter())
+            .map(|&page| (page, renderer.site_path(page)))
+            .collect();
+        backlinks.add(&plan, noted, &pages);
+    }
     drop(renderer);
     drop(links);
     drop(plan);
@@ -399,6 +409,7 @@ fn build_all(
         ws,
         files,
         search: written.kept_search.take(),
+        backlinks,
         setup,
         cache,
         assets: site_assets,
@@ -451,9 +462,11 @@ impl Setup {
         links: &'a crate::html::LinkMap,
         cache: &'a BodyCache,
         search: Option<&'a search::Indexing>,
+        noted: Option<&'a backlinks::Noted>,
     ) -> Renderer<'a> {
         let i18n = &self.theme.i18n;
         Renderer {
+            noted,
             search,
             search_script: search.map(|_| asset_href(&self.theme, "search.js")),
             plan,
@@ -596,35 +609,7 @@ fn write_site(
 ) -> Result<WriteSummary> {
     let (theme, base) = (&setup.theme, setup.base.as_ref());
     let pages = renderer.plan.pages();
-    let sitemap_pages = sitemap::sitemap_pages(&pages);
-    let mut planned: Vec<String> = pages
-        .iter()
-        .map(|&p| urls::output_file(&renderer.site_path(p)))
-        .collect();
-    planned.push("robots.txt".to_string());
-    let locales = &renderer.plan.locales;
-    planned.extend(
-        locales
-            .iter()
-            .map(|l| urls::output_file(&feeds::feed_path(l))),
-    );
-    planned.extend(sitemap::sitemap_files(base, sitemap_pages.len()));
-    planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
-    planned.extend(redirects.list.iter().map(|r| urls::output_file(&r.from)));
-    planned.push(llms::LLMS_FILE.to_string());
-    planned.extend(
-        pages
-            .iter()
-            .filter(|p| matches!(p, Page::Article(..)))
-            .map(|&p| markdown_file(&renderer.site_path(p))),
-    );
-    planned.push(redirects::REDIRECTS_FILE.to_string());
-    let mut produced: BTreeSet<String> = planned.iter().cloned().collect();
-    if produced.len() != planned.len() {
-        return Err(Error::data(
-            "two outputs of the build have the same path".to_string(),
-        ));
-    }
+    let mut produced = planned_files(renderer, &pages, &redirects.list, theme)?;
     out.record_history(redirects.history);
     out.claim(&produced)?;
     let work: Vec<(Page, String)> = pages
@@ -648,23 +633,9 @@ fn write_site(
     let mut outcomes: Vec<Written> = (written_pages.into_iter())
         .flat_map(|(page, markdown)| std::iter::once(page).chain(markdown))
         .collect();
-    let llms = llms::render_llms(renderer);
-    outcomes.push(out.write(llms::LLMS_FILE, llms.as_bytes())?);
+    outcomes.extend(write_listings(renderer, out, &pages)?);
     let robots = sitemap::render_robots(renderer.templates, base)?;
     outcomes.push(out.write("robots.txt", robots.as_bytes())?);
-    for li in 0..locales.len() {
-        let (file, xml) = feeds::render_feed(renderer, li)?;
-        outcomes.push(out.write(&file, xml.as_bytes())?);
-    }
-    if let Some(base) = base {
-        let write = |file: &str, xml: &[u8]| out.write(file, xml);
-        outcomes.extend(sitemap::write_sitemaps(
-            renderer,
-            base,
-            &sitemap_pages,
-            write,
-        )?);
-    }
     for (name, bytes) in &theme.assets {
         outcomes.push(out.write(&format!("static/{name}"), bytes)?);
     }
@@ -675,10 +646,7 @@ fn write_site(
         })
         .collect::<Result<_>>()?;
     outcomes.extend(stubs);
-    let rules: Vec<(String, String, bool)> = (redirects.list.iter())
-        .map(|r| (r.from.clone(), renderer.site_path(r.to), r.moved))
-        .collect();
-    let file = redirects::redirects_file(&rules, base);
+    let file = redirects_file(renderer, &redirects.list);
     outcomes.push(out.write(redirects::REDIRECTS_FILE, file.as_bytes())?);
     // Known only once the pages are rendered: the copies they use, and the search bundles.
     let asset_files = assets.files();
@@ -706,6 +674,81 @@ fn write_site(
         search,
         kept_search,
     })
+}
+
+/// The redirects of the site of `renderer` with `pages`, given the page history the last
+/// build recorded.
+fn site_redirects(
+    renderer: &Renderer,
+    pages: &[Page],
+    history: &output::PageHistory,
+) -> redirects::Redirects {
+    let taken: std::collections::HashSet<String> =
+        pages.iter().map(|&p| renderer.site_path(p)).collect();
+    redirects::plan_redirects(renderer.plan, history, &taken)
+}
+
+/// The `_redirects` file of the site of `renderer` with `list`.
+fn redirects_file(renderer: &Renderer, list: &[redirects::Redirect]) -> String {
+    let rules: Vec<(String, String, bool)> = (list.iter())
+        .map(|r| (r.from.clone(), renderer.site_path(r.to), r.moved))
+        .collect();
+    redirects::redirects_file(&rules, renderer.base)
+}
+
+/// Every file the site of `renderer` with `pages` and `redirects` is made of, but the asset
+/// copies its pages use and the search bundles: both are known only once pages are rendered.
+fn planned_files(
+    renderer: &Renderer,
+    pages: &[Page],
+    redirects: &[redirects::Redirect],
+    theme: &Theme,
+) -> Result<BTreeSet<String>> {
+    let sitemap_count = sitemap::sitemap_pages(pages).len();
+    let mut planned: Vec<String> = pages
+        .iter()
+        .map(|&p| urls::output_file(&renderer.site_path(p)))
+        .collect();
+    planned.push("robots.txt".to_string());
+    let locales = &renderer.plan.locales;
+    planned.extend(
+        locales
+            .iter()
+            .map(|l| urls::output_file(&feeds::feed_path(l))),
+    );
+    planned.extend(sitemap::sitemap_files(renderer.base, sitemap_count));
+    planned.extend(theme.assets.keys().map(|name| format!("static/{name}")));
+    planned.extend(redirects.iter().map(|r| urls::output_file(&r.from)));
+    planned.push(llms::LLMS_FILE.to_string());
+    planned.extend(
+        pages
+            .iter()
+            .filter(|p| matches!(p, Page::Article(..)))
+            .map(|&p| markdown_file(&renderer.site_path(p))),
+    );
+    planned.push(redirects::REDIRECTS_FILE.to_string());
+    let produced: BTreeSet<String> = planned.iter().cloned().collect();
+    if produced.len() != planned.len() {
+        return Err(Error::data(
+            "two outputs of the build have the same path".to_string(),
+        ));
+    }
+    Ok(produced)
+}
+
+/// Writes the files that list every article: `llms.txt`, each locale's feed and the sitemap.
+fn write_listings(renderer: &Renderer, out: &OutDir, pages: &[Page]) -> Result<Vec<Written>> {
+    let mut outcomes = vec![out.write(llms::LLMS_FILE, llms::render_llms(renderer).as_bytes())?];
+    for li in 0..renderer.plan.locales.len() {
+        let (file, xml) = feeds::render_feed(renderer, li)?;
+        outcomes.push(out.write(&file, xml.as_bytes())?);
+    }
+    if let Some(base) = renderer.base {
+        let write = |file: &str, xml: &[u8]| out.write(file, xml);
+        let listed = sitemap::sitemap_pages(pages);
+        outcomes.extend(sitemap::write_sitemaps(renderer, base, &listed, write)?);
+    }
+    Ok(outcomes)
 }
 
 /// Renders one page (with the asset copies its body uses) and writes it, and an article's

@@ -113,6 +113,15 @@ impl OutDir {
         &self.previous_history
     }
 
+    /// The page history this build records so far (the previous build's, until
+    /// [`OutDir::record_history`]).
+    pub fn history(&self) -> PageHistory {
+        self.history
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Sets the page history this build records (saved with the next manifest write).
     pub fn record_history(&self, history: PageHistory) {
         *self.history.lock().unwrap_or_else(PoisonError::into_inner) = history;

@@ -18,7 +18,7 @@ use crate::model::{ArticleIx, GroupIx, GroupKind, HelpCenter, HelpCenterIx, Loca
 pub type Li = usize;
 
 /// One page to render.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Page {
     /// `/index.html`: chooses a language.
     Root,

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::backlinks;
 use super::body::{self, Heading};
 use super::brand::Brand;
 use super::i18n::{article_count, format_date, Strings};
@@ -45,6 +46,8 @@ pub struct Renderer<'a> {
     pub search: Option<&'a search::Indexing>,
     /// The search box script's path under the site root, with a content hash query.
     pub search_script: Option<String>,
+    /// Where pages note the articles they link to, for rebuilds after an edit.
+    pub noted: Option<&'a backlinks::Noted>,
 }
 
 /// The frame every page shares: language, links to itself in other languages, head metadata.
@@ -352,8 +355,18 @@ impl Renderer<'_> {
         if html.trim().is_empty() {
             return String::new();
         }
-        self.cache
-            .sanitize_with_links(html, self.links, self.locale(li).as_str(), path)
+        let locale = self.locale(li).as_str();
+        let Some(noted) = self.noted else {
+            return self
+                .cache
+                .sanitize_with_links(html, self.links, locale, path);
+        };
+        let mut linked = Vec::new();
+        let clean = (self.cache).sanitize_noting_links(html, self.links, locale, path, &mut linked);
+        if !linked.is_empty() {
+            noted.note(path, linked);
+        }
+        clean
     }
 
     fn home_translations(&self) -> Vec<(Li, String)> {

@@ -203,7 +203,7 @@ impl KeptShards {
         })
     }
 
-    /// Puts `record` (of locale number `li`) in place of the record of the same page; returns
+    /// Puts `record` (of locale number `li`) in place of the record of the same article; returns
     /// the shard to index again, unless the record is unchanged (or its page is not indexed).
     /// Fails when the shard's saved records cannot be read.
     pub fn update(&mut self, li: usize, record: Record) -> Result<Option<ShardId>> {
@@ -221,13 +221,18 @@ impl KeptShards {
         }
         let shard = (kept.shards.iter_mut().find(|s| s.number == number))
             .expect("the shard was just found or read");
-        let Some(old) = shard.records.iter_mut().find(|r| r.url == record.url) else {
+        // By article: a page whose title changed moves, and the shard stays in path order.
+        let Some(old) = shard.records.iter_mut().find(|r| r.key == record.key) else {
             return Ok(None);
         };
         if *old == record {
             return Ok(None);
         }
+        let moved = old.url != record.url;
         *old = record;
+        if moved {
+            shard.records.sort_by(|a, b| a.url.cmp(&b.url));
+        }
         Ok(Some(ShardId { li, number }))
     }
 

@@ -150,6 +150,8 @@ pub struct ArticleFile {
     pub order: Option<i64>,
     /// Its front matter and body (the body as HTML, as the model holds it).
     pub content: ArticleContent,
+    /// What loading the tree would warn about this file (unknown keys, ...).
+    pub warnings: Vec<String>,
 }
 
 /// Reads single article files of a tree exactly as [`load`] reads them into the model, without
@@ -199,6 +201,7 @@ impl ArticleReader {
                 locale: file.locale,
                 order: article.order,
                 content: article.content,
+                warnings: parsed.warnings,
             }),
             _ => Err(not_an_article()),
         }

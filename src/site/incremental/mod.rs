@@ -1,24 +1,27 @@
-//! Rebuilding after an edit: when the only change is the body of article files (their front
-//! matter as the model holds it, and their `weight`, unchanged), only those translations' pages
-//! and their `index.md` are rendered and written. Nothing else shows a body (collection pages,
-//! related articles, feeds and `llms.txt` show titles and descriptions) except the search
-//! index: each page's new record replaces the old one in its shard, and that shard is indexed
-//! again. Any other change is a full build.
+//! Rebuilding after an edit of article files: when the only change is the body of article files
+//! (their front matter as the model holds it, and their `weight`, unchanged), only those
+//! translations' pages and their `index.md` are rendered and written. Nothing else shows a body
+//! (collection pages, related articles, feeds and `llms.txt` show titles and descriptions)
+//! except the search index: each page's new record replaces the old one in its shard, and that
+//! shard is indexed again. An edit of the front matter that leaves the article in its place
+//! renders the pages that show it ([`listing`]). Any other change is a full build.
 //!
 //! Two callers: `serve` keeps what the last full build loaded in memory ([`Session`]), so an
 //! edit costs reading one file and rendering one page (a few milliseconds on a 5,000-article
 //! tree); `build` reads it back from what the last full build saved beside its body cache (the
 //! model without bodies, and each search shard's records; see [`resume`]).
 
+mod listing;
 mod resume;
 mod session;
 
-pub(super) use resume::{body_edits, rebuild_edited, save_content};
+pub(super) use resume::{edits, rebuild_edited, save_content, Resumed};
 pub use session::{Rebuilt, Session};
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use super::backlinks::{Backlinks, Noted};
 use super::output::{OutDir, Written};
 use super::plan::{Page, Plan};
 use super::search::{KeptShards, Reindexed, ShardId};
@@ -31,13 +34,17 @@ use crate::model::{ArticleIx, Locale, Workspace};
 use crate::tree::ArticleReader;
 
 /// The content of the last full build: the model (without bodies) with its plan and links,
-/// which file holds which article translation, and the reader of those files.
+/// which file holds which article translation, the reader of those files, and which pages link
+/// to which articles.
 struct Content {
     planned: Planned,
     /// Article files by absolute path.
     files: HashMap<PathBuf, (ArticleIx, Locale)>,
     /// Reads an edited article file (a Markdown tree's only).
     reader: Option<ArticleReader>,
+    backlinks: Backlinks,
+    /// Whether edits changed the model or the backlinks since they were loaded or saved.
+    changed: bool,
 }
 
 self_cell::self_cell!(
@@ -62,9 +69,30 @@ struct BodyEdit {
     body: String,
 }
 
+/// An edit of an article file that changed its front matter, but not its place: see
+/// [`listing`].
+struct ListingEdit {
+    article: ArticleIx,
+    locale: Locale,
+    /// Its new front matter (without its body).
+    content: Box<crate::model::ArticleContent>,
+    body: String,
+}
+
+/// An edit of an article file that a rebuild of some pages can follow.
+enum Edit {
+    Body(BodyEdit),
+    Listing(ListingEdit),
+}
+
 impl Content {
     /// The content of a build of `options` that loaded `ws` from the article files `files`.
-    fn new(options: &BuildOptions, ws: Workspace, files: &ArticleFiles) -> Result<Content> {
+    fn new(
+        options: &BuildOptions,
+        ws: Workspace,
+        files: &ArticleFiles,
+        backlinks: Backlinks,
+    ) -> Result<Content> {
         let root = absolute(options.input.dir());
         let ids: HashMap<&str, ArticleIx> = (ws.articles.iter().enumerate())
             .map(|(i, a)| (a.id.as_str(), ArticleIx(i)))
@@ -77,13 +105,7 @@ impl Content {
             .collect();
         // Two independent steps of about 0.1 s each on a 5,000-article tree, one per core.
         let (planned, reader) = rayon::join(
-            || {
-                Planned::try_new(ws, |ws| -> Result<PlanLinks> {
-                    let plan = Plan::new(ws, options.drafts, options.locales.as_deref())?;
-                    let links = plan.link_map();
-                    Ok(PlanLinks { plan, links })
-                })
-            },
+            || plan_links(options, ws),
             || match &options.input {
                 Input::Markdown(_) => ArticleReader::open(&root).map(Some),
                 Input::Snapshot(_) => Ok(None),
@@ -94,12 +116,16 @@ impl Content {
             planned,
             files,
             reader,
+            backlinks,
+            changed: false,
         })
     }
 
-    /// The edit of the file at `path` (absolute), if it is an article file whose front matter
-    /// is as the model holds it: then only its body changed.
-    fn body_edit(&self, path: &Path) -> Result<Option<BodyEdit>> {
+    /// The edit of the file at `path` (absolute), if it is an article file that is still the
+    /// same translation in the same place (id, locale, `weight`, published or not), and reads
+    /// without a warning: a body edit when its front matter is as the model holds it, a
+    /// listing edit otherwise.
+    fn edit(&self, path: &Path) -> Result<Option<Edit>> {
         let (Some(reader), Some((article, locale))) = (&self.reader, self.files.get(path).cloned())
         else {
             return Ok(None);
@@ -108,16 +134,38 @@ impl Content {
         let mut front = file.content;
         let body = std::mem::take(&mut front.body);
         let known = &self.planned.borrow_owner().articles[article.0];
-        let same = file.id.as_deref() == Some(known.id.as_str())
+        let Some(known_front) = known.content.get(&locale) else {
+            return Ok(None);
+        };
+        let same_place = file.id.as_deref() == Some(known.id.as_str())
             && file.locale == locale
             && file.order == known.order
-            && known.content.get(&locale) == Some(&front);
-        Ok(same.then_some(BodyEdit {
-            article,
-            locale,
-            body,
-        }))
+            && front.state == known_front.state
+            && file.warnings.is_empty();
+        Ok(match (same_place, *known_front == front) {
+            (false, _) => None,
+            (true, true) => Some(Edit::Body(BodyEdit {
+                article,
+                locale,
+                body,
+            })),
+            (true, false) => Some(Edit::Listing(ListingEdit {
+                article,
+                locale,
+                content: Box::new(front),
+                body,
+            })),
+        })
     }
+}
+
+/// The plan of the site of `ws`, with its link map.
+fn plan_links(options: &BuildOptions, ws: Workspace) -> Result<Planned> {
+    Planned::try_new(ws, |ws| -> Result<PlanLinks> {
+        let plan = Plan::new(ws, options.drafts, options.locales.as_deref())?;
+        let links = plan.link_map();
+        Ok(PlanLinks { plan, links })
+    })
 }
 
 /// Everything an edit does not change, from the last full build: its content, compiled
@@ -150,11 +198,12 @@ impl Kept {
             ws,
             files,
             search,
+            backlinks,
             setup,
             cache,
             assets,
         } = loaded;
-        let content = Content::new(options, ws, &files)?;
+        let content = Content::new(options, ws, &files, backlinks)?;
         Kept::assemble(content, setup, cache, assets, search)
     }
 
@@ -194,9 +243,9 @@ impl Kept {
             });
         };
         let indexing = search_indexing(options, plan.locales.len(), &self.setup.cache_path, false);
-        let renderer = self
-            .setup
-            .renderer(plan, links, &self.cache, indexing.as_ref());
+        let noted = Noted::default();
+        let renderer =
+            (self.setup).renderer(plan, links, &self.cache, indexing.as_ref(), Some(&noted));
         let mut html = Vec::with_capacity(PAGE_BUFFER);
         let (page_file, markdown) = super::write_page(
             &self.out,
@@ -219,8 +268,11 @@ impl Kept {
             .chain([page_file])
             .chain(markdown);
         let files_written = outcomes.filter(|o| *o == Written::Written).count();
+        let path = renderer.site_path(page);
+        let rendered = [(page, path.clone())];
+        self.content.changed |= (self.content.backlinks).add(plan, &noted, &rendered);
         Ok(Rendered {
-            path: Some(renderer.site_path(page)),
+            path: Some(path),
             files_written,
         })
     }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Kept;
+use super::{Edit, Kept};
 use crate::error::Result;
 use crate::site::{build_keeping, BuildOptions, BuildReport};
 
@@ -20,6 +20,15 @@ pub enum Rebuilt {
         /// (a draft, or a locale not built).
         path: Option<String>,
         /// Files written because their bytes changed (the page, its `index.md`, asset copies).
+        files_written: usize,
+    },
+    /// An article's front matter changed: the pages that show it were rendered again.
+    Pages {
+        /// The edited translation's page (`None` when it has none).
+        path: Option<String>,
+        /// How many pages were rendered.
+        pages: usize,
+        /// Files written because their bytes changed.
         files_written: usize,
     },
     /// The whole site was built.
@@ -76,7 +85,8 @@ impl Session {
         self.kept = None;
     }
 
-    /// Renders just the page of the one changed article file, if that is all that changed.
+    /// Renders just the pages that show the one changed article file, if that is all that
+    /// changed.
     fn rebuild_page(
         &mut self,
         options: &BuildOptions,
@@ -85,13 +95,30 @@ impl Session {
         let (Some(kept), [path]) = (self.kept.as_mut(), changed) else {
             return Ok(None);
         };
-        let Some(edit) = kept.content.body_edit(path)? else {
+        let Some(edit) = kept.content.edit(path)? else {
             return Ok(None);
         };
-        let rendered = kept.render(options, edit)?;
-        Ok(Some(Rebuilt::Page {
-            path: rendered.path,
-            files_written: rendered.files_written,
-        }))
+        match edit {
+            Edit::Body(edit) => {
+                let rendered = kept.render(options, edit)?;
+                Ok(Some(Rebuilt::Page {
+                    path: rendered.path,
+                    files_written: rendered.files_written,
+                }))
+            }
+            Edit::Listing(edit) => {
+                let Some(relisted) = kept.relist(options, edit)? else {
+                    return Ok(None);
+                };
+                for warning in &relisted.warnings {
+                    tracing::warn!("{warning}");
+                }
+                Ok(Some(Rebuilt::Pages {
+                    path: relisted.path,
+                    pages: relisted.pages,
+                    files_written: relisted.files_written,
+                }))
+            }
+        }
     }
 }

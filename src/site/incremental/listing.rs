@@ -1,0 +1,240 @@
+//! Rebuilding after an edit of an article's front matter that leaves the article in its place
+//! (same id, locale, folder, `weight`, state): its title, description, dates or author. Those
+//! show on its own page, on its collection's page (or the home page, for an article no
+//! collection lists) and on every article page of that collection (related articles, previous
+//! and next), in its search record, and in the files that list every article (feeds,
+//! `llms.txt`, the sitemap). A new title also moves the page (a new slug): then its
+//! translations' pages (their language links), the pages whose bodies or descriptions link to
+//! it ([`Backlinks`](crate::site::backlinks::Backlinks)), the redirects to it and from its old
+//! path change too. Those pages are rendered again; every other file is left alone, and the
+//! site is what a full build writes. An edit that changes any other page's path, or which pages
+//! exist, is a full build.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use super::{plan_links, Kept, ListingEdit, PlanLinks, Planned, PAGE_BUFFER};
+use crate::error::Result;
+use crate::model::{ArticleIx, Locale};
+use crate::site::backlinks::{Backlinks, Noted};
+use crate::site::output::Written;
+use crate::site::plan::{Li, Page, Plan};
+use crate::site::redirects;
+use crate::site::write_listings;
+use crate::site::{planned_files, redirects_file, search_indexing, site_redirects, write_page};
+use crate::site::{BuildOptions, Setup};
+
+/// What rendering the pages of a listing edit did.
+pub(in crate::site) struct Relisted {
+    /// The edited translation's page (`None` when it has none).
+    pub path: Option<String>,
+    /// Pages rendered again.
+    pub pages: usize,
+    /// Files written because their bytes changed.
+    pub files_written: usize,
+    /// Files the site has now that it did not have (a moved page's).
+    pub files_added: usize,
+    /// Files removed (a moved page's old `index.md`).
+    pub files_removed: usize,
+    /// Redirects the site has now.
+    pub redirects: usize,
+    /// What a full build would warn about the new paths (a page moved).
+    pub warnings: Vec<String>,
+}
+
+impl Kept {
+    /// Renders again the pages that show the edited translation, as a full build of the edited
+    /// content would; `None` when the edit changes more than they show (a full build is needed;
+    /// nothing was written).
+    pub(super) fn relist(
+        &mut self,
+        options: &BuildOptions,
+        edit: ListingEdit,
+    ) -> Result<Option<Relisted>> {
+        let mut ws = self.content.planned.borrow_owner().clone();
+        let Some(translation) = ws.articles[edit.article.0].content.get_mut(&edit.locale) else {
+            return Ok(None);
+        };
+        *translation = *edit.content;
+        let edited = plan_links(options, ws)?;
+        let Some(relisted) =
+            self.relist_with(options, &edited, edit.article, edit.locale, edit.body)?
+        else {
+            return Ok(None);
+        };
+        self.content.planned = edited;
+        self.content.changed = true;
+        Ok(Some(relisted))
+    }
+
+    fn relist_with(
+        &mut self,
+        options: &BuildOptions,
+        edited: &Planned,
+        a: ArticleIx,
+        locale: Locale,
+        body: String,
+    ) -> Result<Option<Relisted>> {
+        let old = self.content.planned.borrow_dependent();
+        let PlanLinks { plan, links } = edited.borrow_dependent();
+        let li = plan.locales.iter().position(|l| *l == locale);
+        let (old_pages, pages) = (old.plan.pages(), plan.pages());
+        if old_pages != pages || !only_moved(&old.plan, plan, li.map(|li| (li, a))) {
+            return Ok(None);
+        }
+        let moved = li.is_some_and(|li| old.plan.article_path(li, a) != plan.article_path(li, a));
+        let history = self.out.history();
+        let setup: &Setup = &self.setup;
+        let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path, false);
+        let noted = Noted::default();
+        let before = setup.renderer(&old.plan, &old.links, &self.cache, None, None);
+        let renderer = setup.renderer(plan, links, &self.cache, indexing.as_ref(), Some(&noted));
+        let old_redirects = site_redirects(&before, &old_pages, &history);
+        let redirects = site_redirects(&renderer, &pages, &history);
+        let old_files = planned_files(&before, &old_pages, &old_redirects.list, &setup.theme)?;
+        let files = planned_files(&renderer, &pages, &redirects.list, &setup.theme)?;
+        let added: BTreeSet<String> = files.difference(&old_files).cloned().collect();
+        let removed: Vec<String> = old_files.difference(&files).cloned().collect();
+        // Before the claim, which saves it with the manifest: the old path is in it now.
+        self.out.record_history(redirects.history.clone());
+        self.out.claim(&added)?;
+        self.out.remove(&removed)?;
+
+        let shown = pages_showing(plan, &self.content.backlinks, li.map(|li| (li, a)), moved);
+        let bodies = self.content.files_by_translation();
+        let mut html = Vec::with_capacity(PAGE_BUFFER);
+        let mut outcomes = Vec::new();
+        let mut rendered = Vec::with_capacity(shown.len());
+        for page in shown {
+            let body = match page {
+                Page::Article(l, x) if (Some(l), x) == (li, a) => body.clone(),
+                Page::Article(l, x) => self.content.read_body(&bodies, x, &plan.locales[l])?,
+                _ => String::new(),
+            };
+            let (file, markdown) =
+                write_page(&self.out, &renderer, &self.assets, page, body, &mut html)?;
+            outcomes.extend([file].into_iter().chain(markdown));
+            rendered.push((page, renderer.site_path(page)));
+        }
+        drop(bodies);
+
+        let listings = write_listings(&renderer, &self.out, &pages)?;
+        outcomes.extend(listings);
+        let old_from: HashSet<&str> = old_redirects.list.iter().map(|r| r.from.as_str()).collect();
+        for redirect in &redirects.list {
+            let to_edited = matches!(redirect.to, Page::Article(_, x) if x == a);
+            if to_edited || !old_from.contains(redirect.from.as_str()) {
+                let file = renderer.render_redirect(redirect, &mut html)?;
+                outcomes.push(self.out.write(&file, &html)?);
+            }
+        }
+        let file = redirects_file(&renderer, &redirects.list);
+        outcomes.push(self.out.write(redirects::REDIRECTS_FILE, file.as_bytes())?);
+        let asset_files = self.assets.files();
+        self.out.claim(&asset_files)?;
+        outcomes.extend(self.assets.write(&self.out)?);
+
+        if let (Some(indexing), Some(search)) = (&indexing, &mut self.search) {
+            for l in 0..plan.locales.len() {
+                for record in indexing.collector.take_sorted(l) {
+                    self.stale_shards.extend(search.update(l, record)?);
+                }
+            }
+        }
+        self.content.backlinks.add(plan, &noted, &rendered);
+        Ok(Some(Relisted {
+            path: li
+                .and_then(|li| plan.article_path(li, a))
+                .map(str::to_string),
+            pages: rendered.len(),
+            files_written: outcomes.iter().filter(|o| **o == Written::Written).count(),
+            files_added: added.len(),
+            files_removed: removed.len(),
+            redirects: redirects.list.len(),
+            warnings: redirects.warnings,
+        }))
+    }
+}
+
+impl super::Content {
+    /// The file of each article translation.
+    fn files_by_translation(&self) -> HashMap<(ArticleIx, &Locale), &Path> {
+        (self.files.iter())
+            .map(|(path, (a, locale))| ((*a, locale), path.as_path()))
+            .collect()
+    }
+
+    /// The body of the translation of `article` in `locale`, read from its file.
+    fn read_body(
+        &self,
+        files: &HashMap<(ArticleIx, &Locale), &Path>,
+        article: ArticleIx,
+        locale: &Locale,
+    ) -> Result<String> {
+        let (Some(reader), Some(path)) = (&self.reader, files.get(&(article, locale))) else {
+            return Ok(String::new());
+        };
+        Ok(reader.read(path)?.content.body)
+    }
+}
+
+/// Whether `old` and `new` give every page the same path, but the article page `edited`.
+fn only_moved(old: &Plan, new: &Plan, edited: Option<(Li, ArticleIx)>) -> bool {
+    let ws = new.ws;
+    (0..new.locales.len()).all(|li| {
+        let articles_stay = (ws.article_ixs())
+            .filter(|&a| Some((li, a)) != edited)
+            .all(|a| old.article_path(li, a) == new.article_path(li, a));
+        articles_stay
+            && ws
+                .group_ixs()
+                .all(|g| old.group_path(li, g) == new.group_path(li, g))
+    }) && old.locales == new.locales
+        && old.default == new.default
+}
+
+/// The pages of `plan` that show the article translation `edited` (see the module's
+/// documentation), each once.
+fn pages_showing(
+    plan: &Plan,
+    backlinks: &Backlinks,
+    edited: Option<(Li, ArticleIx)>,
+    moved: bool,
+) -> Vec<Page> {
+    let Some((li, a)) = edited else {
+        return Vec::new();
+    };
+    let mut pages = vec![Page::Article(li, a)];
+    let article = plan.ws.article(a);
+    match article.parent.filter(|&g| plan.group_path(li, g).is_some()) {
+        Some(g) => {
+            pages.push(Page::Group(li, g));
+            pages.extend(
+                plan.articles_in(li, g)
+                    .iter()
+                    .map(|&s| Page::Article(li, s)),
+            );
+        }
+        None => pages.push(Page::Home(li)),
+    }
+    if moved {
+        pages.extend(
+            plan.article_locales(a)
+                .into_iter()
+                .map(|l| Page::Article(l, a)),
+        );
+        pages.extend(backlinks.pages_linking_to(plan, &article.id));
+    }
+    let mut seen = HashSet::new();
+    pages.retain(|&page| seen.insert(page) && page_exists(plan, page));
+    pages
+}
+
+/// Whether `page` is a page of `plan`.
+fn page_exists(plan: &Plan, page: Page) -> bool {
+    match page {
+        Page::Article(li, a) => plan.article_path(li, a).is_some(),
+        Page::Group(li, g) => plan.group_path(li, g).is_some(),
+        Page::Home(_) | Page::Root | Page::NotFound => true,
+    }
+}
