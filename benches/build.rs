@@ -520,8 +520,9 @@ fn main() {
 const BUILD_TREE: [&str; 5] = ["build", "--from", "markdown", "--content", "hugo/content"];
 
 /// `helpcenter build --from markdown` after one article's body is edited, `BENCH_EDITS`
-/// times: from the start of the command to its edited pages written, and to its search shard
-/// indexed again (the build's own timings), against the full build of the same tree.
+/// times, then after its title is changed as often: from the start of the command to its
+/// edited pages written, and to its search shard indexed again (the build's own timings),
+/// against the full build of the same tree.
 fn edits(dir: &Path) {
     let edits: usize = setting("BENCH_EDITS", "5").parse().expect("BENCH_EDITS");
     let site = hugo_site(dir);
@@ -541,11 +542,16 @@ fn edits(dir: &Path) {
         "build after an edit of {} ({url}), {edits} times:",
         file.display()
     );
-    for round in 0..=edits {
-        if round > 0 {
-            let mut text = std::fs::read_to_string(&file).unwrap();
-            text.push_str(&format!("\nEdit number {round} of this article.\n"));
+    // Unchanged, then `edits` body edits, then `edits` new titles (each moves the page).
+    for round in 0..=2 * edits {
+        let text = std::fs::read_to_string(&file).unwrap();
+        if (1..=edits).contains(&round) {
+            let text = format!("{text}\nEdit number {round} of this article.\n");
             std::fs::write(&file, text).unwrap();
+        } else if round > edits {
+            let title = text.lines().find(|l| l.starts_with("title:")).unwrap();
+            let retitled = format!("title: \"Retitled number {round} of this article\"");
+            std::fs::write(&file, text.replacen(title, &retitled, 1)).unwrap();
         }
         let started = Instant::now();
         let output = std::process::Command::new(&bin)
@@ -558,10 +564,10 @@ fn edits(dir: &Path) {
         assert!(output.status.success(), "build after an edit failed");
         let report: BuildReport = serde_json::from_slice(&output.stdout).expect("--json");
         let search_ms = report.search.as_ref().map_or(0, |s| s.duration_ms);
-        let what = if round == 0 {
-            "unchanged"
-        } else {
-            "one body edited"
+        let what = match round {
+            0 => "unchanged",
+            _ if round <= edits => "one body edited",
+            _ => "a new title",
         };
         println!(
             "  {what:<16} {:>6.0} ms to the pages written, {wall:>5.2} s in all; {} files \
@@ -762,6 +768,40 @@ mod serve {
         times
     }
 
+    /// Gives the article a new title `edits` times (its page moves each time); returns the
+    /// times to the event and to its old URL served with the new title (the old URL leads to
+    /// the new page, and says so with its title).
+    fn retitle_loop(
+        address: &str,
+        file: &Path,
+        url: &str,
+        edits: usize,
+        events: &Receiver<Instant>,
+    ) -> Times {
+        let original = std::fs::read_to_string(file).unwrap();
+        let title = original
+            .lines()
+            .find(|l| l.starts_with("title:"))
+            .expect("a title");
+        let mut times = Times::default();
+        for n in 0..edits {
+            let new_title = format!("Retitled while serving number {n}-{}", std::process::id());
+            let written = Instant::now();
+            let text = original.replacen(title, &format!("title: \"{new_title}\""), 1);
+            std::fs::write(file, text).unwrap();
+            let at = events
+                .recv_timeout(Duration::from_secs(120))
+                .expect("a reload");
+            times.to_event.push(ms(written, at));
+            times
+                .to_page
+                .push(ms(written, served(address, url, &new_title)));
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        std::fs::write(file, original).unwrap();
+        times
+    }
+
     fn wait_listening(address: &str, started: Instant) -> f64 {
         while TcpStream::connect(address).is_err() {
             assert!(
@@ -821,6 +861,15 @@ mod serve {
             median(times.to_page.clone()),
             median(times.to_search.clone()),
             times.to_search,
+            server.peak_mib()
+        );
+        let times = retitle_loop(&address, &file, &url, edits, &reloads);
+        println!(
+            "helpcenter serve, new title: edit -> reload event median {:.0} ms (all {:.0?}), \
+             -> old URL leads to the retitled page median {:.0} ms; peak RSS {:.0} MiB",
+            median(times.to_event.clone()),
+            times.to_event,
+            median(times.to_page.clone()),
             server.peak_mib()
         );
         drop(server);
