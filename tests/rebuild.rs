@@ -318,6 +318,52 @@ fn a_new_title_rebuilds_the_pages_that_show_or_link_to_the_article_as_a_full_bui
 }
 
 #[test]
+fn a_new_description_rebuilds_the_pages_that_show_it_and_moves_nothing() {
+    let tree = Tree::exported();
+    tree.build("site");
+    let site = tree.site("site");
+    copy_folder(&site, &tree.site("full"));
+    let before = files_under(&site);
+    let file = tree.article_with("Sync your notes across devices");
+    let text = fs::read_to_string(&file).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("description:"))
+        .unwrap();
+    let described = text.replacen(line, "description: \"Keep every device up to date.\"", 1);
+    fs::write(&file, described).unwrap();
+    let report = tree.build("site");
+
+    assert_eq!(report.cache_hits, 0, "{report:?}");
+    let changed = changed(&before, &site);
+    let outside_search: Vec<&str> = (changed.iter())
+        .filter(|f| !f.starts_with("pagefind/"))
+        .map(String::as_str)
+        .collect();
+    // Its page and the lists that show descriptions; navigation shows titles only.
+    assert_eq!(
+        outside_search,
+        [
+            ".helpcenter-build.json",
+            "en/articles/103-sync-your-notes-across-devices/index.html",
+            "en/articles/103-sync-your-notes-across-devices/index.md",
+            "en/collections/204-install-and-sync/index.html",
+            "en/feed.xml",
+            "llms.txt"
+        ],
+        "{changed:#?}"
+    );
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let full = tree.build("full");
+    assert!(full.cache_misses > 2, "a full build");
+    assert_same_files(
+        "rebuilt after the new description",
+        &files_under(&site),
+        &files_under(&tree.site("full")),
+    );
+}
+
+#[test]
 fn a_missing_record_is_a_full_build() {
     let tree = Tree::exported();
     tree.build("site");

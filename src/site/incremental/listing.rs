@@ -17,9 +17,10 @@ use super::{plan_links, Kept, ListingEdit, PlanLinks, Planned, PAGE_BUFFER};
 use crate::error::Result;
 use crate::model::{ArticleIx, Locale};
 use crate::site::backlinks::{Backlinks, Noted};
-use crate::site::output::Written;
+use crate::site::output::{PageHistory, Written};
 use crate::site::plan::{Li, Page, Plan};
-use crate::site::redirects;
+use crate::site::redirects::{self, Redirect};
+use crate::site::render::Renderer;
 use crate::site::write_listings;
 use crate::site::{planned_files, redirects_file, search_indexing, site_redirects, write_page};
 use crate::site::{BuildOptions, Setup};
@@ -87,18 +88,20 @@ impl Kept {
         let setup: &Setup = &self.setup;
         let indexing = search_indexing(options, plan.locales.len(), &setup.cache_path, false);
         let noted = Noted::default();
-        let before = setup.renderer(&old.plan, &old.links, &self.cache, None, None);
         let renderer = setup.renderer(plan, links, &self.cache, indexing.as_ref(), Some(&noted));
-        let old_redirects = site_redirects(&before, &old_pages, &history);
         let redirects = site_redirects(&renderer, &pages, &history);
-        let old_files = planned_files(&before, &old_pages, &old_redirects.list, &setup.theme)?;
-        let files = planned_files(&renderer, &pages, &redirects.list, &setup.theme)?;
-        let added: BTreeSet<String> = files.difference(&old_files).cloned().collect();
-        let removed: Vec<String> = old_files.difference(&files).cloned().collect();
+        // Only a page that moved changes which files the site has, and which redirects.
+        let changes = if moved {
+            let before = setup.renderer(&old.plan, &old.links, &self.cache, None, None);
+            let after = (&renderer, pages.as_slice(), redirects.list.as_slice());
+            FileChanges::between((&before, &old_pages), &history, after, setup)?
+        } else {
+            FileChanges::default()
+        };
         // Before the claim, which saves it with the manifest: the old path is in it now.
         self.out.record_history(redirects.history.clone());
-        self.out.claim(&added)?;
-        self.out.remove(&removed)?;
+        self.out.claim(&changes.added)?;
+        self.out.remove(&changes.removed)?;
 
         let shown = pages_showing(plan, &self.content.backlinks, li.map(|li| (li, a)), moved);
         let bodies = self.content.files_by_translation();
@@ -120,10 +123,9 @@ impl Kept {
 
         let listings = write_listings(&renderer, &self.out, &pages)?;
         outcomes.extend(listings);
-        let old_from: HashSet<&str> = old_redirects.list.iter().map(|r| r.from.as_str()).collect();
         for redirect in &redirects.list {
             let to_edited = matches!(redirect.to, Page::Article(_, x) if x == a);
-            if to_edited || !old_from.contains(redirect.from.as_str()) {
+            if to_edited || changes.new_redirects.contains(&redirect.from) {
                 let file = renderer.render_redirect(redirect, &mut html)?;
                 outcomes.push(self.out.write(&file, &html)?);
             }
@@ -134,10 +136,13 @@ impl Kept {
         self.out.claim(&asset_files)?;
         outcomes.extend(self.assets.write(&self.out)?);
 
-        if let (Some(indexing), Some(search)) = (&indexing, &mut self.search) {
-            for l in 0..plan.locales.len() {
-                for record in indexing.collector.take_sorted(l) {
-                    self.stale_shards.extend(search.update(l, record)?);
+        // Only the edited translation's record changes (the others' text, title and collection
+        // do not show it); reading the shards of the others' would cost more than rendering.
+        if let (Some(indexing), Some(search), Some(li)) = (&indexing, &mut self.search, li) {
+            let id = &plan.ws.article(a).id;
+            for record in indexing.collector.take_sorted(li) {
+                if record.key == *id {
+                    self.stale_shards.extend(search.update(li, record)?);
                 }
             }
         }
@@ -148,11 +153,47 @@ impl Kept {
                 .map(str::to_string),
             pages: rendered.len(),
             files_written: outcomes.iter().filter(|o| **o == Written::Written).count(),
-            files_added: added.len(),
-            files_removed: removed.len(),
+            files_added: changes.added.len(),
+            files_removed: changes.removed.len(),
             redirects: redirects.list.len(),
             warnings: redirects.warnings,
         }))
+    }
+}
+
+/// How the files of a site change when a page moves.
+#[derive(Default)]
+struct FileChanges {
+    /// Files it has now that it did not have.
+    added: BTreeSet<String>,
+    /// Files it no longer has.
+    removed: Vec<String>,
+    /// The old paths that redirect now and did not.
+    new_redirects: HashSet<String>,
+}
+
+impl FileChanges {
+    /// From the site `before` (its renderer and pages, with the page history `history`) to
+    /// the site `after` (its renderer, pages and redirects).
+    fn between(
+        (renderer, pages): (&Renderer, &[Page]),
+        history: &PageHistory,
+        after: (&Renderer, &[Page], &[Redirect]),
+        setup: &Setup,
+    ) -> Result<FileChanges> {
+        let files = |(renderer, pages, redirects): (&Renderer, &[Page], &[Redirect])| {
+            let files = planned_files(renderer, pages, redirects, &setup.theme)?;
+            let froms: HashSet<String> = redirects.iter().map(|r| r.from.clone()).collect();
+            Ok::<_, crate::error::Error>((files, froms))
+        };
+        let old_redirects = site_redirects(renderer, pages, history).list;
+        let (old_files, old_froms) = files((renderer, pages, &old_redirects))?;
+        let (new_files, new_froms) = files(after)?;
+        Ok(FileChanges {
+            added: new_files.difference(&old_files).cloned().collect(),
+            removed: old_files.difference(&new_files).cloned().collect(),
+            new_redirects: new_froms.difference(&old_froms).cloned().collect(),
+        })
     }
 }
 
