@@ -731,22 +731,36 @@ mod serve {
         to_search: Vec<f64>,
     }
 
+    /// What an edit of the article changes.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Edit {
+        Body,
+        Title,
+    }
+
     /// Edits the article `edits` times; returns the times to the event (if `events`), to the
-    /// page served and to the search shard indexed again (if `search`).
+    /// page (or, after a new title, its old URL) served with the edit and to the search shard
+    /// indexed again (if `search`).
     fn edit_loop(
-        address: &str,
-        file: &Path,
-        url: &str,
-        edits: usize,
+        (address, file, url): (&str, &Path, &str),
+        (edits, kind): (usize, Edit),
         events: Option<&Receiver<Instant>>,
         search: Option<&Receiver<Instant>>,
     ) -> Times {
         let original = std::fs::read_to_string(file).unwrap();
+        let title = (original.lines())
+            .find(|l| l.starts_with("title:"))
+            .expect("a title");
         let mut times = Times::default();
         for n in 0..edits {
-            let marker = format!("Edited while serving, number {n}-{}.", std::process::id());
+            let marker = format!("Edited while serving, number {n}-{}", std::process::id());
+            let text = match kind {
+                Edit::Body => format!("{original}\n{marker}.\n"),
+                // The page moves; its old URL leads to it, and says so with its title.
+                Edit::Title => original.replacen(title, &format!("title: \"{marker}\""), 1),
+            };
             let written = Instant::now();
-            std::fs::write(file, format!("{original}\n{marker}\n")).unwrap();
+            std::fs::write(file, text).unwrap();
             if let Some(events) = events {
                 let at = events
                     .recv_timeout(Duration::from_secs(120))
@@ -762,40 +776,6 @@ mod serve {
                     .expect("the search index updated");
                 times.to_search.push(ms(written, at));
             }
-            std::thread::sleep(Duration::from_millis(300));
-        }
-        std::fs::write(file, original).unwrap();
-        times
-    }
-
-    /// Gives the article a new title `edits` times (its page moves each time); returns the
-    /// times to the event and to its old URL served with the new title (the old URL leads to
-    /// the new page, and says so with its title).
-    fn retitle_loop(
-        address: &str,
-        file: &Path,
-        url: &str,
-        edits: usize,
-        events: &Receiver<Instant>,
-    ) -> Times {
-        let original = std::fs::read_to_string(file).unwrap();
-        let title = original
-            .lines()
-            .find(|l| l.starts_with("title:"))
-            .expect("a title");
-        let mut times = Times::default();
-        for n in 0..edits {
-            let new_title = format!("Retitled while serving number {n}-{}", std::process::id());
-            let written = Instant::now();
-            let text = original.replacen(title, &format!("title: \"{new_title}\""), 1);
-            std::fs::write(file, text).unwrap();
-            let at = events
-                .recv_timeout(Duration::from_secs(120))
-                .expect("a reload");
-            times.to_event.push(ms(written, at));
-            times
-                .to_page
-                .push(ms(written, served(address, url, &new_title)));
             std::thread::sleep(Duration::from_millis(300));
         }
         std::fs::write(file, original).unwrap();
@@ -844,14 +824,8 @@ mod serve {
             .to_string();
         let startup = wait_listening(&address, started);
         let reloads = events(&address);
-        let times = edit_loop(
-            &address,
-            &file,
-            &url,
-            edits,
-            Some(&reloads),
-            Some(&searched),
-        );
+        let page = (address.as_str(), file.as_path(), url.as_str());
+        let times = edit_loop(page, (edits, Edit::Body), Some(&reloads), Some(&searched));
         println!(
             "helpcenter serve: started in {startup:.2} s; edit -> reload event median {:.0} ms \
              (all {:.0?}), -> new page served median {:.0} ms, -> search shard indexed again \
@@ -863,13 +837,15 @@ mod serve {
             times.to_search,
             server.peak_mib()
         );
-        let times = retitle_loop(&address, &file, &url, edits, &reloads);
+        let times = edit_loop(page, (edits, Edit::Title), Some(&reloads), Some(&searched));
         println!(
             "helpcenter serve, new title: edit -> reload event median {:.0} ms (all {:.0?}), \
-             -> old URL leads to the retitled page median {:.0} ms; peak RSS {:.0} MiB",
+             -> old URL leads to the retitled page median {:.0} ms, -> search shard indexed \
+             again median {:.0} ms; peak RSS {:.0} MiB",
             median(times.to_event.clone()),
             times.to_event,
             median(times.to_page.clone()),
+            median(times.to_search.clone()),
             server.peak_mib()
         );
         drop(server);
@@ -890,7 +866,8 @@ mod serve {
         let hugo = Server(child);
         let startup = wait_listening(&address, started);
         served(&address, &url, "<h1>");
-        let times = edit_loop(&address, &file, &url, edits, None, None);
+        let page = (address.as_str(), file.as_path(), url.as_str());
+        let times = edit_loop(page, (edits, Edit::Body), None, None);
         println!(
             "hugo server:      started in {startup:.2} s; edit -> new page served median {:.0} ms \
              (all {:.0?}); peak RSS {:.0} MiB",

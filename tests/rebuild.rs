@@ -52,6 +52,18 @@ impl Tree {
         self.dir.path().join(out)
     }
 
+    /// Asserts that `<dir>/site` is byte for byte what a full build of the tree writes into
+    /// `<dir>/full` (which holds what `site` held before the edit, or nothing).
+    fn assert_site_is_a_full_build(&self, what: &str) {
+        let full = self.build("full");
+        assert!(full.cache_misses > 2, "a full build");
+        assert_same_files(
+            what,
+            &files_under(&self.site("site")),
+            &files_under(&self.site("full")),
+        );
+    }
+
     /// The English article file that holds `text` in its front matter or body.
     fn article_with(&self, text: &str) -> PathBuf {
         let files = walkdir::WalkDir::new(self.content().join("en")).sort_by_file_name();
@@ -168,13 +180,7 @@ fn a_body_edit_rebuilds_its_page_and_search_shard_as_a_full_build_would() {
     );
 
     // The site is byte for byte what a full build of the edited tree writes.
-    let full = tree.build("full");
-    assert!(full.cache_misses > 2, "a full build");
-    assert_same_files(
-        "rebuilt after the edit",
-        &files_under(&site),
-        &files_under(&tree.site("full")),
-    );
+    tree.assert_site_is_a_full_build("rebuilt after the edit");
 
     // And then nothing changed.
     let again = tree.build("site");
@@ -183,6 +189,14 @@ fn a_body_edit_rebuilds_its_page_and_search_shard_as_a_full_build_would() {
         again.files_unchanged,
         report.files_written + report.files_unchanged
     );
+}
+
+/// The files of `changed` that are not the search index's.
+fn outside_search(changed: &[String]) -> Vec<&str> {
+    (changed.iter())
+        .filter(|f| !f.starts_with("pagefind/"))
+        .map(String::as_str)
+        .collect()
 }
 
 /// How many files of `site` are new or changed since `before`.
@@ -235,10 +249,7 @@ fn a_new_title_rebuilds_the_pages_that_show_or_link_to_the_article_as_a_full_bui
     // The body cache was not read: only the pages below were rendered.
     assert_eq!(report.cache_hits, 0, "{report:?}");
     let changed = changed(&before, &site);
-    let outside_search: Vec<&str> = (changed.iter())
-        .filter(|f| !f.starts_with("pagefind/"))
-        .map(String::as_str)
-        .collect();
+    let outside_search = outside_search(&changed);
     let pages = |folder: &str, files: &[&str]| -> Vec<String> {
         files.iter().map(|f| format!("{folder}/{f}")).collect()
     };
@@ -304,13 +315,7 @@ fn a_new_title_rebuilds_the_pages_that_show_or_link_to_the_article_as_a_full_bui
 
     // The site is byte for byte what a full build of the edited tree writes, manifest and
     // page history included.
-    let full = tree.build("full");
-    assert!(full.cache_misses > 2, "a full build");
-    assert_same_files(
-        "rebuilt after the new title",
-        &files_under(&site),
-        &files_under(&tree.site("full")),
-    );
+    tree.assert_site_is_a_full_build("rebuilt after the new title");
 
     // And then nothing changed.
     let again = tree.build("site");
@@ -336,10 +341,7 @@ fn a_new_description_rebuilds_the_pages_that_show_it_and_moves_nothing() {
 
     assert_eq!(report.cache_hits, 0, "{report:?}");
     let changed = changed(&before, &site);
-    let outside_search: Vec<&str> = (changed.iter())
-        .filter(|f| !f.starts_with("pagefind/"))
-        .map(String::as_str)
-        .collect();
+    let outside_search = outside_search(&changed);
     // Its page and the lists that show descriptions; navigation shows titles only.
     assert_eq!(
         outside_search,
@@ -354,13 +356,7 @@ fn a_new_description_rebuilds_the_pages_that_show_it_and_moves_nothing() {
         "{changed:#?}"
     );
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-    let full = tree.build("full");
-    assert!(full.cache_misses > 2, "a full build");
-    assert_same_files(
-        "rebuilt after the new description",
-        &files_under(&site),
-        &files_under(&tree.site("full")),
-    );
+    tree.assert_site_is_a_full_build("rebuilt after the new description");
 }
 
 #[test]
