@@ -360,6 +360,34 @@ fn a_new_description_rebuilds_the_pages_that_show_it_and_moves_nothing() {
 }
 
 #[test]
+fn an_old_url_written_into_the_front_matter_gets_its_redirect_as_in_a_full_build() {
+    let tree = Tree::exported();
+    tree.build("site");
+    copy_folder(&tree.site("site"), &tree.site("full"));
+    let file = tree.article_with("Sync your notes across devices");
+    let text = fs::read_to_string(&file).unwrap();
+    let line = text.lines().find(|l| l.starts_with("url:")).unwrap();
+    let old_url = "/en/articles/103-sync-between-devices/";
+    fs::write(
+        &file,
+        text.replacen(line, &format!("url: \"{old_url}\""), 1),
+    )
+    .unwrap();
+    let report = tree.build("site");
+
+    assert_eq!(report.cache_hits, 0, "{report:?}");
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(report.warnings[0].contains(&format!("`url:` says {old_url}")));
+    let stub = tree
+        .site("site")
+        .join("en/articles/103-sync-between-devices/index.html");
+    assert!(fs::read_to_string(stub)
+        .unwrap()
+        .contains("103-sync-your-notes-across-devices"));
+    tree.assert_site_is_a_full_build("rebuilt after the new url:");
+}
+
+#[test]
 fn a_missing_record_is_a_full_build() {
     let tree = Tree::exported();
     tree.build("site");

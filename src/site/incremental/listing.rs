@@ -15,7 +15,7 @@ use std::path::Path;
 
 use super::{plan_links, Kept, ListingEdit, PlanLinks, Planned, PAGE_BUFFER};
 use crate::error::Result;
-use crate::model::{ArticleIx, Locale};
+use crate::model::{ArticleContent, ArticleIx, Locale};
 use crate::site::backlinks::{Backlinks, Noted};
 use crate::site::output::{PageHistory, Written};
 use crate::site::plan::{Li, Page, Plan};
@@ -90,8 +90,10 @@ impl Kept {
         let noted = Noted::default();
         let renderer = setup.renderer(plan, links, &self.cache, indexing.as_ref(), Some(&noted));
         let redirects = site_redirects(&renderer, &pages, &history);
-        // Only a page that moved changes which files the site has, and which redirects.
-        let changes = if moved {
+        // Only a page that moved, or its old URLs, change which files the site has.
+        let (was, is) = (&old.plan.ws.article(a).content, &plan.ws.article(a).content);
+        let old_urls = |c: &ArticleContent| (c.recorded_path.clone(), c.url.clone());
+        let changes = if moved || was.get(&locale).map(old_urls) != is.get(&locale).map(old_urls) {
             let before = setup.renderer(&old.plan, &old.links, &self.cache, None, None);
             let after = (&renderer, pages.as_slice(), redirects.list.as_slice());
             FileChanges::between((&before, &old_pages), &history, after, setup)?
