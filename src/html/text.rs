@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::TextChunk;
-use lol_html::{doc_text, element, DocumentContentHandlers, HtmlRewriter, Settings};
+use lol_html::{doc_text, DocumentContentHandlers, HtmlRewriter, Settings};
+
+use super::handlers::{on_element, selector, ElementHandler};
 
 /// Elements that end a run of text: blocks, table cells, list items and line breaks.
 const BLOCKS: &str = "p, div, li, dt, dd, h1, h2, h3, h4, h5, h6, blockquote, pre, td, th, \
@@ -94,7 +96,10 @@ impl TextReader {
                 Ok(())
             }
         };
-        vec![element!(BLOCKS, on_block), element!("img", on_image)]
+        vec![
+            on_element(selector!(BLOCKS), on_block),
+            on_element(selector!("img"), on_image),
+        ]
     }
 
     /// The text read, once the pass is over (see [`text_of`]).
@@ -105,12 +110,6 @@ impl TextReader {
         collapse(&raw)
     }
 }
-
-/// An element content handler of lol_html, with its selector.
-pub type ElementHandler<'h> = (
-    std::borrow::Cow<'static, lol_html::Selector>,
-    lol_html::ElementContentHandlers<'h>,
-);
 
 /// Marks the end of a block: a full stop unless the text already ends a sentence.
 fn end_block(text: &mut String) {
