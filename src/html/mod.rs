@@ -29,6 +29,7 @@
 
 mod assets;
 mod cache;
+mod handlers;
 mod links;
 mod policy;
 mod style;
@@ -37,8 +38,10 @@ mod urls;
 
 pub use assets::{asset_urls, is_attachment_url, is_http_url, rewrite_asset_urls, AssetAttribute};
 pub use cache::BodyCache;
+pub(crate) use handlers::selector;
+pub use handlers::{on_element, on_text, ElementHandler};
 pub use links::{normalize_host, page_ref, Kind as PageKind, LinkMap};
-pub use text::{decode_text, text_of, ElementHandler, TextReader};
+pub use text::{decode_text, text_of, TextReader};
 
 /// Version of the sanitising policy; part of every [`BodyCache`] key.
 pub const POLICY_VERSION: u32 = 2;

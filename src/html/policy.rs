@@ -29,12 +29,13 @@
 //! second pass rejects nothing, so its output is a fixed point (`sanitize` is idempotent,
 //! which lets push compare sanitised bodies byte for byte).
 
+use super::handlers::{on_element, on_text, selector};
 use super::links::{up_prefix, Dep, LinkMap};
 use super::style::filter_style;
 use super::urls::{classify, is_raster_data_url, is_video_embed, Target};
 use ammonia::{Builder, UrlRelative};
 use lol_html::html_content::ContentType;
-use lol_html::{element, rewrite_str, text, EndTagHandler, RewriteStrSettings};
+use lol_html::{rewrite_str, EndTagHandler, RewriteStrSettings};
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -365,7 +366,7 @@ fn add_pre_newlines(html: String) -> String {
     // Whether the last tag read is a `pre` start tag, with no text since.
     let at_start = Rc::new(Cell::new(false));
     let settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!("*", |el| {
+        .append_element_content_handler(on_element(selector!("*"), |el| {
             let pre = el.tag_name() == "pre";
             at_start.set(pre);
             if pre {
@@ -378,7 +379,7 @@ fn add_pre_newlines(html: String) -> String {
             }
             Ok(())
         }))
-        .append_element_content_handler(text!("pre", |chunk| {
+        .append_element_content_handler(on_text(selector!("pre"), |chunk| {
             if at_start.get() && !chunk.as_str().is_empty() {
                 if chunk.as_str().starts_with('\n') {
                     chunk.before("\n", ContentType::Html);

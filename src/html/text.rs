@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::TextChunk;
-use lol_html::{doc_text, element, DocumentContentHandlers, HtmlRewriter, Settings};
+use lol_html::{doc_text, DocumentContentHandlers, HtmlRewriter, Settings};
+
+use super::handlers::{on_element, selector, ElementHandler};
 
 /// Elements that end a run of text: blocks, table cells, list items and line breaks.
 const BLOCKS: &str = "p, div, li, dt, dd, h1, h2, h3, h4, h5, h6, blockquote, pre, td, th, \
@@ -22,6 +24,16 @@ const SENTENCE_ENDS: [char; 11] = ['.', '!', '?', ':', ';', '。', '！', '？',
 /// The visible text of sanitised `html`, entities decoded, whitespace collapsed to single
 /// spaces, blocks separated as the module docs say. Image `alt` text counts as text.
 pub fn text_of(html: &str) -> String {
+    // Text without markup or references (most descriptions) reads as itself: setting up a
+    // lol_html pass for it cost more than reading it.
+    if !html.contains(['<', '&']) {
+        return collapse(html);
+    }
+    read_text(html)
+}
+
+/// [`text_of`] through a lol_html pass, whatever `html` holds.
+fn read_text(html: &str) -> String {
     let reader = TextReader::new(html.len());
     let mut settings = Settings::new().append_document_content_handler(reader.text_handler());
     for handler in reader.element_handlers() {
@@ -94,7 +106,10 @@ impl TextReader {
                 Ok(())
             }
         };
-        vec![element!(BLOCKS, on_block), element!("img", on_image)]
+        vec![
+            on_element(selector!(BLOCKS), on_block),
+            on_element(selector!("img"), on_image),
+        ]
     }
 
     /// The text read, once the pass is over (see [`text_of`]).
@@ -105,12 +120,6 @@ impl TextReader {
         collapse(&raw)
     }
 }
-
-/// An element content handler of lol_html, with its selector.
-pub type ElementHandler<'h> = (
-    std::borrow::Cow<'static, lol_html::Selector>,
-    lol_html::ElementContentHandlers<'h>,
-);
 
 /// Marks the end of a block: a full stop unless the text already ends a sentence.
 fn end_block(text: &mut String) {
@@ -226,6 +235,22 @@ mod tests {
             text_of(r#"<p>See <img src="a.png" alt="the export dialog"> here</p>"#),
             "See the export dialog here."
         );
+    }
+
+    #[test]
+    fn text_without_markup_reads_as_a_pass_reads_it() {
+        for text in [
+            "",
+            "plain words",
+            "  Set up   your\taccount\n\nin two steps.  ",
+            "a > b, 3 > 2 . . done",
+            ". leading stop",
+            "no-break\u{a0}space and\u{3000}ideographic space",
+            "アカウントを作成する 完了。 .",
+            "nul\0and\r\ncarriage return",
+        ] {
+            assert_eq!(text_of(text), read_text(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -142,21 +142,27 @@ pub(crate) struct Parsed {
 /// A scraper node, named through `ElementRef` (scraper does not re-export ego_tree).
 type ScraperNodeRef<'a> = <ElementRef<'a> as std::ops::Deref>::Target;
 
-/// An element being copied, with the scraper children still to copy.
+/// An element being copied, with the next scraper child to copy (its later siblings follow).
 struct Frame<'a> {
     element: Element,
-    pending: std::vec::IntoIter<ScraperNodeRef<'a>>,
+    pending: Option<ScraperNodeRef<'a>>,
     in_pre: bool,
 }
 
 impl<'a> Frame<'a> {
     fn new(source: ElementRef<'a>, element: Element, in_pre: bool) -> Frame<'a> {
-        let children: Vec<ScraperNodeRef<'a>> = source.children().collect();
         Frame {
             element,
-            pending: children.into_iter(),
+            pending: source.first_child(),
             in_pre,
         }
+    }
+
+    /// The next child to copy, if any.
+    fn next_child(&mut self) -> Option<ScraperNodeRef<'a>> {
+        let child = self.pending?;
+        self.pending = child.next_sibling();
+        Some(child)
     }
 }
 
@@ -206,7 +212,7 @@ fn parse_as(html: &str, block: bool) -> Parsed {
     let mut depth = 0;
     loop {
         let top = stack.last_mut().expect("the root frame is popped last");
-        match top.pending.next() {
+        match top.next_child() {
             Some(child) => {
                 if let Some(frame) = visit(top, child) {
                     stack.push(frame);
@@ -281,7 +287,9 @@ fn tidy_children(nodes: &mut Vec<Node>, block: bool) {
 fn settle(nodes: &mut [Node], block: bool) {
     for node in nodes.iter_mut() {
         if let Node::Text(text) = node {
-            *text = collapse(text);
+            if !is_collapsed(text) {
+                *text = collapse(text);
+            }
         }
     }
     for i in 0..nodes.len() {
@@ -297,6 +305,17 @@ fn settle(nodes: &mut [Node], block: bool) {
             trim_edges(text, before_is_edge, after_is_edge);
         }
     }
+}
+
+/// Whether [`collapse`] would leave `text` as it is: its only whitespace is single spaces.
+/// Most text is, and is then kept without a copy.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| match b {
+        b' ' => bytes.get(i + 1) != Some(&b' '),
+        b'\t' | b'\n' | b'\r' | b'\x0C' => false,
+        _ => true,
+    })
 }
 
 /// Collapses runs of HTML whitespace to one space.
@@ -398,6 +417,19 @@ mod tests {
         assert_eq!(nodes, parse("a  b<p> c </p> <br> d"));
         let tags: Vec<&[usize]> = joined.iter().map(|(_, tags)| tags.as_slice()).collect();
         assert_eq!(tags, [&[0, 1][..], &[2], &[3], &[3]]);
+    }
+
+    #[test]
+    fn text_is_copied_only_when_collapsing_changes_it() {
+        for text in [
+            "", "a", "a b", " a b ", "é ü", "a  b", "a\tb", "a \nb", "\n", "a\x0C", "  ",
+        ] {
+            assert_eq!(is_collapsed(text), collapse(text) == text, "{text:?}");
+        }
+        assert_eq!(
+            parse("<p>a \n b</p>")[0].element().unwrap().children,
+            vec![text("a b")]
+        );
     }
 
     #[test]

@@ -12,10 +12,11 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
-use lol_html::{doc_comments, element, end_tag, rewrite_str, RewriteStrSettings};
+use lol_html::{doc_comments, end_tag, rewrite_str, RewriteStrSettings};
 
 use super::dom::{self, is_block_name, is_html_space};
 use super::serialize::compact;
+use crate::html::{on_element, selector};
 
 /// One top-level piece of a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +83,7 @@ fn tokens(html: &str) -> Option<Vec<Token>> {
     let settings = RewriteStrSettings::new()
         .with_strict(false)
         .with_enable_esi_tags(false)
-        .append_element_content_handler(element!("*", move |el| {
+        .append_element_content_handler(on_element(selector!("*"), move |el| {
             let name = el.tag_name();
             let has_content = el.can_have_content();
             starts.borrow_mut().push(Token::Start {

@@ -269,23 +269,20 @@ fn ends_before_last_line(text: &str) -> bool {
     })
 }
 
-/// Whether `md` renders back to exactly the HTML of `e` in `dialect`.
-pub(crate) fn renders_as(md: &str, e: &Element, dialect: &Dialect) -> bool {
-    let mut expected = String::new();
-    write_element(&mut expected, e, Mode::Compact);
-    to_html::render_html(md, dialect) == expected
-}
-
-/// Tries the pretty style, then the safe one; the first Markdown that renders back as `e` wins.
+/// Tries the pretty style, then the safe one; the first Markdown that renders back to exactly
+/// the HTML of `e` in `dialect` wins.
 pub(crate) fn verified(
     e: &Element,
     dialect: &Dialect,
     write: impl Fn(bool) -> String,
 ) -> Option<String> {
+    // Written once for both tries.
+    let mut expected = String::new();
+    write_element(&mut expected, e, Mode::Compact);
     [false, true]
         .into_iter()
         .map(&write)
-        .find(|md| renders_as(md, e, dialect))
+        .find(|md| to_html::render_html(md, dialect) == expected)
 }
 
 /// A paragraph of inline content, with the dialect's attributes.

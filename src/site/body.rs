@@ -16,17 +16,16 @@
 //!   that cannot be read in one scheme is marked for it (`hc-fix-light`, `hc-fix-dark`).
 //! - The first image's URL is kept for the page's share metadata.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use lol_html::html_content::Element;
-use lol_html::{element, text, ElementContentHandlers, RewriteStrSettings, Selector};
+use lol_html::RewriteStrSettings;
 use serde::{Deserialize, Serialize};
 
 use super::colors::{Rgba, AA_TEXT, DARK_PAGE, LIGHT_PAGE};
-use crate::html::{decode_text, TextReader};
+use crate::html::{decode_text, on_element, on_text, selector, ElementHandler, TextReader};
 use crate::model::slug::slugify;
 
 /// The fewest headings for which a table of contents is worth showing.
@@ -168,21 +167,23 @@ fn prepared(html: String, read: bool) -> (Body, Option<String>) {
     let demote = html.contains("<h1");
     let state: Shared = Rc::default();
     let handlers = vec![
-        element!("h1, h2, h3, h4, h5, h6", |el| heading(el, demote, &state)),
-        text!("h1, h2, h3", |chunk| {
+        on_element(selector!("h1, h2, h3, h4, h5, h6"), |el| {
+            heading(el, demote, &state)
+        }),
+        on_text(selector!("h1, h2, h3"), |chunk| {
             let mut s = state.borrow_mut();
             if let Some(open) = s.open {
                 s.headings[open].text.push_str(chunk.as_str());
             }
             Ok(())
         }),
-        element!("[id]", |el| {
+        on_element(selector!("[id]"), |el| {
             if let Some(id) = el.get_attribute("id") {
                 state.borrow_mut().ids.insert(decode_text(&id));
             }
             Ok(())
         }),
-        element!("img", |el| {
+        on_element(selector!("img"), |el| {
             if !el.has_attribute("alt") {
                 el.set_attribute("alt", "")?;
             }
@@ -192,7 +193,7 @@ fn prepared(html: String, read: bool) -> (Body, Option<String>) {
             }
             Ok(())
         }),
-        element!("[style]", |el| colours(el, &state)),
+        on_element(selector!("[style]"), |el| colours(el, &state)),
     ];
     let reader = read.then(|| TextReader::new(html.len()));
     let Some(mut out) = rewrite(&html, handlers, reader.as_ref()) else {
@@ -215,7 +216,7 @@ fn prepared(html: String, read: bool) -> (Body, Option<String>) {
     (body, reader.map(TextReader::finish))
 }
 
-type Handlers<'h> = Vec<(Cow<'static, Selector>, ElementContentHandlers<'h>)>;
+type Handlers<'h> = Vec<ElementHandler<'h>>;
 
 /// Runs `handlers` over `html`, then `reader`'s, if any.
 fn rewrite(html: &str, handlers: Handlers<'_>, reader: Option<&TextReader>) -> Option<String> {
@@ -330,9 +331,13 @@ fn unique_id(text: &str, ids: &mut HashSet<String>) -> String {
 /// Sets the ids the first pass made on the headings that had none (the `n`th h1–h3 heading
 /// of the body gets `ids[n]`).
 fn add_heading_ids(html: String, demoted: bool, ids: &[Option<String>]) -> String {
-    let selector = if demoted { "h2, h3, h4" } else { "h1, h2, h3" };
+    let headings = if demoted {
+        selector!("h2, h3, h4")
+    } else {
+        selector!("h1, h2, h3")
+    };
     let next = RefCell::new(0usize);
-    let handlers = vec![element!(selector, |el| {
+    let handlers = vec![on_element(headings, |el| {
         let mut n = next.borrow_mut();
         if let Some(Some(id)) = ids.get(*n) {
             el.set_attribute("id", id)?;
