@@ -610,13 +610,17 @@ mod serve {
                 .args(["-INT", &self.0.id().to_string()])
                 .status()
                 .is_ok_and(|s| s.success());
-            let deadline = Instant::now() + Duration::from_secs(30);
+            let started = Instant::now();
+            let deadline = started + Duration::from_secs(30);
             while interrupted && Instant::now() < deadline {
                 if matches!(self.0.try_wait(), Ok(Some(_))) {
+                    let stopped = started.elapsed().as_secs_f64();
+                    println!("  (server stopped {stopped:.1} s after Ctrl-C)");
                     return;
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
+            println!("  (server still running 30 s after Ctrl-C: killed)");
             let _ = self.0.kill();
             let _ = self.0.wait();
         }

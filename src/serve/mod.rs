@@ -110,11 +110,26 @@ pub fn serve(options: ServeOptions) -> Result<()> {
     stop.store(true, Ordering::Relaxed);
     watcher.stop();
     served.map_err(|e| Error::usage(format!("the server on {address} failed: {e}")))?;
-    let folder = temp.path().to_path_buf();
-    temp.close()
-        .map_err(|e| Error::io(&folder, "remove the temporary folder", e))?;
+    let folder = temp.keep();
+    remove_folder(&folder).map_err(|e| Error::io(&folder, "remove the temporary folder", e))?;
     eprintln!("stopped");
     Ok(())
+}
+
+/// Removes `folder` and all it holds (never following a symbolic link), its subfolders on all
+/// cores: the site of 50,000 pages is 200,000 files in 100,000 folders, and one thread was
+/// still removing them half a minute after Ctrl-C.
+fn remove_folder(folder: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries = std::fs::read_dir(folder)?.collect::<std::io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            remove_folder(&entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(folder)
 }
 
 /// Points a build at the temporary folder: the site in `site/`, the cache in `cache` unless
