@@ -74,7 +74,7 @@ impl Kept {
         edited: &Planned,
         a: ArticleIx,
         locale: Locale,
-        body: String,
+        mut body: String,
     ) -> Result<Option<Relisted>> {
         let old = self.content.planned.borrow_dependent();
         let PlanLinks { plan, links } = edited.borrow_dependent();
@@ -112,7 +112,7 @@ impl Kept {
         let mut rendered = Vec::with_capacity(shown.len());
         for page in shown {
             let body = match page {
-                Page::Article(l, x) if (Some(l), x) == (li, a) => body.clone(),
+                Page::Article(l, x) if (Some(l), x) == (li, a) => std::mem::take(&mut body),
                 Page::Article(l, x) => self.content.read_body(&bodies, x, &plan.locales[l])?,
                 _ => String::new(),
             };
@@ -134,9 +134,7 @@ impl Kept {
         }
         let file = redirects_file(&renderer, &redirects.list);
         outcomes.push(self.out.write(redirects::REDIRECTS_FILE, file.as_bytes())?);
-        let asset_files = self.assets.files();
-        self.out.claim(&asset_files)?;
-        outcomes.extend(self.assets.write(&self.out)?);
+        outcomes.extend(self.write_asset_copies()?);
 
         // Only the edited translation's record changes (the others' text, title and collection
         // do not show it); reading the shards of the others' would cost more than rendering.

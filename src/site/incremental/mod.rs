@@ -262,9 +262,7 @@ impl Kept {
                 self.stale_shards.extend(search.update(li, record)?);
             }
         }
-        let asset_files = self.assets.files();
-        self.out.claim(&asset_files)?;
-        let outcomes = (self.assets.write(&self.out)?.into_iter())
+        let outcomes = (self.write_asset_copies()?.into_iter())
             .chain([page_file])
             .chain(markdown);
         let files_written = outcomes.filter(|o| *o == Written::Written).count();
@@ -275,6 +273,12 @@ impl Kept {
             path: Some(path),
             files_written,
         })
+    }
+
+    /// Writes the local asset copies the pages rendered so far use (claiming the new ones).
+    fn write_asset_copies(&self) -> Result<Vec<Written>> {
+        self.out.claim(&self.assets.files())?;
+        self.assets.write(&self.out)
     }
 
     /// Indexes again the search shards that edits changed.

@@ -22,7 +22,8 @@ use crate::site::BuildReport;
 use crate::site::{assets, beside_cache, timing, ArticleFiles, BuildOptions};
 use crate::site::{Input, Setup};
 
-const FORMAT: &str = "helpcenter-content/1";
+/// Version 2 adds the backlinks; a save of version 1 is not resumed (the next build is full).
+const FORMAT: &str = "helpcenter-content/2";
 
 /// What a full build saves of its content (read back as
 /// `Saved<Workspace, ArticleFiles, Backlinks>`).
